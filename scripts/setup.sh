@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# One-time set-up of a Debian/Ubuntu machine for building and testing rdma-probe:
+# the Vulkan loader, the lavapipe software driver, the Khronos validation layer,
+# vulkaninfo, the Vulkan headers and a C compiler (for the test driver and the
+# struct-layout test), then the project's npm dependencies.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libvulkan1 libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
+  libcjson-dev gcc libc6-dev)
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+
+npm ci --no-audit --no-fund

@@ -1,0 +1,59 @@
+/**
+ * The project's few typed errors and the one table that maps them to exit codes.
+ * Expected failures print one line and exit with their code; anything else is a bug
+ * and prints a stack (see src/cli/main.ts).
+ */
+import { vkResultName } from './vulkan/constants.js';
+
+/** Exit codes, documented in README.md and `--help`. */
+export const ExitCode = {
+  /** The probe ran; whatever the verdicts. */
+  OK: 0,
+  /** A bug in rdma-probe (prints a stack trace). */
+  INTERNAL: 1,
+  /** Bad command line. */
+  USAGE: 2,
+  /** No Vulkan loader, no Vulkan driver, or the host environment prevents running. */
+  ENVIRONMENT: 3,
+  /** A Vulkan call failed unexpectedly (names the call and the VkResult). */
+  VULKAN: 4,
+  /** --alloc was requested and failed (or was skipped) on at least one selected GPU. */
+  ALLOCATION_FAILED: 5,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Base of every expected failure: carries its exit code, never prints a stack. */
+export abstract class ProbeError extends Error {
+  abstract readonly exitCode: ExitCodeValue;
+}
+
+export class UsageError extends ProbeError {
+  readonly exitCode = ExitCode.USAGE;
+  override readonly name = 'UsageError';
+}
+
+/** The environment lacks something rdma-probe needs (loader, driver, cache folder). */
+export class EnvironmentError extends ProbeError {
+  readonly exitCode = ExitCode.ENVIRONMENT;
+  override readonly name = 'EnvironmentError';
+}
+
+/** A Vulkan command returned a negative VkResult. */
+export class VulkanCallError extends ProbeError {
+  readonly exitCode = ExitCode.VULKAN;
+  override readonly name = 'VulkanCallError';
+  constructor(
+    readonly call: string,
+    readonly result: number,
+  ) {
+    super(`${call} failed: ${vkResultName(result)}`);
+  }
+  get resultName(): string {
+    return vkResultName(this.result);
+  }
+}
+
+export function exitCodeOf(error: unknown): ExitCodeValue {
+  return error instanceof ProbeError ? error.exitCode : ExitCode.INTERNAL;
+}

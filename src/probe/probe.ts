@@ -1,0 +1,159 @@
+/**
+ * probe(): the whole Vulkan flow for one host, returning the report. It takes the
+ * binding as a parameter (the real koffi one, or any other), creates one instance and
+ * destroys it on every path.
+ */
+import { hostname } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { EnvironmentError, UsageError, VulkanCallError } from '../errors.js';
+import type { DebugMessage, DispatchableHandle, VulkanBinding } from '../vulkan/binding.js';
+import {
+  DebugSeverity,
+  Extension,
+  VALIDATION_LAYER,
+  VK_API_VERSION_1_1,
+  VK_API_VERSION_1_3,
+} from '../vulkan/constants.js';
+import {
+  SCHEMA_VERSION,
+  type GpuReport,
+  type ProbeReport,
+  type ValidationMessage,
+} from '../report.js';
+import { formatApiVersion } from './decode.js';
+import { probeGpu } from './gpu.js';
+import { matchesSelector, type DeviceSelector } from './select.js';
+import { allocateRdmaMemory, skippedAllocation } from './allocate.js';
+
+export interface ProbeOptions {
+  toolVersion: string;
+  device?: DeviceSelector | null;
+  /** Enable VK_LAYER_KHRONOS_validation and collect its warnings and errors. */
+  validate?: boolean;
+  /** --alloc: bytes to allocate and export on each selected capable GPU. */
+  allocateBytes?: bigint | null;
+  /** Called with each validation message as it arrives (e.g. to print it). */
+  onValidationMessage?: (message: ValidationMessage) => void;
+}
+
+const VK_ERROR_INCOMPATIBLE_DRIVER = -9;
+const VK_ERROR_INITIALIZATION_FAILED = -3;
+
+const NO_DRIVER_HINT =
+  'install the GPU vendor driver with its Vulkan ICD (NVIDIA: the driver package providing nvidia_icd.json), ' +
+  'or mesa-vulkan-drivers for a software device; check VK_DRIVER_FILES/VK_ICD_FILENAMES if set';
+
+export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
+  const started = performance.now();
+  const generatedAt = new Date().toISOString();
+  const loaderVersion = vk.enumerateInstanceVersion() >>> 0;
+  if (loaderVersion < VK_API_VERSION_1_1) {
+    throw new EnvironmentError(
+      `the Vulkan loader is ${formatApiVersion(loaderVersion)}; rdma-probe needs 1.1 or newer (update libvulkan1)`,
+    );
+  }
+  const apiVersion = Math.min(loaderVersion, VK_API_VERSION_1_3);
+  const validationMessages: ValidationMessage[] = [];
+  if (options.validate && !vk.enumerateInstanceLayers().includes(VALIDATION_LAYER)) {
+    throw new EnvironmentError(
+      `${VALIDATION_LAYER} is not installed: install vulkan-validationlayers (Debian/Ubuntu) or drop --validate`,
+    );
+  }
+
+  const instance = createInstance(vk, apiVersion, options, (message) => {
+    validationMessages.push(message);
+    options.onValidationMessage?.(message);
+  });
+  let gpus: GpuReport[];
+  try {
+    const physicalDevices = enumerateDevices(vk, instance);
+    gpus = physicalDevices.map((physicalDevice, index) => probeGpu(vk, physicalDevice, index));
+    if (options.device) gpus = selectGpus(gpus, options.device);
+    if (options.allocateBytes != null) {
+      for (const gpu of gpus) {
+        gpu.allocation =
+          gpu.verdict.rdma === 'capable'
+            ? allocateRdmaMemory(vk, physicalDevices[gpu.index]!, gpu, options.allocateBytes)
+            : skippedAllocation(options.allocateBytes, gpu);
+      }
+    }
+  } finally {
+    vk.destroyInstance(instance);
+  }
+
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'rdma-probe', version: options.toolVersion },
+    generatedAt,
+    host: { hostname: hostname() },
+    loader: {
+      apiVersion: formatApiVersion(loaderVersion),
+      requestedApiVersion: formatApiVersion(apiVersion),
+    },
+    validation: options.validate ? { layer: VALIDATION_LAYER, messages: validationMessages } : null,
+    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    gpus,
+  };
+}
+
+function createInstance(
+  vk: VulkanBinding,
+  apiVersion: number,
+  options: ProbeOptions,
+  onMessage: (message: ValidationMessage) => void,
+): DispatchableHandle {
+  try {
+    return vk.createInstance({
+      apiVersion,
+      applicationName: 'rdma-probe',
+      applicationVersion: 1,
+      enabledLayers: options.validate ? [VALIDATION_LAYER] : [],
+      enabledExtensions: options.validate ? [Extension.DEBUG_UTILS] : [],
+      onDebugMessage: options.validate ? forwardSevere(onMessage) : undefined,
+    });
+  } catch (error) {
+    if (error instanceof VulkanCallError && error.result === VK_ERROR_INCOMPATIBLE_DRIVER) {
+      throw new EnvironmentError(`no Vulkan driver found (vkCreateInstance: ${error.resultName}): ${NO_DRIVER_HINT}`);
+    }
+    throw error;
+  }
+}
+
+function enumerateDevices(vk: VulkanBinding, instance: DispatchableHandle): DispatchableHandle[] {
+  let devices: DispatchableHandle[];
+  try {
+    devices = vk.enumeratePhysicalDevices(instance);
+  } catch (error) {
+    // Older loaders report "no driver" here rather than at vkCreateInstance.
+    if (error instanceof VulkanCallError && error.result === VK_ERROR_INITIALIZATION_FAILED) {
+      throw new EnvironmentError(`no Vulkan device found (vkEnumeratePhysicalDevices: ${error.resultName}): ${NO_DRIVER_HINT}`);
+    }
+    throw error;
+  }
+  if (devices.length === 0) {
+    throw new EnvironmentError(`no Vulkan device found: ${NO_DRIVER_HINT}`);
+  }
+  return devices;
+}
+
+function selectGpus(gpus: GpuReport[], selector: DeviceSelector): GpuReport[] {
+  const selected = gpus.filter((gpu) => matchesSelector(selector, gpu.index, gpu.identity));
+  if (selected.length === 0) {
+    const known = gpus
+      .map((gpu) => `${gpu.index}: ${gpu.identity.nvidiaSmiUUID}${gpu.identity.pciBusId ? ` ${gpu.identity.pciBusId}` : ''}`)
+      .join('; ');
+    throw new UsageError(`no GPU matches --device '${selector.text}' (found ${known})`);
+  }
+  return selected;
+}
+
+function forwardSevere(onMessage: (message: ValidationMessage) => void) {
+  return (message: DebugMessage): void => {
+    if (message.severity < DebugSeverity.WARNING) return;
+    onMessage({
+      severity: message.severity >= DebugSeverity.ERROR ? 'error' : 'warning',
+      id: message.messageIdName,
+      message: message.message,
+    });
+  };
+}
