@@ -88,7 +88,10 @@ export async function main(
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .addHelpText('after', `\nRun 'rdma-probe list --help' for the probe's options.\n${EXIT_CODES_HELP}\n`);
+    .addHelpText(
+      'after',
+      `\nRun 'rdma-probe list --help' for the probe's options.\n${EXIT_CODES_HELP}\n`,
+    );
 
   program
     .command('list')
@@ -102,7 +105,10 @@ export async function main(
         'allocate RDMA-exportable memory on each capable GPU, print its remote address, free it (default 1MiB)',
       ),
     )
-    .option('--validate', 'enable VK_LAYER_KHRONOS_validation; messages go to stderr and the report')
+    .option(
+      '--validate',
+      'enable VK_LAYER_KHRONOS_validation; messages go to stderr and the report',
+    )
     .option('--no-color', 'no colour in the table')
     .addHelpText('after', LIST_EXAMPLES)
     .action(async (options: ListOptions) => {

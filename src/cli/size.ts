@@ -29,7 +29,9 @@ export function parseSize(text: string): bigint {
   const match = /^\s*(\d+)(?:\.(\d+))?\s*([a-z]*)\s*$/i.exec(text);
   const multiplier = match ? MULTIPLIERS[match[3]!.toLowerCase()] : undefined;
   if (!match || multiplier === undefined) {
-    throw new UsageError(`--alloc size '${text}' is not a size (examples: 4096, 64KiB, 1MiB, 2GiB)`);
+    throw new UsageError(
+      `--alloc size '${text}' is not a size (examples: 4096, 64KiB, 1MiB, 2GiB)`,
+    );
   }
   const fraction = match[2] ?? '';
   const scale = 10n ** BigInt(fraction.length);

@@ -102,7 +102,8 @@ export function allocateRdmaMemory(
   const marks = { device: started, allocated: started, address: started };
   try {
     const queueFamilyIndex = vk.getQueueFamilies(physicalDevice).findIndex((f) => f.queueCount > 0);
-    if (queueFamilyIndex < 0) throw new AllocationStepError('queue-family', 'the GPU reports no queue family');
+    if (queueFamilyIndex < 0)
+      throw new AllocationStepError('queue-family', 'the GPU reports no queue family');
 
     device = vk.createDevice(physicalDevice, {
       queueFamilyIndex,
@@ -183,7 +184,9 @@ function failureOf(error: unknown): AllocationFailure {
     return { step: error.step, result: error.result, message: error.message };
   }
   if (error instanceof VulkanCallError) {
-    const step = (error.call.startsWith('vkGetDeviceProcAddr') ? 'vkGetDeviceProcAddr' : error.call) as AllocationStep;
+    const step = (
+      error.call.startsWith('vkGetDeviceProcAddr') ? 'vkGetDeviceProcAddr' : error.call
+    ) as AllocationStep;
     return { step, result: error.resultName, message: error.message };
   }
   throw error;

@@ -113,7 +113,9 @@ function createInstance(
     });
   } catch (error) {
     if (error instanceof VulkanCallError && error.result === VK_ERROR_INCOMPATIBLE_DRIVER) {
-      throw new EnvironmentError(`no Vulkan driver found (vkCreateInstance: ${error.resultName}): ${NO_DRIVER_HINT}`);
+      throw new EnvironmentError(
+        `no Vulkan driver found (vkCreateInstance: ${error.resultName}): ${NO_DRIVER_HINT}`,
+      );
     }
     throw error;
   }
@@ -126,7 +128,9 @@ function enumerateDevices(vk: VulkanBinding, instance: DispatchableHandle): Disp
   } catch (error) {
     // Older loaders report "no driver" here rather than at vkCreateInstance.
     if (error instanceof VulkanCallError && error.result === VK_ERROR_INITIALIZATION_FAILED) {
-      throw new EnvironmentError(`no Vulkan device found (vkEnumeratePhysicalDevices: ${error.resultName}): ${NO_DRIVER_HINT}`);
+      throw new EnvironmentError(
+        `no Vulkan device found (vkEnumeratePhysicalDevices: ${error.resultName}): ${NO_DRIVER_HINT}`,
+      );
     }
     throw error;
   }
@@ -140,7 +144,10 @@ function selectGpus(gpus: GpuReport[], selector: DeviceSelector): GpuReport[] {
   const selected = gpus.filter((gpu) => matchesSelector(selector, gpu.index, gpu.identity));
   if (selected.length === 0) {
     const known = gpus
-      .map((gpu) => `${gpu.index}: ${gpu.identity.nvidiaSmiUUID}${gpu.identity.pciBusId ? ` ${gpu.identity.pciBusId}` : ''}`)
+      .map(
+        (gpu) =>
+          `${gpu.index}: ${gpu.identity.nvidiaSmiUUID}${gpu.identity.pciBusId ? ` ${gpu.identity.pciBusId}` : ''}`,
+      )
       .join('; ');
     throw new UsageError(`no GPU matches --device '${selector.text}' (found ${known})`);
   }

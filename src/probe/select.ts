@@ -10,7 +10,8 @@ export type DeviceSelector =
   | { kind: 'uuid'; uuid: string; text: string }
   | { kind: 'pci'; busId: string; text: string };
 
-const UUID_HEX = /^(?:gpu-)?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/;
+const UUID_HEX =
+  /^(?:gpu-)?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/;
 const PCI = /^(?:([0-9a-f]{1,8}):)?([0-9a-f]{1,2}):([0-9a-f]{1,2})\.([0-7])$/;
 
 export function parseDeviceSelector(text: string): DeviceSelector {

@@ -32,7 +32,8 @@ export function decideVerdict(gpu: VerdictInput): Verdict {
   } else if (gpu.features.externalMemoryRDMA === false) {
     reasons.push({
       code: 'feature-disabled',
-      message: 'VK_NV_external_memory_rdma is listed but the externalMemoryRDMA feature is not supported',
+      message:
+        'VK_NV_external_memory_rdma is listed but the externalMemoryRDMA feature is not supported',
     });
   }
   if (gpu.extensions.externalMemoryRDMA && gpu.rdmaExport && !gpu.rdmaExport.exportable) {

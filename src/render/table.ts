@@ -12,6 +12,7 @@ import type {
   ProbeReport,
   RdmaExportSupport,
 } from '../report.js';
+import { NIC_NOTE } from '../probe/verdict.js';
 import { formatBytes, hex, plural } from './format.js';
 
 export interface TableOptions {
@@ -67,17 +68,17 @@ function renderGpu(gpu: GpuReport, c: ChalkInstance, options: TableOptions): str
     value === null ? c.dim(absent) : value ? c.green('yes') : c.red('no');
 
   table.push(
-    ['Vendor / device', `${id.vendor} ${hex(id.vendorID)} / ${hex(id.deviceID)} (${id.deviceType})`],
+    [
+      'Vendor / device',
+      `${id.vendor} ${hex(id.vendorID)} / ${hex(id.deviceID)} (${id.deviceType})`,
+    ],
     ['Driver', driverLine(gpu)],
     ['Vulkan API', id.apiVersion],
     ['UUID', id.nvidiaSmiUUID],
     ['Driver UUID', id.driverUUID],
     ['PCI bus ID', id.pciBusId ?? c.dim('unknown (no VK_EXT_pci_bus_info)')],
     ['RDMA extension', `${yesNo(gpu.extensions.externalMemoryRDMA)} (VK_NV_external_memory_rdma)`],
-    [
-      'externalMemoryRDMA',
-      yesNo(gpu.features.externalMemoryRDMA, 'n/a (extension absent)'),
-    ],
+    ['externalMemoryRDMA', yesNo(gpu.features.externalMemoryRDMA, 'n/a (extension absent)')],
     ['RDMA address export', exportLine(gpu.rdmaExport, c)],
     ['RDMA memory types', rdmaTypesLine(gpu, c)],
   );
@@ -95,7 +96,7 @@ function renderGpu(gpu: GpuReport, c: ChalkInstance, options: TableOptions): str
 function driverLine(gpu: GpuReport): string {
   const id = gpu.identity;
   const name = id.driverName ?? 'driver';
-  const info = id.driverInfo ? ` (${id.driverInfo})` : '';
+  const info = id.driverInfo && id.driverInfo !== id.driverVersion ? ` (${id.driverInfo})` : '';
   return `${name} ${id.driverVersion}${info}`;
 }
 
@@ -126,7 +127,11 @@ function verdictLines(gpu: GpuReport, c: ChalkInstance): string {
     gpu.verdict.rdma === 'capable'
       ? [c.green('capable')]
       : [c.red('not-capable'), ...gpu.verdict.reasons.map((r) => `- ${r.code}: ${r.message}`)];
-  for (const note of gpu.verdict.notes) lines.push(c.dim(`note: ${note}`));
+  // The NIC caveat is repeated under a successful allocation, where it matters most.
+  const notes = gpu.verdict.notes.filter(
+    (note) => !(note === NIC_NOTE && gpu.allocation?.status === 'ok'),
+  );
+  for (const note of notes) lines.push(c.dim(`note: ${note}`));
   return lines.join('\n');
 }
 

@@ -146,13 +146,10 @@ export const VkPhysicalDeviceMemoryProperties = koffi.struct('VkPhysicalDeviceMe
   memoryHeaps: 'VkMemoryHeap[16]',
 });
 
-export const VkPhysicalDeviceMemoryProperties2 = koffi.struct(
-  'VkPhysicalDeviceMemoryProperties2',
-  {
-    ...chainHead,
-    memoryProperties: 'VkPhysicalDeviceMemoryProperties',
-  },
-);
+export const VkPhysicalDeviceMemoryProperties2 = koffi.struct('VkPhysicalDeviceMemoryProperties2', {
+  ...chainHead,
+  memoryProperties: 'VkPhysicalDeviceMemoryProperties',
+});
 
 export const VkPhysicalDeviceMemoryBudgetPropertiesEXT = koffi.struct(
   'VkPhysicalDeviceMemoryBudgetPropertiesEXT',
@@ -357,9 +354,10 @@ export const layoutCheckedStructs: Record<string, ReturnType<typeof koffi.struct
 };
 
 /** Sizes and offsets of a koffi struct, as koffi lays it out. */
-export function describeLayout(
-  type: ReturnType<typeof koffi.struct>,
-): { size: number; members: Record<string, number> } {
+export function describeLayout(type: ReturnType<typeof koffi.struct>): {
+  size: number;
+  members: Record<string, number>;
+} {
   const members: Record<string, number> = {};
   for (const [name, member] of Object.entries(type.members ?? {})) {
     members[name] = (member as { offset: number }).offset;

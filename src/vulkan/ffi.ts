@@ -12,7 +12,12 @@
  */
 import koffi from 'koffi';
 import { EnvironmentError, VulkanCallError } from '../errors.js';
-import { DebugSeverity, DEBUG_MESSAGE_TYPES_ALL, StructureType, VK_INCOMPLETE } from './constants.js';
+import {
+  DebugSeverity,
+  DEBUG_MESSAGE_TYPES_ALL,
+  StructureType,
+  VK_INCOMPLETE,
+} from './constants.js';
 import type {
   AllocationOptions,
   BufferMemoryRequirements,
@@ -134,7 +139,9 @@ class KoffiVulkanBinding implements VulkanBinding {
   constructor(lib: ReturnType<typeof koffi.load>) {
     const declare = (prototype: string): Fn => lib.func(prototype) as Fn;
     this.fn = {
-      vkGetInstanceProcAddr: declare('void *vkGetInstanceProcAddr(void *instance, const char *pName)'),
+      vkGetInstanceProcAddr: declare(
+        'void *vkGetInstanceProcAddr(void *instance, const char *pName)',
+      ),
       vkEnumerateInstanceExtensionProperties: declare(
         'VkResult vkEnumerateInstanceExtensionProperties(const char *pLayerName, _Inout_ uint32_t *pPropertyCount, void *pProperties)',
       ),
@@ -174,7 +181,9 @@ class KoffiVulkanBinding implements VulkanBinding {
       vkCreateBuffer: declare(
         'VkResult vkCreateBuffer(void *device, const VkBufferCreateInfo *pCreateInfo, void *pAllocator, _Out_ uint64_t *pBuffer)',
       ),
-      vkDestroyBuffer: declare('void vkDestroyBuffer(void *device, uint64_t buffer, void *pAllocator)'),
+      vkDestroyBuffer: declare(
+        'void vkDestroyBuffer(void *device, uint64_t buffer, void *pAllocator)',
+      ),
       vkGetBufferMemoryRequirements2: declare(
         'void vkGetBufferMemoryRequirements2(void *device, const VkBufferMemoryRequirementsInfo2 *pInfo, void *pMemoryRequirements)',
       ),
@@ -196,7 +205,9 @@ class KoffiVulkanBinding implements VulkanBinding {
     // vkEnumerateInstanceVersion is absent from 1.0 loaders, so it is looked up, not linked.
     const address = this.call('vkGetInstanceProcAddr', null, 'vkEnumerateInstanceVersion');
     if (!address) return 1 << 22;
-    const proto = koffi.proto('VkResult PFN_vkEnumerateInstanceVersion(_Out_ uint32_t *pApiVersion)');
+    const proto = koffi.proto(
+      'VkResult PFN_vkEnumerateInstanceVersion(_Out_ uint32_t *pApiVersion)',
+    );
     const version = [0];
     check('vkEnumerateInstanceVersion', koffi.call(address, proto, version));
     return version[0]!;
@@ -232,7 +243,9 @@ class KoffiVulkanBinding implements VulkanBinding {
       const createInfo = {
         sType: StructureType.INSTANCE_CREATE_INFO,
         // Chained so that messages from vkCreateInstance/vkDestroyInstance are caught too.
-        pNext: messengerInfo ? koffi.as(messengerInfo, 'VkDebugUtilsMessengerCreateInfoEXT *') : null,
+        pNext: messengerInfo
+          ? koffi.as(messengerInfo, 'VkDebugUtilsMessengerCreateInfoEXT *')
+          : null,
         flags: 0,
         pApplicationInfo: {
           sType: StructureType.APPLICATION_INFO,
@@ -246,7 +259,9 @@ class KoffiVulkanBinding implements VulkanBinding {
         enabledLayerCount: options.enabledLayers.length,
         ppEnabledLayerNames: options.enabledLayers.length ? options.enabledLayers : null,
         enabledExtensionCount: options.enabledExtensions.length,
-        ppEnabledExtensionNames: options.enabledExtensions.length ? options.enabledExtensions : null,
+        ppEnabledExtensionNames: options.enabledExtensions.length
+          ? options.enabledExtensions
+          : null,
       };
       const out = [null];
       check('vkCreateInstance', this.call('vkCreateInstance', createInfo, null, out));
@@ -269,7 +284,8 @@ class KoffiVulkanBinding implements VulkanBinding {
 
   private createDebugMessenger(instance: bigint, info: Record<string, unknown>): bigint {
     const address = this.call('vkGetInstanceProcAddr', instance, 'vkCreateDebugUtilsMessengerEXT');
-    if (!address) throw new VulkanCallError('vkGetInstanceProcAddr(vkCreateDebugUtilsMessengerEXT)', -7);
+    if (!address)
+      throw new VulkanCallError('vkGetInstanceProcAddr(vkCreateDebugUtilsMessengerEXT)', -7);
     const out = [0n];
     check(
       'vkCreateDebugUtilsMessengerEXT',
@@ -281,7 +297,11 @@ class KoffiVulkanBinding implements VulkanBinding {
   destroyInstance(instance: DispatchableHandle): void {
     const hook = this.debugHooks.get(instance);
     if (hook) {
-      const address = this.call('vkGetInstanceProcAddr', instance, 'vkDestroyDebugUtilsMessengerEXT');
+      const address = this.call(
+        'vkGetInstanceProcAddr',
+        instance,
+        'vkDestroyDebugUtilsMessengerEXT',
+      );
       if (address) {
         koffi.call(address, T.PFN_vkDestroyDebugUtilsMessengerEXT, instance, hook.messenger, null);
       }
@@ -314,8 +334,14 @@ class KoffiVulkanBinding implements VulkanBinding {
 
   getProperties(physicalDevice: DispatchableHandle, query: PropertiesQuery): RawDeviceProperties {
     const links: ChainLink[] = [
-      { type: T.VkPhysicalDeviceProperties2, init: { sType: StructureType.PHYSICAL_DEVICE_PROPERTIES_2 } },
-      { type: T.VkPhysicalDeviceIDProperties, init: { sType: StructureType.PHYSICAL_DEVICE_ID_PROPERTIES } },
+      {
+        type: T.VkPhysicalDeviceProperties2,
+        init: { sType: StructureType.PHYSICAL_DEVICE_PROPERTIES_2 },
+      },
+      {
+        type: T.VkPhysicalDeviceIDProperties,
+        init: { sType: StructureType.PHYSICAL_DEVICE_ID_PROPERTIES },
+      },
     ];
     const driverAt = query.driverProperties ? links.length : -1;
     if (query.driverProperties) {
@@ -368,10 +394,16 @@ class KoffiVulkanBinding implements VulkanBinding {
   getExternalMemoryRDMAFeature(physicalDevice: DispatchableHandle): boolean {
     const decoded = queryChain(
       [
-        { type: T.VkPhysicalDeviceFeatures2, init: { sType: StructureType.PHYSICAL_DEVICE_FEATURES_2 } },
+        {
+          type: T.VkPhysicalDeviceFeatures2,
+          init: { sType: StructureType.PHYSICAL_DEVICE_FEATURES_2 },
+        },
         {
           type: T.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
-          init: { sType: StructureType.PHYSICAL_DEVICE_EXTERNAL_MEMORY_RDMA_FEATURES_NV, externalMemoryRDMA: 0 },
+          init: {
+            sType: StructureType.PHYSICAL_DEVICE_EXTERNAL_MEMORY_RDMA_FEATURES_NV,
+            externalMemoryRDMA: 0,
+          },
         },
       ],
       (head) => this.call('vkGetPhysicalDeviceFeatures2', physicalDevice, head),
@@ -379,7 +411,10 @@ class KoffiVulkanBinding implements VulkanBinding {
     return decoded[1]!['externalMemoryRDMA'] === 1;
   }
 
-  getMemoryProperties(physicalDevice: DispatchableHandle, withBudget: boolean): RawMemoryProperties {
+  getMemoryProperties(
+    physicalDevice: DispatchableHandle,
+    withBudget: boolean,
+  ): RawMemoryProperties {
     const links: ChainLink[] = [
       {
         type: T.VkPhysicalDeviceMemoryProperties2,
@@ -432,8 +467,14 @@ class KoffiVulkanBinding implements VulkanBinding {
       handleType,
     };
     const decoded = queryChain(
-      [{ type: T.VkExternalBufferProperties, init: { sType: StructureType.EXTERNAL_BUFFER_PROPERTIES } }],
-      (head) => this.call('vkGetPhysicalDeviceExternalBufferProperties', physicalDevice, info, head),
+      [
+        {
+          type: T.VkExternalBufferProperties,
+          init: { sType: StructureType.EXTERNAL_BUFFER_PROPERTIES },
+        },
+      ],
+      (head) =>
+        this.call('vkGetPhysicalDeviceExternalBufferProperties', physicalDevice, info, head),
     );
     const properties = decoded[0]!['externalMemoryProperties'] as RawExternalMemoryProperties;
     return {
@@ -451,7 +492,10 @@ class KoffiVulkanBinding implements VulkanBinding {
     try {
       this.call('vkGetPhysicalDeviceQueueFamilyProperties', physicalDevice, count, out);
       const families = koffi.decode(out, T.VkQueueFamilyProperties, count[0]!) as RawQueueFamily[];
-      return families.map((family) => ({ queueFlags: family.queueFlags, queueCount: family.queueCount }));
+      return families.map((family) => ({
+        queueFlags: family.queueFlags,
+        queueCount: family.queueCount,
+      }));
     } finally {
       koffi.free(out);
     }
@@ -568,7 +612,9 @@ class KoffiVulkanBinding implements VulkanBinding {
             buffer: options.dedicatedBuffer,
           }
         : null;
-    const dedicatedPointer = dedicated ? koffi.as(dedicated, 'VkMemoryDedicatedAllocateInfo *') : null;
+    const dedicatedPointer = dedicated
+      ? koffi.as(dedicated, 'VkMemoryDedicatedAllocateInfo *')
+      : null;
     const exported = options.exportHandleTypes
       ? koffi.as(
           {
@@ -628,7 +674,10 @@ class KoffiVulkanBinding implements VulkanBinding {
 }
 
 function decodeExtension(item: Record<string, unknown>): ExtensionProperties {
-  return { extensionName: item['extensionName'] as string, specVersion: item['specVersion'] as number };
+  return {
+    extensionName: item['extensionName'] as string,
+    specVersion: item['specVersion'] as number,
+  };
 }
 
 function debugMessengerInfo(callback: bigint): Record<string, unknown> {

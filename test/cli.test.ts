@@ -1,0 +1,65 @@
+/**
+ * The command line as a user meets it: help, version, and every expected failure giving
+ * one clear line on stderr and its documented exit code, never a stack trace.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { cleanEnv, runCli } from './support/cli.js';
+import { repoRoot } from './support/paths.js';
+import { join } from 'node:path';
+
+const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
+
+function assertOneLineError(result: ReturnType<typeof runCli>, exitCode: number, pattern: RegExp) {
+  assert.equal(result.exitCode, exitCode, `stderr: ${result.stderr}`);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.ok(lines.length <= 2, `more than one message: ${result.stderr}`); // commander may add a suggestion
+  assert.match(result.stderr, pattern);
+  assert.doesNotMatch(result.stderr, /\n\s+at /, 'stack trace printed');
+}
+
+test('--version prints the package version', () => {
+  const result = runCli(['--version']);
+  assert.equal(result.exitCode, 0);
+  assert.equal(result.stdout.trim(), version);
+});
+
+test('--help documents the commands and exit codes; list --help has examples', () => {
+  const top = runCli(['--help']);
+  assert.equal(top.exitCode, 0);
+  assert.match(top.stdout, /list/);
+  assert.match(top.stdout, /Exit codes:[\s\S]*3 {2}no Vulkan loader/);
+  const list = runCli(['list', '--help']);
+  assert.equal(list.exitCode, 0);
+  for (const flag of ['--json', '--verbose', '--device', '--alloc', '--validate']) {
+    assert.ok(list.stdout.includes(flag), `list --help lacks ${flag}`);
+  }
+  assert.match(list.stdout, /Examples:/);
+});
+
+test('usage errors exit 2 with one line', () => {
+  assertOneLineError(runCli(['list', '--bogus']), 2, /unknown option '--bogus'/);
+  assertOneLineError(runCli(['lst']), 2, /unknown command 'lst'/);
+  assertOneLineError(runCli(['list', '--device', 'not-a-gpu']), 2, /--device 'not-a-gpu' is not/);
+  assertOneLineError(runCli(['list', '--device', '7']), 2, /no GPU matches --device '7'/);
+  assertOneLineError(runCli(['list', '--alloc=0']), 2, /greater than zero/);
+  assertOneLineError(runCli(['list', '--alloc=lots']), 2, /not a size/);
+  assertOneLineError(runCli(['list', '--alloc=5TiB']), 2, /larger than/);
+});
+
+test('a missing Vulkan loader exits 3 naming the package to install', () => {
+  const result = runCli(
+    ['list'],
+    cleanEnv({ RDMA_PROBE_VULKAN_LIBRARY: '/nonexistent/libvulkan.so.1' }),
+  );
+  assertOneLineError(result, 3, /Vulkan loader not found.*libvulkan1/);
+});
+
+test('no Vulkan driver exits 3 with what to install', () => {
+  for (const variable of ['VK_DRIVER_FILES', 'VK_ICD_FILENAMES']) {
+    const result = runCli(['list', '--json'], cleanEnv({ [variable]: '/nonexistent/icd.json' }));
+    assertOneLineError(result, 3, /no Vulkan (driver|device) found/);
+  }
+});

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  deviceTypeName,
+  externalMemoryHandleTypeNames,
+  formatApiVersion,
+  formatDriverVersion,
+  formatPciBusId,
+  formatPciSysfsAddress,
+  formatUUID,
+  memoryHeapFlagNames,
+  memoryPropertyFlagNames,
+  nvidiaSmiUUID,
+  vendorName,
+} from '../src/probe/decode.js';
+import { makeApiVersion, vkResultName } from '../src/vulkan/constants.js';
+
+test('NVIDIA driver versions use the 10.8.8.6 packing (580.159.04 on the H100)', () => {
+  assert.equal(formatDriverVersion(0x10de, 2435301632), '580.159.04');
+  // 535.104.05: (535<<22)|(104<<14)|(5<<6)
+  assert.equal(
+    formatDriverVersion(0x10de, ((535 << 22) | (104 << 14) | (5 << 6)) >>> 0),
+    '535.104.05',
+  );
+  // A non-zero fourth field is shown, not dropped.
+  assert.equal(
+    formatDriverVersion(0x10de, ((470 << 22) | (57 << 14) | (2 << 6) | 3) >>> 0),
+    '470.57.02.3',
+  );
+});
+
+test('other vendors use the Vulkan version macros', () => {
+  assert.equal(formatDriverVersion(0x1002, makeApiVersion(2, 0, 279)), '2.0.279');
+  assert.equal(formatDriverVersion(0x8086, makeApiVersion(23, 2, 1)), '23.2.1');
+  assert.equal(formatDriverVersion(0x10005, 1), '0.0.1');
+  // The same raw value decodes differently for NVIDIA and for anyone else.
+  assert.notEqual(formatDriverVersion(0x10de, 2435301632), formatDriverVersion(0x1002, 2435301632));
+});
+
+test('apiVersion drops the variant bits', () => {
+  assert.equal(formatApiVersion(makeApiVersion(1, 3, 239)), '1.3.239');
+  assert.equal(formatApiVersion((7 << 29) | makeApiVersion(1, 4, 312)), '1.4.312');
+});
+
+test('UUIDs print in the 8-4-4-4-12 form and nvidia-smi form', () => {
+  const bytes = Uint8Array.from([
+    0x5c, 0x8a, 0x6f, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0x00, 0x11, 0x22, 0x33, 0x44,
+  ]);
+  const uuid = formatUUID(bytes);
+  assert.equal(uuid, '5c8a6f01-2345-6789-abcd-ef0011223344');
+  assert.equal(nvidiaSmiUUID(uuid), 'GPU-5c8a6f01-2345-6789-abcd-ef0011223344');
+});
+
+test('PCI bus IDs use nvidia-smi form, with the sysfs form beside it', () => {
+  const pci = { pciDomain: 0, pciBus: 6, pciDevice: 0, pciFunction: 0 };
+  assert.equal(formatPciBusId(pci), '00000000:06:00.0');
+  assert.equal(formatPciSysfsAddress(pci), '0000:06:00.0');
+  assert.equal(
+    formatPciBusId({ pciDomain: 0x10000, pciBus: 0xc1, pciDevice: 0x1f, pciFunction: 7 }),
+    '00010000:c1:1f.7',
+  );
+});
+
+test('flag names, with unknown bits named rather than dropped', () => {
+  assert.deepEqual(memoryPropertyFlagNames(0x101), ['DEVICE_LOCAL', 'RDMA_CAPABLE_NV']);
+  assert.deepEqual(memoryPropertyFlagNames(0), []);
+  assert.deepEqual(memoryPropertyFlagNames(0x1 | 0x4000), [
+    'DEVICE_LOCAL',
+    'UNKNOWN_VkMemoryPropertyFlagBits_0x4000',
+  ]);
+  assert.deepEqual(memoryHeapFlagNames(0x3), ['DEVICE_LOCAL', 'MULTI_INSTANCE']);
+  assert.deepEqual(externalMemoryHandleTypeNames(0x1000), ['RDMA_ADDRESS_NV']);
+  assert.deepEqual(memoryPropertyFlagNames(0x80000000), [
+    'UNKNOWN_VkMemoryPropertyFlagBits_0x80000000',
+  ]);
+});
+
+test('unknown enum values print as UNKNOWN_<Type>_<n>', () => {
+  assert.equal(vendorName(0x10de), 'NVIDIA');
+  assert.equal(vendorName(0x1234), 'UNKNOWN_VkVendorId_4660');
+  assert.equal(deviceTypeName(2), 'discrete-gpu');
+  assert.equal(deviceTypeName(9), 'UNKNOWN_VkPhysicalDeviceType_9');
+  assert.equal(vkResultName(-2), 'VK_ERROR_OUT_OF_DEVICE_MEMORY');
+  assert.equal(vkResultName(-424242), 'UNKNOWN_VkResult_-424242');
+});

@@ -1,0 +1,140 @@
+/**
+ * probe() against an in-memory binding: the gathering logic on its own, including the
+ * paths a real driver rarely takes (the test driver covers them through the loader).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { EnvironmentError, VulkanCallError } from '../src/errors.js';
+import { probe } from '../src/probe/probe.js';
+import type { RawDeviceProperties, VulkanBinding } from '../src/vulkan/binding.js';
+import { makeApiVersion } from '../src/vulkan/constants.js';
+
+interface FakeGpu {
+  extensions: string[];
+  apiVersion?: number;
+  failExtensions?: boolean;
+}
+
+function fakeBinding(gpus: FakeGpu[], calls: string[] = []): VulkanBinding {
+  const unused = () => {
+    throw new Error('not used by this test');
+  };
+  const gpuOf = (handle: bigint) => gpus[Number(handle) - 1]!;
+  return {
+    enumerateInstanceVersion: () => makeApiVersion(1, 3, 239),
+    enumerateInstanceExtensions: () => [],
+    enumerateInstanceLayers: () => [],
+    createInstance: () => {
+      calls.push('createInstance');
+      return 0x1000n;
+    },
+    destroyInstance: () => void calls.push('destroyInstance'),
+    enumeratePhysicalDevices: () => gpus.map((_, i) => BigInt(i + 1)),
+    enumerateDeviceExtensions: (handle) => {
+      const gpu = gpuOf(handle);
+      if (gpu.failExtensions) throw new VulkanCallError('vkEnumerateDeviceExtensionProperties', -4);
+      return gpu.extensions.map((extensionName) => ({ extensionName, specVersion: 1 }));
+    },
+    getProperties: (handle, query): RawDeviceProperties => {
+      calls.push(`getProperties(driver=${query.driverProperties},pci=${query.pciBusInfo})`);
+      return {
+        apiVersion: gpuOf(handle).apiVersion ?? makeApiVersion(1, 3, 0),
+        driverVersion: 2435301632,
+        vendorID: 0x10de,
+        deviceID: 0x2330,
+        deviceType: 2,
+        deviceName: `GPU ${handle}`,
+        deviceUUID: new Uint8Array(16).fill(Number(handle)),
+        driverUUID: new Uint8Array(16),
+        driver: query.driverProperties
+          ? { driverID: 4, driverName: 'NVIDIA', driverInfo: '580.159.04' }
+          : null,
+        pciBusInfo: query.pciBusInfo
+          ? { pciDomain: 0, pciBus: Number(handle), pciDevice: 0, pciFunction: 0 }
+          : null,
+      };
+    },
+    getExternalMemoryRDMAFeature: () => true,
+    getMemoryProperties: () => ({
+      memoryTypes: [{ propertyFlags: 0x101, heapIndex: 0 }],
+      memoryHeaps: [{ size: 1n << 36n, flags: 1, budget: null, usage: null }],
+    }),
+    getExternalBufferProperties: () => ({
+      externalMemoryFeatures: 0x2,
+      exportFromImportedHandleTypes: 0,
+      compatibleHandleTypes: 0x1000,
+    }),
+    getQueueFamilies: unused,
+    createDevice: unused,
+    destroyDevice: unused,
+    createBuffer: unused,
+    destroyBuffer: unused,
+    getBufferMemoryRequirements: unused,
+    allocateMemory: unused,
+    freeMemory: unused,
+    bindBufferMemory: unused,
+    getMemoryRemoteAddress: unused,
+  };
+}
+
+const RDMA = ['VK_NV_external_memory_rdma', 'VK_EXT_pci_bus_info', 'VK_KHR_driver_properties'];
+
+test('a failure on one GPU is recorded on it; the others are still reported', () => {
+  const calls: string[] = [];
+  const report = probe(
+    fakeBinding([{ extensions: RDMA }, { extensions: RDMA, failExtensions: true }], calls),
+    {
+      toolVersion: 'test',
+    },
+  );
+  assert.equal(report.gpus.length, 2);
+  assert.equal(report.gpus[0]!.verdict.rdma, 'capable');
+  assert.equal(report.gpus[1]!.verdict.rdma, 'not-capable');
+  assert.deepEqual(report.gpus[1]!.error, {
+    call: 'vkEnumerateDeviceExtensionProperties',
+    result: 'VK_ERROR_DEVICE_LOST',
+    message: 'vkEnumerateDeviceExtensionProperties failed: VK_ERROR_DEVICE_LOST',
+  });
+  assert.equal(report.gpus[1]!.verdict.reasons[0]!.code, 'probe-failed');
+  assert.equal(calls.at(-1), 'destroyInstance');
+});
+
+test('driver properties: one query when listed, a second only for a 1.2+ device that does not list it', () => {
+  const calls: string[] = [];
+  probe(
+    fakeBinding(
+      [
+        { extensions: RDMA },
+        { extensions: ['VK_NV_external_memory_rdma'], apiVersion: makeApiVersion(1, 3, 0) },
+        { extensions: [], apiVersion: makeApiVersion(1, 1, 0) },
+      ],
+      calls,
+    ),
+    { toolVersion: 'test' },
+  );
+  assert.deepEqual(
+    calls.filter((c) => c.startsWith('getProperties')),
+    [
+      'getProperties(driver=true,pci=true)',
+      'getProperties(driver=false,pci=false)',
+      'getProperties(driver=true,pci=false)',
+      'getProperties(driver=false,pci=false)',
+    ],
+  );
+});
+
+test('a bug while probing still destroys the instance, and is not disguised as a Vulkan error', () => {
+  const calls: string[] = [];
+  const binding = fakeBinding([{ extensions: RDMA }], calls);
+  binding.getMemoryProperties = () => {
+    throw new TypeError('boom');
+  };
+  assert.throws(() => probe(binding, { toolVersion: 'test' }), TypeError);
+  assert.equal(calls.at(-1), 'destroyInstance');
+});
+
+test('no GPU at all is an environment error, after destroying the instance', () => {
+  const calls: string[] = [];
+  assert.throws(() => probe(fakeBinding([], calls), { toolVersion: 'test' }), EnvironmentError);
+  assert.equal(calls.at(-1), 'destroyInstance');
+});
