@@ -1,0 +1,892 @@
+/*
+ * Loader interface, instances and physical-device queries of the test driver.
+ * Device-level commands live in device.c.
+ */
+#include "icd.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ICD_API_VERSION VK_MAKE_API_VERSION(0, 1, 3, 239)
+#define MIN_INTERFACE_VERSION 2
+#define MAX_INTERFACE_VERSION 5
+
+static icd_instance *instances;
+
+icd_instance *icd_instance_list(void) { return instances; }
+
+static void invalid_parameter(const char *call, const char *parameter, const char *what) {
+    char vuid[160];
+    snprintf(vuid, sizeof(vuid), "VUID-%s-%s-parameter", call, parameter);
+    icd_state_violation(vuid, "%s: %s %s", call, parameter, what);
+}
+
+static icd_instance *instance_from(VkInstance handle, const char *call) {
+    for (icd_instance *i = instances; i; i = i->next) {
+        if ((VkInstance)i == handle) return i;
+    }
+    invalid_parameter(call, "instance", "is not a live VkInstance of this driver");
+    return NULL;
+}
+
+icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call) {
+    for (icd_instance *i = instances; i; i = i->next) {
+        for (uint32_t p = 0; p < i->physical_count; p++) {
+            if ((VkPhysicalDevice)i->physical[p] == handle) return i->physical[p];
+        }
+    }
+    invalid_parameter(call, "physicalDevice", "is not a VkPhysicalDevice of a live instance");
+    return NULL;
+}
+
+/* Enumeration protocol: NULL array asks for the count; a short array gets
+ * what fits and VK_INCOMPLETE. */
+static VkResult copy_out(const char *call, uint32_t *count, void *out, const void *items,
+                         uint32_t item_count, size_t item_size) {
+    if (!count) {
+        invalid_parameter(call, "pCount", "is NULL");
+        return VK_ERROR_INITIALIZATION_FAILED;
+    }
+    if (!out) {
+        *count = item_count;
+        return VK_SUCCESS;
+    }
+    uint32_t n = *count < item_count ? *count : item_count;
+    if (n) memcpy(out, items, n * item_size);
+    *count = n;
+    return n < item_count ? VK_INCOMPLETE : VK_SUCCESS;
+}
+
+static bool needs_properties2(icd_physical_device *pd, const char *call) {
+    const icd_instance *inst = pd->instance;
+    if (inst->api_version >= VK_API_VERSION_1_1 || inst->ext_get_physical_device_properties2)
+        return true;
+    icd_state_violation("ICD-core-1.1-command",
+                        "%s: the instance was created for Vulkan %u.%u without "
+                        "VK_KHR_get_physical_device_properties2",
+                        call, VK_API_VERSION_MAJOR(inst->api_version),
+                        VK_API_VERSION_MINOR(inst->api_version));
+    return false;
+}
+
+static uint32_t supported_extensions(const icd_device_config *cfg) {
+    return (cfg->ext_rdma ? ICD_EXT_RDMA : 0) |
+           (cfg->ext_memory_budget ? ICD_EXT_MEMORY_BUDGET : 0) |
+           (cfg->ext_pci_bus_info ? ICD_EXT_PCI_BUS_INFO : 0);
+}
+
+uint32_t icd_device_extensions(const icd_device_config *cfg,
+                               VkExtensionProperties out[ICD_MAX_DEVICE_EXTENSIONS]) {
+    uint32_t n = 0;
+    memset(out, 0, ICD_MAX_DEVICE_EXTENSIONS * sizeof(*out));
+    if (cfg->ext_rdma) {
+        snprintf(out[n].extensionName, VK_MAX_EXTENSION_NAME_SIZE, "%s",
+                 VK_NV_EXTERNAL_MEMORY_RDMA_EXTENSION_NAME);
+        out[n++].specVersion = VK_NV_EXTERNAL_MEMORY_RDMA_SPEC_VERSION;
+    }
+    if (cfg->ext_memory_budget) {
+        snprintf(out[n].extensionName, VK_MAX_EXTENSION_NAME_SIZE, "%s",
+                 VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
+        out[n++].specVersion = VK_EXT_MEMORY_BUDGET_SPEC_VERSION;
+    }
+    if (cfg->ext_pci_bus_info) {
+        snprintf(out[n].extensionName, VK_MAX_EXTENSION_NAME_SIZE, "%s",
+                 VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
+        out[n++].specVersion = VK_EXT_PCI_BUS_INFO_SPEC_VERSION;
+    }
+    for (uint32_t i = 0; i < cfg->extra_extension_count; i++) {
+        snprintf(out[n].extensionName, VK_MAX_EXTENSION_NAME_SIZE, "%s", cfg->extra_extensions[i]);
+        out[n++].specVersion = 1;
+    }
+    return n;
+}
+
+/* ------------------------------------------------------------ loader entry */
+
+ICD_EXPORT VKAPI_ATTR VkResult VKAPI_CALL
+vk_icdNegotiateLoaderICDInterfaceVersion(uint32_t *pVersion);
+ICD_EXPORT VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetInstanceProcAddr(VkInstance instance,
+                                                                              const char *pName);
+ICD_EXPORT VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
+vk_icdGetPhysicalDeviceProcAddr(VkInstance instance, const char *pName);
+
+VKAPI_ATTR VkResult VKAPI_CALL vk_icdNegotiateLoaderICDInterfaceVersion(uint32_t *pVersion) {
+    if (!pVersion) return VK_ERROR_INITIALIZATION_FAILED;
+    /* Interface 5 is the newest this driver needs: it takes any apiVersion. */
+    if (*pVersion < MIN_INTERFACE_VERSION) return VK_ERROR_INCOMPATIBLE_DRIVER;
+    if (*pVersion > MAX_INTERFACE_VERSION) *pVersion = MAX_INTERFACE_VERSION;
+    icd_state_set_interface_version(*pVersion);
+    return VK_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ global */
+
+static const VkExtensionProperties instance_extensions[] = {
+    {VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_EXTENSION_NAME,
+     VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_SPEC_VERSION},
+    {VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_EXTENSION_NAME,
+     VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_SPEC_VERSION},
+};
+#define INSTANCE_EXTENSION_COUNT (sizeof(instance_extensions) / sizeof(instance_extensions[0]))
+
+static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateInstanceExtensionProperties(
+    const char *pLayerName, uint32_t *pPropertyCount, VkExtensionProperties *pProperties) {
+    VkResult r = icd_state_enter("vkEnumerateInstanceExtensionProperties", -1);
+    if (r != VK_SUCCESS) return r;
+    if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
+    return copy_out("vkEnumerateInstanceExtensionProperties", pPropertyCount, pProperties,
+                    instance_extensions, INSTANCE_EXTENSION_COUNT, sizeof(instance_extensions[0]));
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateInstanceVersion(uint32_t *pApiVersion) {
+    VkResult r = icd_state_enter("vkEnumerateInstanceVersion", -1);
+    if (r != VK_SUCCESS) return r;
+    if (!pApiVersion) {
+        invalid_parameter("vkEnumerateInstanceVersion", "pApiVersion", "is NULL");
+        return VK_ERROR_INITIALIZATION_FAILED;
+    }
+    *pApiVersion = ICD_API_VERSION;
+    return VK_SUCCESS;
+}
+
+static void free_instance(icd_instance *inst) {
+    while (inst->devices) {
+        icd_device *d = inst->devices;
+        inst->devices = d->next;
+        icd_device_release(d);
+    }
+    for (uint32_t i = 0; i < inst->physical_count; i++) free(inst->physical[i]);
+    free(inst->physical);
+    icd_config_free(&inst->config);
+    free(inst);
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
+                                                         const VkAllocationCallbacks *pAllocator,
+                                                         VkInstance *pInstance) {
+    static const char call[] = "vkCreateInstance";
+    (void)pAllocator;
+    icd_config config;
+    /* The file is read for every instance, so a test can change it between
+     * instances of one process. */
+    if (!icd_config_load(&config)) {
+        icd_state_count_call(call);
+        icd_state_flush();
+        return VK_ERROR_INITIALIZATION_FAILED;
+    }
+    icd_state_set_faults(config.faults, config.fault_count, config.faults_fingerprint);
+    VkResult r = icd_state_enter(call, -1);
+    if (r != VK_SUCCESS) {
+        icd_config_free(&config);
+        return r;
+    }
+    if (!pCreateInfo || !pInstance) {
+        invalid_parameter(call, pCreateInfo ? "pInstance" : "pCreateInfo", "is NULL");
+        icd_config_free(&config);
+        return VK_ERROR_INITIALIZATION_FAILED;
+    }
+    icd_check_stype(call, "VkInstanceCreateInfo", pCreateInfo,
+                    VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
+    icd_chain_walk(call, "VkInstanceCreateInfo", pCreateInfo->pNext, &icd_rules_instance_create, 0,
+                   0, NULL, NULL);
+
+    uint32_t api_version = VK_API_VERSION_1_0;
+    if (pCreateInfo->pApplicationInfo && pCreateInfo->pApplicationInfo->apiVersion != 0)
+        api_version = pCreateInfo->pApplicationInfo->apiVersion;
+
+    bool gpdp2 = false, emc = false;
+    r = VK_SUCCESS;
+    if (pCreateInfo->enabledExtensionCount && !pCreateInfo->ppEnabledExtensionNames) {
+        invalid_parameter(call, "ppEnabledExtensionNames", "is NULL");
+        r = VK_ERROR_INITIALIZATION_FAILED;
+    }
+    for (uint32_t i = 0; r == VK_SUCCESS && i < pCreateInfo->enabledExtensionCount; i++) {
+        const char *name = pCreateInfo->ppEnabledExtensionNames[i];
+        if (name && strcmp(name, VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_EXTENSION_NAME) == 0) {
+            gpdp2 = true;
+        } else if (name && strcmp(name, VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_EXTENSION_NAME) == 0) {
+            emc = true;
+        } else {
+            icd_state_violation("ICD-vkCreateInstance-extension-not-present",
+                                "instance extension %s is not supported", name ? name : "(NULL)");
+            r = VK_ERROR_EXTENSION_NOT_PRESENT;
+        }
+    }
+    icd_state_last_instance(api_version, r == VK_SUCCESS ? pCreateInfo->enabledExtensionCount : 0,
+                            pCreateInfo->ppEnabledExtensionNames);
+    if (r != VK_SUCCESS) {
+        icd_config_free(&config);
+        icd_state_flush();
+        return r;
+    }
+
+    icd_instance *inst = calloc(1, sizeof(*inst));
+    if (!inst) {
+        icd_config_free(&config);
+        return VK_ERROR_OUT_OF_HOST_MEMORY;
+    }
+    set_loader_magic_value(inst);
+    inst->api_version = api_version;
+    inst->ext_get_physical_device_properties2 = gpdp2;
+    inst->ext_external_memory_capabilities = emc;
+    inst->config = config;
+    inst->physical_count = config.device_count;
+    inst->physical = calloc(config.device_count ? config.device_count : 1, sizeof(*inst->physical));
+    bool ok = inst->physical != NULL;
+    for (uint32_t i = 0; ok && i < config.device_count; i++) {
+        icd_physical_device *pd = calloc(1, sizeof(*pd));
+        if (!pd) {
+            inst->physical_count = i;
+            ok = false;
+            break;
+        }
+        set_loader_magic_value(pd);
+        pd->instance = inst;
+        pd->index = i;
+        pd->cfg = &inst->config.devices[i];
+        inst->physical[i] = pd;
+    }
+    if (!ok) {
+        if (!inst->physical) inst->physical_count = 0;
+        free_instance(inst);
+        return VK_ERROR_OUT_OF_HOST_MEMORY;
+    }
+    inst->next = instances;
+    instances = inst;
+    *pInstance = (VkInstance)inst;
+    icd_state_created(ICD_OBJECT_INSTANCE);
+    icd_state_flush();
+    return VK_SUCCESS;
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_DestroyInstance(VkInstance instance,
+                                                      const VkAllocationCallbacks *pAllocator) {
+    static const char call[] = "vkDestroyInstance";
+    (void)pAllocator;
+    icd_state_count_call(call);
+    if (instance == VK_NULL_HANDLE) return;
+    icd_instance *inst = instance_from(instance, call);
+    if (!inst) return;
+    uint32_t live = 0;
+    for (icd_device *d = inst->devices; d; d = d->next) live++;
+    if (live) {
+        icd_state_violation("VUID-vkDestroyInstance-instance-00629",
+                            "vkDestroyInstance: %u VkDevice(s) of this instance still alive", live);
+    }
+    for (icd_instance **p = &instances; *p; p = &(*p)->next) {
+        if (*p == inst) {
+            *p = inst->next;
+            break;
+        }
+    }
+    free_instance(inst);
+    icd_state_destroyed(ICD_OBJECT_INSTANCE);
+    icd_state_flush();
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumeratePhysicalDevices(
+    VkInstance instance, uint32_t *pPhysicalDeviceCount, VkPhysicalDevice *pPhysicalDevices) {
+    static const char call[] = "vkEnumeratePhysicalDevices";
+    VkResult r = icd_state_enter(call, -1);
+    if (r != VK_SUCCESS) return r;
+    icd_instance *inst = instance_from(instance, call);
+    if (!inst) return VK_ERROR_INITIALIZATION_FAILED;
+    return copy_out(call, pPhysicalDeviceCount, pPhysicalDevices, inst->physical,
+                    inst->physical_count, sizeof(VkPhysicalDevice));
+}
+
+/* --------------------------------------------------------- physical device */
+
+static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateDeviceExtensionProperties(
+    VkPhysicalDevice physicalDevice, const char *pLayerName, uint32_t *pPropertyCount,
+    VkExtensionProperties *pProperties) {
+    static const char call[] = "vkEnumerateDeviceExtensionProperties";
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
+    if (r != VK_SUCCESS) return r;
+    if (!pd) return VK_ERROR_INITIALIZATION_FAILED;
+    if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
+    VkExtensionProperties list[ICD_MAX_DEVICE_EXTENSIONS];
+    uint32_t n = icd_device_extensions(pd->cfg, list);
+    return copy_out(call, pPropertyCount, pProperties, list, n, sizeof(list[0]));
+}
+
+static uint64_t largest_heap(const icd_device_config *c) {
+    uint64_t max = 0;
+    for (uint32_t i = 0; i < c->heap_count; i++)
+        if (c->heaps[i].size > max) max = c->heaps[i].size;
+    return max;
+}
+
+static void fill_properties(const icd_physical_device *pd, VkPhysicalDeviceProperties *p) {
+    const icd_device_config *c = pd->cfg;
+    memset(p, 0, sizeof(*p));
+    p->apiVersion = c->api_version;
+    p->driverVersion = c->driver_version;
+    p->vendorID = c->vendor_id;
+    p->deviceID = c->device_id;
+    p->deviceType = (VkPhysicalDeviceType)c->device_type;
+    snprintf(p->deviceName, sizeof(p->deviceName), "%s", c->name);
+    memcpy(p->pipelineCacheUUID, c->driver_uuid, VK_UUID_SIZE);
+
+    VkPhysicalDeviceLimits *l = &p->limits;
+    l->maxImageDimension1D = 16384;
+    l->maxImageDimension2D = 16384;
+    l->maxImageDimension3D = 2048;
+    l->maxImageDimensionCube = 16384;
+    l->maxImageArrayLayers = 2048;
+    l->maxTexelBufferElements = 1u << 27;
+    l->maxUniformBufferRange = 65536;
+    l->maxStorageBufferRange = UINT32_MAX;
+    l->maxPushConstantsSize = 256;
+    l->maxMemoryAllocationCount = ICD_MAX_MEMORY_ALLOCATIONS;
+    l->maxSamplerAllocationCount = 4000;
+    l->bufferImageGranularity = 1024;
+    l->maxBoundDescriptorSets = 32;
+    l->maxPerStageDescriptorSamplers = 1u << 20;
+    l->maxPerStageDescriptorUniformBuffers = 1u << 20;
+    l->maxPerStageDescriptorStorageBuffers = 1u << 20;
+    l->maxPerStageDescriptorSampledImages = 1u << 20;
+    l->maxPerStageDescriptorStorageImages = 1u << 20;
+    l->maxPerStageDescriptorInputAttachments = 1u << 20;
+    l->maxPerStageResources = UINT32_MAX;
+    l->maxDescriptorSetSamplers = 1u << 20;
+    l->maxDescriptorSetUniformBuffers = 1u << 20;
+    l->maxDescriptorSetUniformBuffersDynamic = 15;
+    l->maxDescriptorSetStorageBuffers = 1u << 20;
+    l->maxDescriptorSetStorageBuffersDynamic = 16;
+    l->maxDescriptorSetSampledImages = 1u << 20;
+    l->maxDescriptorSetStorageImages = 1u << 20;
+    l->maxDescriptorSetInputAttachments = 1u << 20;
+    l->maxVertexInputAttributes = 32;
+    l->maxVertexInputBindings = 32;
+    l->maxVertexInputAttributeOffset = 2047;
+    l->maxVertexInputBindingStride = 2048;
+    l->maxVertexOutputComponents = 128;
+    l->maxFragmentInputComponents = 128;
+    l->maxFragmentOutputAttachments = 8;
+    l->maxFragmentCombinedOutputResources = 4096;
+    l->maxComputeSharedMemorySize = 49152;
+    l->maxComputeWorkGroupCount[0] = UINT32_MAX;
+    l->maxComputeWorkGroupCount[1] = 65535;
+    l->maxComputeWorkGroupCount[2] = 65535;
+    l->maxComputeWorkGroupInvocations = 1024;
+    l->maxComputeWorkGroupSize[0] = 1024;
+    l->maxComputeWorkGroupSize[1] = 1024;
+    l->maxComputeWorkGroupSize[2] = 64;
+    l->maxDrawIndexedIndexValue = UINT32_MAX;
+    l->maxDrawIndirectCount = UINT32_MAX;
+    l->maxSamplerAnisotropy = 16.0f;
+    l->maxViewports = 16;
+    l->maxViewportDimensions[0] = 32768;
+    l->maxViewportDimensions[1] = 32768;
+    l->viewportBoundsRange[0] = -65536.0f;
+    l->viewportBoundsRange[1] = 65536.0f;
+    l->minMemoryMapAlignment = 64;
+    l->minTexelBufferOffsetAlignment = 16;
+    l->minUniformBufferOffsetAlignment = 64;
+    l->minStorageBufferOffsetAlignment = 16;
+    l->maxFramebufferWidth = 32768;
+    l->maxFramebufferHeight = 32768;
+    l->maxFramebufferLayers = 2048;
+    l->framebufferColorSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->framebufferDepthSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->framebufferStencilSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->framebufferNoAttachmentsSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->maxColorAttachments = 8;
+    l->sampledImageColorSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->sampledImageIntegerSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->sampledImageDepthSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->sampledImageStencilSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->storageImageSampleCounts = VK_SAMPLE_COUNT_1_BIT;
+    l->maxSampleMaskWords = 1;
+    l->timestampComputeAndGraphics = VK_TRUE;
+    l->timestampPeriod = 1.0f;
+    l->maxClipDistances = 8;
+    l->maxCullDistances = 8;
+    l->maxCombinedClipAndCullDistances = 8;
+    l->discreteQueuePriorities = 2;
+    l->pointSizeRange[0] = 1.0f;
+    l->pointSizeRange[1] = 1.0f;
+    l->lineWidthRange[0] = 1.0f;
+    l->lineWidthRange[1] = 1.0f;
+    l->optimalBufferCopyOffsetAlignment = 1;
+    l->optimalBufferCopyRowPitchAlignment = 1;
+    l->nonCoherentAtomSize = 64;
+}
+
+static void fill_properties_chain(void *context, void *structure, const icd_chain_rule *rule,
+                                  bool allowed) {
+    const icd_physical_device *pd = context;
+    const icd_device_config *c = pd->cfg;
+    if (!allowed) return;
+    icd_chain_clear(structure, rule);
+    switch (rule->stype) {
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_ID_PROPERTIES: {
+        VkPhysicalDeviceIDProperties *p = structure;
+        memcpy(p->deviceUUID, c->device_uuid, VK_UUID_SIZE);
+        memcpy(p->driverUUID, c->driver_uuid, VK_UUID_SIZE);
+        break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_PROPERTIES: {
+        VkPhysicalDeviceVulkan11Properties *p = structure;
+        memcpy(p->deviceUUID, c->device_uuid, VK_UUID_SIZE);
+        memcpy(p->driverUUID, c->driver_uuid, VK_UUID_SIZE);
+        p->subgroupSize = 32;
+        p->subgroupSupportedStages = VK_SHADER_STAGE_COMPUTE_BIT;
+        p->subgroupSupportedOperations = VK_SUBGROUP_FEATURE_BASIC_BIT;
+        p->pointClippingBehavior = VK_POINT_CLIPPING_BEHAVIOR_ALL_CLIP_PLANES;
+        p->maxPerSetDescriptors = 1024;
+        p->maxMemoryAllocationSize = largest_heap(c);
+        break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES: {
+        VkPhysicalDeviceMaintenance3Properties *p = structure;
+        p->maxPerSetDescriptors = 1024;
+        p->maxMemoryAllocationSize = largest_heap(c);
+        break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES: {
+        VkPhysicalDeviceSubgroupProperties *p = structure;
+        p->subgroupSize = 32;
+        p->supportedStages = VK_SHADER_STAGE_COMPUTE_BIT;
+        p->supportedOperations = VK_SUBGROUP_FEATURE_BASIC_BIT;
+        break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_DRIVER_PROPERTIES: {
+        VkPhysicalDeviceDriverProperties *p = structure;
+        p->driverID = (VkDriverId)c->driver_id;
+        snprintf(p->driverName, sizeof(p->driverName), "%s", c->driver_name);
+        snprintf(p->driverInfo, sizeof(p->driverInfo), "%s", c->driver_info);
+        p->conformanceVersion = (VkConformanceVersion){1, 3, 0, 0};
+        break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_PROPERTIES: {
+        VkPhysicalDeviceVulkan12Properties *p = structure;
+        p->driverID = (VkDriverId)c->driver_id;
+        snprintf(p->driverName, sizeof(p->driverName), "%s", c->driver_name);
+        snprintf(p->driverInfo, sizeof(p->driverInfo), "%s", c->driver_info);
+        p->conformanceVersion = (VkConformanceVersion){1, 3, 0, 0};
+        break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_3_PROPERTIES: {
+        VkPhysicalDeviceVulkan13Properties *p = structure;
+        p->maxBufferSize = largest_heap(c);
+        break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_4_PROPERTIES: {
+        VkPhysicalDeviceMaintenance4Properties *p = structure;
+        p->maxBufferSize = largest_heap(c);
+        break;
+    }
+    case VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT: {
+        VkPhysicalDevicePCIBusInfoPropertiesEXT *p = structure;
+        p->pciDomain = c->pci_domain;
+        p->pciBus = c->pci_bus;
+        p->pciDevice = c->pci_device;
+        p->pciFunction = c->pci_function;
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceProperties(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceProperties *pProperties) {
+    static const char call[] = "vkGetPhysicalDeviceProperties";
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    if (!pProperties) return invalid_parameter(call, "pProperties", "is NULL");
+    fill_properties(pd, pProperties);
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceProperties2(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceProperties2 *pProperties) {
+    static const char call[] = "vkGetPhysicalDeviceProperties2";
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    if (!pProperties) return invalid_parameter(call, "pProperties", "is NULL");
+    needs_properties2(pd, call);
+    icd_check_stype(call, "VkPhysicalDeviceProperties2", pProperties,
+                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+    fill_properties(pd, &pProperties->properties);
+    icd_chain_walk(call, "VkPhysicalDeviceProperties2", pProperties->pNext, &icd_rules_properties2,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), fill_properties_chain, pd);
+}
+
+static void fill_features_chain(void *context, void *structure, const icd_chain_rule *rule,
+                                bool allowed) {
+    const icd_physical_device *pd = context;
+    if (!allowed) return;
+    icd_chain_clear(structure, rule);
+    if (rule->stype == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_RDMA_FEATURES_NV) {
+        VkPhysicalDeviceExternalMemoryRDMAFeaturesNV *f = structure;
+        f->externalMemoryRDMA = pd->cfg->feature_rdma ? VK_TRUE : VK_FALSE;
+    }
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFeatures(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceFeatures *pFeatures) {
+    static const char call[] = "vkGetPhysicalDeviceFeatures";
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    if (!pFeatures) return invalid_parameter(call, "pFeatures", "is NULL");
+    memset(pFeatures, 0, sizeof(*pFeatures));
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFeatures2(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceFeatures2 *pFeatures) {
+    static const char call[] = "vkGetPhysicalDeviceFeatures2";
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    if (!pFeatures) return invalid_parameter(call, "pFeatures", "is NULL");
+    needs_properties2(pd, call);
+    icd_check_stype(call, "VkPhysicalDeviceFeatures2", pFeatures,
+                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
+    memset(&pFeatures->features, 0, sizeof(pFeatures->features));
+    icd_chain_walk(call, "VkPhysicalDeviceFeatures2", pFeatures->pNext, &icd_rules_features2,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), fill_features_chain, pd);
+}
+
+static void fill_memory_properties(const icd_device_config *c,
+                                   VkPhysicalDeviceMemoryProperties *m) {
+    memset(m, 0, sizeof(*m));
+    m->memoryTypeCount = c->type_count;
+    for (uint32_t i = 0; i < c->type_count; i++) {
+        m->memoryTypes[i].propertyFlags = c->types[i].flags;
+        m->memoryTypes[i].heapIndex = c->types[i].heap;
+    }
+    m->memoryHeapCount = c->heap_count;
+    for (uint32_t i = 0; i < c->heap_count; i++) {
+        m->memoryHeaps[i].size = c->heaps[i].size;
+        m->memoryHeaps[i].flags = c->heaps[i].flags;
+    }
+}
+
+static void fill_memory_chain(void *context, void *structure, const icd_chain_rule *rule,
+                              bool allowed) {
+    const icd_physical_device *pd = context;
+    if (!allowed) return;
+    icd_chain_clear(structure, rule);
+    if (rule->stype == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT) {
+        VkPhysicalDeviceMemoryBudgetPropertiesEXT *b = structure;
+        for (uint32_t i = 0; i < pd->cfg->heap_count; i++) {
+            b->heapBudget[i] = pd->cfg->heaps[i].budget;
+            /* What this process allocated counts, as on a real driver. */
+            b->heapUsage[i] = pd->cfg->heaps[i].usage + pd->heap_allocated[i];
+        }
+    }
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceMemoryProperties(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties *pMemoryProperties) {
+    static const char call[] = "vkGetPhysicalDeviceMemoryProperties";
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    if (!pMemoryProperties) return invalid_parameter(call, "pMemoryProperties", "is NULL");
+    fill_memory_properties(pd->cfg, pMemoryProperties);
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceMemoryProperties2(
+    VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties2 *pMemoryProperties) {
+    static const char call[] = "vkGetPhysicalDeviceMemoryProperties2";
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    if (!pMemoryProperties) return invalid_parameter(call, "pMemoryProperties", "is NULL");
+    needs_properties2(pd, call);
+    icd_check_stype(call, "VkPhysicalDeviceMemoryProperties2", pMemoryProperties,
+                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2);
+    fill_memory_properties(pd->cfg, &pMemoryProperties->memoryProperties);
+    icd_chain_walk(call, "VkPhysicalDeviceMemoryProperties2", pMemoryProperties->pNext,
+                   &icd_rules_memory_properties2, pd->cfg->api_version,
+                   supported_extensions(pd->cfg), fill_memory_chain, pd);
+}
+
+static const VkQueueFamilyProperties queue_family = {
+    .queueFlags = VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT | VK_QUEUE_TRANSFER_BIT,
+    .queueCount = 1,
+    .timestampValidBits = 64,
+    .minImageTransferGranularity = {1, 1, 1},
+};
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceQueueFamilyProperties(
+    VkPhysicalDevice physicalDevice, uint32_t *pQueueFamilyPropertyCount,
+    VkQueueFamilyProperties *pQueueFamilyProperties) {
+    static const char call[] = "vkGetPhysicalDeviceQueueFamilyProperties";
+    icd_state_count_call(call);
+    if (!icd_physical_from(physicalDevice, call)) return;
+    copy_out(call, pQueueFamilyPropertyCount, pQueueFamilyProperties, &queue_family, 1,
+             sizeof(queue_family));
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceQueueFamilyProperties2(
+    VkPhysicalDevice physicalDevice, uint32_t *pQueueFamilyPropertyCount,
+    VkQueueFamilyProperties2 *pQueueFamilyProperties) {
+    static const char call[] = "vkGetPhysicalDeviceQueueFamilyProperties2";
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    needs_properties2(pd, call);
+    if (!pQueueFamilyPropertyCount)
+        return invalid_parameter(call, "pQueueFamilyPropertyCount", "is NULL");
+    if (!pQueueFamilyProperties) {
+        *pQueueFamilyPropertyCount = 1;
+        return;
+    }
+    if (*pQueueFamilyPropertyCount == 0) return;
+    icd_check_stype(call, "VkQueueFamilyProperties2", &pQueueFamilyProperties[0],
+                    VK_STRUCTURE_TYPE_QUEUE_FAMILY_PROPERTIES_2);
+    icd_chain_walk(call, "VkQueueFamilyProperties2", pQueueFamilyProperties[0].pNext,
+                   &icd_rules_none, pd->cfg->api_version, supported_extensions(pd->cfg), NULL,
+                   NULL);
+    pQueueFamilyProperties[0].queueFamilyProperties = queue_family;
+    *pQueueFamilyPropertyCount = 1;
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFormatProperties(
+    VkPhysicalDevice physicalDevice, VkFormat format, VkFormatProperties *pFormatProperties) {
+    static const char call[] = "vkGetPhysicalDeviceFormatProperties";
+    (void)format;
+    icd_state_count_call(call);
+    if (!icd_physical_from(physicalDevice, call)) return;
+    if (!pFormatProperties) return invalid_parameter(call, "pFormatProperties", "is NULL");
+    memset(pFormatProperties, 0, sizeof(*pFormatProperties));
+}
+
+static void clear_chain(void *context, void *structure, const icd_chain_rule *rule, bool allowed) {
+    (void)context;
+    if (allowed) icd_chain_clear(structure, rule);
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFormatProperties2(
+    VkPhysicalDevice physicalDevice, VkFormat format, VkFormatProperties2 *pFormatProperties) {
+    static const char call[] = "vkGetPhysicalDeviceFormatProperties2";
+    (void)format;
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    if (!pFormatProperties) return invalid_parameter(call, "pFormatProperties", "is NULL");
+    needs_properties2(pd, call);
+    icd_check_stype(call, "VkFormatProperties2", pFormatProperties,
+                    VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_2);
+    memset(&pFormatProperties->formatProperties, 0, sizeof(pFormatProperties->formatProperties));
+    icd_chain_walk(call, "VkFormatProperties2", pFormatProperties->pNext,
+                   &icd_rules_format_properties2, pd->cfg->api_version,
+                   supported_extensions(pd->cfg), clear_chain, NULL);
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceImageFormatProperties(
+    VkPhysicalDevice physicalDevice, VkFormat format, VkImageType type, VkImageTiling tiling,
+    VkImageUsageFlags usage, VkImageCreateFlags flags, VkImageFormatProperties *pProperties) {
+    static const char call[] = "vkGetPhysicalDeviceImageFormatProperties";
+    (void)format, (void)type, (void)tiling, (void)usage, (void)flags;
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
+    if (r != VK_SUCCESS) return r;
+    if (pProperties) memset(pProperties, 0, sizeof(*pProperties));
+    return VK_ERROR_FORMAT_NOT_SUPPORTED; /* this device has no images */
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceImageFormatProperties2(
+    VkPhysicalDevice physicalDevice, const VkPhysicalDeviceImageFormatInfo2 *pImageFormatInfo,
+    VkImageFormatProperties2 *pImageFormatProperties) {
+    static const char call[] = "vkGetPhysicalDeviceImageFormatProperties2";
+    (void)pImageFormatInfo;
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
+    if (r != VK_SUCCESS) return r;
+    if (pd) needs_properties2(pd, call);
+    if (pImageFormatProperties)
+        memset(&pImageFormatProperties->imageFormatProperties, 0,
+               sizeof(pImageFormatProperties->imageFormatProperties));
+    return VK_ERROR_FORMAT_NOT_SUPPORTED;
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceSparseImageFormatProperties(
+    VkPhysicalDevice physicalDevice, VkFormat format, VkImageType type,
+    VkSampleCountFlagBits samples, VkImageUsageFlags usage, VkImageTiling tiling,
+    uint32_t *pPropertyCount,
+    VkSparseImageFormatProperties *pProperties) {
+    static const char call[] = "vkGetPhysicalDeviceSparseImageFormatProperties";
+    (void)format, (void)type, (void)samples, (void)usage, (void)tiling, (void)pProperties;
+    icd_state_count_call(call);
+    if (!icd_physical_from(physicalDevice, call)) return;
+    if (!pPropertyCount) return invalid_parameter(call, "pPropertyCount", "is NULL");
+    *pPropertyCount = 0;
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceSparseImageFormatProperties2(
+    VkPhysicalDevice physicalDevice, const VkPhysicalDeviceSparseImageFormatInfo2 *pFormatInfo,
+    uint32_t *pPropertyCount, VkSparseImageFormatProperties2 *pProperties) {
+    static const char call[] = "vkGetPhysicalDeviceSparseImageFormatProperties2";
+    (void)pFormatInfo, (void)pProperties;
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    needs_properties2(pd, call);
+    if (!pPropertyCount) return invalid_parameter(call, "pPropertyCount", "is NULL");
+    *pPropertyCount = 0;
+}
+
+static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceExternalBufferProperties(
+    VkPhysicalDevice physicalDevice, const VkPhysicalDeviceExternalBufferInfo *pExternalBufferInfo,
+    VkExternalBufferProperties *pExternalBufferProperties) {
+    static const char call[] = "vkGetPhysicalDeviceExternalBufferProperties";
+    icd_state_count_call(call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    if (!pd) return;
+    if (!pExternalBufferInfo) return invalid_parameter(call, "pExternalBufferInfo", "is NULL");
+    if (!pExternalBufferProperties)
+        return invalid_parameter(call, "pExternalBufferProperties", "is NULL");
+    const icd_instance *inst = pd->instance;
+    if (inst->api_version < VK_API_VERSION_1_1 && !inst->ext_external_memory_capabilities) {
+        icd_state_violation("ICD-core-1.1-command",
+                            "%s: the instance was created for Vulkan 1.0 without "
+                            "VK_KHR_external_memory_capabilities",
+                            call);
+    }
+    const char *info = "VkPhysicalDeviceExternalBufferInfo";
+    icd_check_stype(call, info, pExternalBufferInfo,
+                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO);
+    icd_chain_walk(call, info, pExternalBufferInfo->pNext, &icd_rules_none, pd->cfg->api_version,
+                   supported_extensions(pd->cfg), NULL, NULL);
+    icd_check_stype(call, "VkExternalBufferProperties", pExternalBufferProperties,
+                    VK_STRUCTURE_TYPE_EXTERNAL_BUFFER_PROPERTIES);
+    icd_chain_walk(call, "VkExternalBufferProperties", pExternalBufferProperties->pNext,
+                   &icd_rules_none, pd->cfg->api_version, supported_extensions(pd->cfg), NULL,
+                   NULL);
+    VkExternalMemoryHandleTypeFlagBits type = pExternalBufferInfo->handleType;
+    if (pExternalBufferInfo->usage == 0) {
+        icd_state_violation("VUID-VkPhysicalDeviceExternalBufferInfo-usage-requiredbitmask",
+                            "%s: usage is 0", call);
+    }
+    if (type == 0 || (type & (type - 1)) != 0 || (type & ~0x1fffu) != 0) {
+        icd_state_violation("VUID-VkPhysicalDeviceExternalBufferInfo-handleType-parameter",
+                            "%s: handleType 0x%x is not one "
+                            "VkExternalMemoryHandleTypeFlagBits value",
+                            call, (unsigned)type);
+    }
+    VkExternalMemoryProperties *p = &pExternalBufferProperties->externalMemoryProperties;
+    memset(p, 0, sizeof(*p));
+    if (type == VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV && pd->cfg->ext_rdma) {
+        const icd_device_config *c = pd->cfg;
+        if (c->exportable) p->externalMemoryFeatures |= VK_EXTERNAL_MEMORY_FEATURE_EXPORTABLE_BIT;
+        if (c->importable) p->externalMemoryFeatures |= VK_EXTERNAL_MEMORY_FEATURE_IMPORTABLE_BIT;
+        if (c->dedicated_only && p->externalMemoryFeatures)
+            p->externalMemoryFeatures |= VK_EXTERNAL_MEMORY_FEATURE_DEDICATED_ONLY_BIT;
+        p->compatibleHandleTypes = VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV;
+        p->exportFromImportedHandleTypes = 0;
+    }
+}
+
+static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceToolProperties(
+    VkPhysicalDevice physicalDevice, uint32_t *pToolCount,
+    VkPhysicalDeviceToolProperties *pToolProperties) {
+    static const char call[] = "vkGetPhysicalDeviceToolProperties";
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
+    if (r != VK_SUCCESS) return r;
+    return copy_out(call, pToolCount, pToolProperties, NULL, 0, sizeof(*pToolProperties));
+}
+
+/* ----------------------------------------------------------- proc tables */
+
+typedef enum scope { SCOPE_GLOBAL, SCOPE_INSTANCE, SCOPE_PHYSICAL } scope;
+
+#define ENTRY(name, fn, where) {name, (PFN_vkVoidFunction)(fn), where}
+static const struct {
+    const char *name;
+    PFN_vkVoidFunction fn;
+    scope where;
+} commands[] = {
+    ENTRY("vkCreateInstance", icd_CreateInstance, SCOPE_GLOBAL),
+    ENTRY("vkEnumerateInstanceExtensionProperties", icd_EnumerateInstanceExtensionProperties,
+          SCOPE_GLOBAL),
+    ENTRY("vkEnumerateInstanceVersion", icd_EnumerateInstanceVersion, SCOPE_GLOBAL),
+    ENTRY("vkGetInstanceProcAddr", vk_icdGetInstanceProcAddr, SCOPE_GLOBAL),
+    ENTRY("vk_icdNegotiateLoaderICDInterfaceVersion", vk_icdNegotiateLoaderICDInterfaceVersion,
+          SCOPE_GLOBAL),
+    ENTRY("vk_icdGetInstanceProcAddr", vk_icdGetInstanceProcAddr, SCOPE_GLOBAL),
+    ENTRY("vk_icdGetPhysicalDeviceProcAddr", vk_icdGetPhysicalDeviceProcAddr, SCOPE_GLOBAL),
+    ENTRY("vkDestroyInstance", icd_DestroyInstance, SCOPE_INSTANCE),
+    ENTRY("vkEnumeratePhysicalDevices", icd_EnumeratePhysicalDevices, SCOPE_INSTANCE),
+    ENTRY("vkEnumerateDeviceExtensionProperties", icd_EnumerateDeviceExtensionProperties,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceProperties", icd_GetPhysicalDeviceProperties, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceProperties2", icd_GetPhysicalDeviceProperties2, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceProperties2KHR", icd_GetPhysicalDeviceProperties2, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceFeatures", icd_GetPhysicalDeviceFeatures, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceFeatures2", icd_GetPhysicalDeviceFeatures2, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceFeatures2KHR", icd_GetPhysicalDeviceFeatures2, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceMemoryProperties", icd_GetPhysicalDeviceMemoryProperties,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceMemoryProperties2", icd_GetPhysicalDeviceMemoryProperties2,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceMemoryProperties2KHR", icd_GetPhysicalDeviceMemoryProperties2,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceQueueFamilyProperties", icd_GetPhysicalDeviceQueueFamilyProperties,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceQueueFamilyProperties2", icd_GetPhysicalDeviceQueueFamilyProperties2,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceQueueFamilyProperties2KHR",
+          icd_GetPhysicalDeviceQueueFamilyProperties2, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceFormatProperties", icd_GetPhysicalDeviceFormatProperties,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceFormatProperties2", icd_GetPhysicalDeviceFormatProperties2,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceFormatProperties2KHR", icd_GetPhysicalDeviceFormatProperties2,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceImageFormatProperties", icd_GetPhysicalDeviceImageFormatProperties,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceImageFormatProperties2", icd_GetPhysicalDeviceImageFormatProperties2,
+          SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceImageFormatProperties2KHR",
+          icd_GetPhysicalDeviceImageFormatProperties2, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceSparseImageFormatProperties",
+          icd_GetPhysicalDeviceSparseImageFormatProperties, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceSparseImageFormatProperties2",
+          icd_GetPhysicalDeviceSparseImageFormatProperties2, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceSparseImageFormatProperties2KHR",
+          icd_GetPhysicalDeviceSparseImageFormatProperties2, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceExternalBufferProperties",
+          icd_GetPhysicalDeviceExternalBufferProperties, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceExternalBufferPropertiesKHR",
+          icd_GetPhysicalDeviceExternalBufferProperties, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceToolProperties", icd_GetPhysicalDeviceToolProperties, SCOPE_PHYSICAL),
+    ENTRY("vkGetPhysicalDeviceToolPropertiesEXT", icd_GetPhysicalDeviceToolProperties,
+          SCOPE_PHYSICAL),
+};
+#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
+
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetInstanceProcAddr(VkInstance instance,
+                                                                   const char *pName) {
+    if (!pName) return NULL;
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (strcmp(commands[i].name, pName) != 0) continue;
+        if (commands[i].where != SCOPE_GLOBAL && instance == VK_NULL_HANDLE) return NULL;
+        return commands[i].fn;
+    }
+    /* Device commands are reachable through the instance too (the loader
+     * builds its device dispatch from here before a device exists). */
+    if (instance == VK_NULL_HANDLE) return NULL;
+    return icd_device_command(pName);
+}
+
+VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetPhysicalDeviceProcAddr(VkInstance instance,
+                                                                         const char *pName) {
+    (void)instance;
+    if (!pName) return NULL;
+    for (size_t i = 0; i < COMMAND_COUNT; i++) {
+        if (commands[i].where == SCOPE_PHYSICAL && strcmp(commands[i].name, pName) == 0)
+            return commands[i].fn;
+    }
+    return NULL;
+}
