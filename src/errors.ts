@@ -7,7 +7,7 @@ import { vkResultName } from './vulkan/constants.js';
 
 /** Exit codes, documented in README.md and `--help`. */
 export const ExitCode = {
-  /** The probe ran; whatever the verdicts. */
+  /** The probe ran, whatever the verdicts; `report` read at least one host. */
   OK: 0,
   /** A bug in rdma-probe (prints a stack trace). */
   INTERNAL: 1,
@@ -19,6 +19,8 @@ export const ExitCode = {
   VULKAN: 4,
   /** --alloc was requested and failed (or was skipped) on at least one selected GPU. */
   ALLOCATION_FAILED: 5,
+  /** `report` could read no host report from its inputs. */
+  NO_HOSTS_READ: 6,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -20,8 +20,129 @@ export interface ProbeReport {
   gpus: GpuReport[];
 }
 
+/**
+ * The host: its name, and the facts outside Vulkan that decide whether an RDMA NIC can
+ * reach GPU memory, read from procfs and sysfs (src/host/). A null fact could not be
+ * read (file absent or unreadable): unknown, not false.
+ */
 export interface HostReport {
   hostname: string;
+  kernel: KernelFacts;
+  /** The NVIDIA kernel module, from /proc/driver/nvidia/version. */
+  nvidiaModule: NvidiaModuleFacts;
+  /** nvidia_peermem (or the older nv_peer_mem), from /proc/modules or /sys/module. */
+  peermem: PeermemFacts;
+  /** /sys/kernel/mm/memory_peers exists: the RDMA stack offers the peer-memory API. */
+  memoryPeers: boolean | null;
+  /** /sys/class/infiniband; [] when the class exists but holds none or is absent. */
+  rdmaDevices: RdmaDeviceFacts[] | null;
+  virtualization: VirtualizationFacts;
+  /** One entry per reported GPU with a PCI bus ID: the RDMA devices by PCIe distance. */
+  gpuTopology: GpuTopology[];
+  /** Host checks. They never change a GPU's verdict, which is what Vulkan reported. */
+  readiness: HostReadiness;
+}
+
+export interface KernelFacts {
+  /** /proc/sys/kernel/osrelease, e.g. "6.8.0-45-generic". */
+  release: string | null;
+  /** Release >= 5.12, the first with dma-buf RDMA (ibv_reg_dmabuf_mr). */
+  dmaBufRdma: boolean | null;
+}
+
+export interface NvidiaModuleFacts {
+  loaded: boolean | null;
+  /** "open" for the NVIDIA Open Kernel Module, else "proprietary". */
+  flavor: 'open' | 'proprietary' | null;
+  /** The module's version, e.g. "580.159.04". */
+  version: string | null;
+}
+
+export interface PeermemFacts {
+  loaded: boolean | null;
+  module: 'nvidia_peermem' | 'nv_peer_mem' | null;
+}
+
+export interface RdmaDeviceFacts {
+  /** e.g. "mlx5_0". */
+  name: string;
+  /** Sysfs form 0000:BB:DD.F; null for a device without a PCI function (e.g. rxe). */
+  pciAddress: string | null;
+  numaNode: number | null;
+  ports: RdmaPortFacts[];
+}
+
+export interface RdmaPortFacts {
+  port: number;
+  /** "InfiniBand" or "Ethernet" (RoCE). */
+  linkLayer: string | null;
+  /** e.g. "ACTIVE", "DOWN" (the name from ports/<n>/state). */
+  state: string | null;
+}
+
+export interface VirtualizationFacts {
+  virtualMachine: boolean | null;
+  /** The 'hypervisor' CPU flag in /proc/cpuinfo; null where the CPU lists no flags. */
+  hypervisorCpuFlag: boolean | null;
+  /** /sys/class/dmi/id/sys_vendor and product_name. */
+  sysVendor: string | null;
+  productName: string | null;
+}
+
+/**
+ * How far an RDMA device is from a GPU on PCIe, nearest first (nvidia-smi topo -m:
+ * PIX/PXB, PXB, PHB, NODE, SYS).
+ */
+export type PcieRelation =
+  | 'same-pcie-switch'
+  | 'same-root-port'
+  | 'same-host-bridge'
+  | 'other-host-bridge'
+  | 'other-numa-node';
+
+export interface GpuTopology {
+  gpuIndex: number;
+  /** As in the GPU's identity (nvidia-smi form). */
+  pciBusId: string;
+  /** Where /sys/bus/pci/devices/<address> resolves; null when the GPU is not in sysfs. */
+  sysfsPath: string | null;
+  numaNode: number | null;
+  /** The first of rdmaDevices; null when none has a known PCIe path. */
+  nearest: RdmaDeviceRelation | null;
+  /** Every RDMA device with a PCI function, nearest first. */
+  rdmaDevices: RdmaDeviceRelation[];
+  /** Problems with this GPU's placement (e.g. its nearest NIC on another NUMA node). */
+  issues: HostReason[];
+}
+
+export interface RdmaDeviceRelation {
+  name: string;
+  pciAddress: string;
+  relation: PcieRelation;
+}
+
+export type HostReasonCode =
+  | 'nvidia-module-absent'
+  | 'peermem-absent'
+  | 'memory-peers-absent'
+  | 'no-rdma-nic'
+  | 'rdma-ports-down'
+  | 'kernel-too-old'
+  | 'nic-other-numa-node';
+
+export interface HostReason {
+  code: HostReasonCode;
+  /** One line for a person. */
+  message: string;
+}
+
+export interface HostReadiness {
+  /** True when every check passed, false when one failed, null when a fact is unknown. */
+  ready: boolean | null;
+  /** Host-wide problems; a GPU's own placement problems are in gpuTopology[].issues. */
+  issues: HostReason[];
+  /** Facts worth knowing that are not problems (e.g. running in a virtual machine). */
+  notes: string[];
 }
 
 export interface LoaderReport {
@@ -212,4 +333,24 @@ export interface AllocationFailure {
   /** The VkResult name when a Vulkan call failed. */
   result: string | null;
   message: string;
+}
+
+/**
+ * `--ndjson`: one line per GPU for log pipelines, the host fields repeated on each.
+ * The host block leaves out gpuTopology; this GPU's entry is `topology`.
+ */
+export interface ReportLine {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'gpu';
+  tool: ProbeReport['tool'];
+  generatedAt: string;
+  durationMs: number;
+  host: Omit<HostReport, 'gpuTopology'>;
+  loader: LoaderReport;
+  /** How many GPUs this run reported: the number of lines it wrote. */
+  gpuCount: number;
+  gpu: GpuReport;
+  topology: GpuTopology | null;
+  /** host.readiness.issues followed by topology.issues: every host problem for this GPU. */
+  hostReasons: HostReason[];
 }

@@ -3,16 +3,24 @@
  * code in one place. main() returns the exit code instead of exiting, so tests call it
  * directly; src/cli/run.ts is the thin entry that sets process.exitCode.
  */
+import { performance } from 'node:perf_hooks';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, ProbeError, exitCodeOf } from '../errors.js';
 import { probe } from '../probe/probe.js';
 import { parseDeviceSelector } from '../probe/select.js';
 import type { ProbeReport, ValidationMessage } from '../report.js';
-import { renderJson } from '../render/json.js';
-import { renderTable } from '../render/table.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
+import {
+  LIST_FORMATS,
+  deliver,
+  parseDuration,
+  renderList,
+  resolveListFormat,
+  type ListFormat,
+} from './list-output.js';
+import type { Stdin } from '../fleet/read-inputs.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -23,6 +31,8 @@ export interface CliIo {
   stdout: OutputStream;
   stderr: OutputStream;
   env: NodeJS.ProcessEnv;
+  /** For `report -`; process.stdin when absent. */
+  stdin?: Stdin;
 }
 
 export interface CliDeps {
@@ -37,12 +47,14 @@ const defaultDeps: CliDeps = {
 
 const EXIT_CODES_HELP = `
 Exit codes:
-  0  the probe ran (whatever the verdicts)
+  0  the probe ran (whatever the verdicts); report: at least one host was read
   1  internal error (a bug: please report it with the stack trace)
   2  usage error
   3  no Vulkan loader, no Vulkan driver or GPU, or an environment problem
+     (such as an --output file that cannot be written)
   4  a Vulkan call failed unexpectedly (the message names the call and VkResult)
-  5  --alloc was requested and failed or was skipped on a selected GPU`;
+  5  --alloc was requested and failed or was skipped on a selected GPU
+  6  report: no host report could be read from the inputs`;
 
 const LIST_EXAMPLES = `
 Examples:
@@ -53,15 +65,45 @@ Examples:
   rdma-probe list --alloc=64MiB        also allocate 64 MiB of RDMA-exportable memory
                                        on each capable GPU and print its remote address
   rdma-probe list --validate           run with VK_LAYER_KHRONOS_validation
+  rdma-probe list --ndjson             one JSON line per GPU, host fields repeated
+  rdma-probe list --format nfd -o /etc/kubernetes/node-feature-discovery/features.d/rdma-probe
+                                       node-feature-discovery feature file (labels)
+  rdma-probe list --format prometheus -o /var/lib/node_exporter/textfile_collector/rdma.prom
+                                       node_exporter textfile collector metrics
+
+--output FILE writes the chosen format (any of them) to FILE through a temporary file in
+the same folder and a rename, and prints nothing on stdout. With --format prometheus a
+failed probe still writes rdma_probe_success 0 before exiting with its code.
 
 Environment:
   NO_COLOR                   no colour (colour is only used on a terminal anyway)
   RDMA_PROBE_VULKAN_LIBRARY  path of the Vulkan loader (default libvulkan.so.1)
   VK_DRIVER_FILES            the Vulkan loader's own: which drivers (ICDs) to load
+  RDMA_PROBE_SYSFS_ROOT      read the host facts (/proc, /sys) under this folder instead
+                             of / (for tests and offline checks of a copied tree)
+${EXIT_CODES_HELP}`;
+
+const REPORT_HELP = `
+Reads many hosts' JSON: \`list --json\` documents, \`list --ndjson\` lines, or either one
+after another (e.g. cat */*.json), from files, folders (recursively, *.json and *.ndjson)
+or stdin ("-"). Prints hosts, GPUs, RDMA-capable counts, counts by reason and by driver
+version, budget totals, and flags inconsistent driver versions, mixed schema versions and
+duplicate hosts (the newest generatedAt of a hostname is kept). Inputs that cannot be read
+(not JSON, truncated, not a report, larger than 16 MiB) are listed as problems and the rest
+is still counted.
+
+Examples:
+  rdma-probe report inventory/                  every *.json / *.ndjson below inventory/
+  pdsh -N -w 'gpu[01-64]' rdma-probe list --ndjson | rdma-probe report -
+  rdma-probe report --json hosts/*.json | jq .totals
 ${EXIT_CODES_HELP}`;
 
 interface ListOptions {
   json?: boolean;
+  ndjson?: boolean;
+  format?: string;
+  output?: string;
+  nfdExpiry: string;
   verbose?: boolean;
   device?: string;
   alloc?: string | true;
@@ -90,13 +132,19 @@ export async function main(
     })
     .addHelpText(
       'after',
-      `\nRun 'rdma-probe list --help' for the probe's options.\n${EXIT_CODES_HELP}\n`,
+      `\nRun 'rdma-probe list --help' for the probe's options, 'rdma-probe report --help' for the fleet report.\n${EXIT_CODES_HELP}\n`,
     );
 
   program
     .command('list')
     .description('probe every GPU and print its RDMA capability')
     .option('--json', 'print one JSON document (the report) on stdout')
+    .option('--ndjson', 'print one JSON line per GPU, the host fields repeated on each')
+    .addOption(
+      new Option('--format <format>', 'output format (default table)').choices(LIST_FORMATS),
+    )
+    .option('-o, --output <file>', 'write the output to FILE atomically instead of stdout')
+    .option('--nfd-expiry <duration>', 'nfd: labels expire this long after the run', '24h')
     .option('-v, --verbose', 'add every memory heap and memory type to the table')
     .option('-d, --device <index|uuid|pci>', 'only this GPU: index, UUID (GPU-...) or PCI bus ID')
     .addOption(
@@ -115,6 +163,18 @@ export async function main(
       exitCode = await runList(options, io, deps);
     });
 
+  program
+    .command('report')
+    .description("sum up many hosts' JSON (list --json or --ndjson) as a fleet report")
+    .argument('<inputs...>', 'files, folders (searched for *.json and *.ndjson), or - for stdin')
+    .option('--json', 'print the fleet report as one JSON document')
+    .option('--no-color', 'no colour in the table')
+    .addHelpText('after', REPORT_HELP)
+    .action(async (inputs: string[], options: { json?: boolean; color?: boolean }) => {
+      const { runReport } = await import('./report-command.js');
+      exitCode = await runReport(inputs, options, io, io.stdin ?? process.stdin);
+    });
+
   try {
     await program.parseAsync(argv, { from: 'node' });
   } catch (error) {
@@ -124,6 +184,7 @@ export async function main(
 }
 
 async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<number> {
+  const started = performance.now();
   const device = options.device !== undefined ? parseDeviceSelector(options.device) : null;
   const allocateBytes =
     options.alloc === undefined
@@ -131,24 +192,62 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
       : options.alloc === true
         ? DEFAULT_ALLOC_BYTES
         : parseSize(options.alloc);
-  const binding = await deps.loadBinding(io.env);
-  const report: ProbeReport = probe(binding, {
-    toolVersion: TOOL_VERSION,
-    device,
-    validate: options.validate === true,
-    allocateBytes,
-    onValidationMessage: (message) => io.stderr.write(formatValidationMessage(message)),
-  });
-  if (options.json) {
-    io.stdout.write(renderJson(report));
-  } else {
-    const color = options.color !== false && io.stdout.isTTY === true && !io.env['NO_COLOR'];
-    io.stdout.write(renderTable(report, { color, verbose: options.verbose === true }));
+  const format = resolveListFormat(options);
+  const nfdExpiryMs = parseDuration(options.nfdExpiry, '--nfd-expiry');
+  let report: ProbeReport;
+  try {
+    const binding = await deps.loadBinding(io.env);
+    report = probe(binding, {
+      toolVersion: TOOL_VERSION,
+      device,
+      validate: options.validate === true,
+      allocateBytes,
+      onValidationMessage: (message) => io.stderr.write(formatValidationMessage(message)),
+      hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
+    });
+  } catch (error) {
+    await reportFailure(format, options.output, io, started);
+    throw error;
   }
+  // Colour only on a terminal, never in a file.
+  const color =
+    options.color !== false &&
+    options.output === undefined &&
+    io.stdout.isTTY === true &&
+    !io.env['NO_COLOR'];
+  const text = await renderList(report, format, {
+    color,
+    verbose: options.verbose === true,
+    nfdExpiryMs,
+  });
+  await deliver(io, options.output, text);
   const allocationFailed = report.gpus.some(
     (gpu) => gpu.allocation !== null && gpu.allocation.status !== 'ok',
   );
   return allocationFailed ? ExitCode.ALLOCATION_FAILED : ExitCode.OK;
+}
+
+/** The textfile collector should see a failed run as rdma_probe_success 0, not stale data. */
+async function reportFailure(
+  format: ListFormat,
+  output: string | undefined,
+  io: CliIo,
+  started: number,
+): Promise<void> {
+  if (format !== 'prometheus') return;
+  const { renderPrometheusFailure } = await import('../render/prometheus.js');
+  const text = renderPrometheusFailure({
+    toolVersion: TOOL_VERSION,
+    finishedAt: new Date(),
+    durationSeconds: (performance.now() - started) / 1000,
+  });
+  try {
+    await deliver(io, output, text);
+  } catch (error) {
+    // The probe's own failure is the one to exit with; this one is only reported.
+    if (!(error instanceof ProbeError)) throw error;
+    io.stderr.write(`rdma-probe: ${error.message}\n`);
+  }
 }
 
 function formatValidationMessage(message: ValidationMessage): string {

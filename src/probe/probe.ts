@@ -24,6 +24,7 @@ import { formatApiVersion } from './decode.js';
 import { probeGpu } from './gpu.js';
 import { matchesSelector, type DeviceSelector } from './select.js';
 import { allocateRdmaMemory, skippedAllocation } from './allocate.js';
+import { readHost } from '../host/read-host.js';
 
 export interface ProbeOptions {
   toolVersion: string;
@@ -34,6 +35,8 @@ export interface ProbeOptions {
   allocateBytes?: bigint | null;
   /** Called with each validation message as it arrives (e.g. to print it). */
   onValidationMessage?: (message: ValidationMessage) => void;
+  /** Root of the procfs/sysfs tree the host facts are read from (default '/'). */
+  hostRoot?: string;
 }
 
 const VK_ERROR_INCOMPATIBLE_DRIVER = -9;
@@ -85,7 +88,11 @@ export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rdma-probe', version: options.toolVersion },
     generatedAt,
-    host: { hostname: hostname() },
+    host: readHost({
+      root: options.hostRoot ?? '/',
+      hostname: hostname(),
+      gpus: gpus.map((gpu) => ({ index: gpu.index, pciBusId: gpu.identity.pciBusId })),
+    }),
     loader: {
       apiVersion: formatApiVersion(loaderVersion),
       requestedApiVersion: formatApiVersion(apiVersion),

@@ -8,12 +8,14 @@ import Table from 'cli-table3';
 import type {
   AllocationReport,
   GpuReport,
+  HostReport,
   MemoryReport,
   ProbeReport,
   RdmaExportSupport,
 } from '../report.js';
 import { NIC_NOTE } from '../probe/verdict.js';
 import { formatBytes, hex, plural } from './format.js';
+import { gpuHostRows, hostRows, hostSummaryLine, hostTitle } from './host-table.js';
 
 export interface TableOptions {
   color: boolean;
@@ -34,15 +36,18 @@ export function renderTable(report: ProbeReport, options: TableOptions): string 
   );
   for (const gpu of report.gpus) {
     out.push('');
-    out.push(renderGpu(gpu, c, options));
+    out.push(renderGpu(gpu, c, options, report.host));
   }
+  const hostTable = keyValueTable();
+  hostTable.push(...hostRows(report.host, c));
+  out.push('', hostTitle(report.host, c), hostTable.toString());
   if (report.validation) {
     const count = report.validation.messages.length;
     const line = `validation (${report.validation.layer}): ${plural(count, 'message')} at warning or above`;
     out.push('', count ? c.yellow(line) : c.green(line));
   }
   const capable = report.gpus.filter((gpu) => gpu.verdict.rdma === 'capable').length;
-  out.push('', `${capable} of ${gpus} RDMA-capable.`);
+  out.push('', `${capable} of ${gpus} RDMA-capable. ${hostSummaryLine(report.host)}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -58,7 +63,12 @@ function keyValueTable(): Table.Table {
   });
 }
 
-function renderGpu(gpu: GpuReport, c: ChalkInstance, options: TableOptions): string {
+function renderGpu(
+  gpu: GpuReport,
+  c: ChalkInstance,
+  options: TableOptions,
+  host: HostReport,
+): string {
   const id = gpu.identity;
   const verdict =
     gpu.verdict.rdma === 'capable' ? c.green.bold('RDMA CAPABLE') : c.red.bold('NOT RDMA-CAPABLE');
@@ -86,6 +96,7 @@ function renderGpu(gpu: GpuReport, c: ChalkInstance, options: TableOptions): str
     table.push(['Probe error', c.red(`${gpu.error.call}: ${gpu.error.result}`)]);
   }
   table.push(['Verdict', verdictLines(gpu, c)]);
+  table.push(...gpuHostRows(host, gpu.index, c));
   if (gpu.allocation) table.push(['RDMA allocation', allocationLines(gpu.allocation, c)]);
 
   const parts = [title, table.toString()];

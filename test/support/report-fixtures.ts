@@ -10,6 +10,7 @@ import {
   type MemoryReport,
   type ProbeReport,
 } from '../../src/report.js';
+import { readyHost } from './host-fixtures.js';
 
 const GiB = 1024 ** 3;
 
@@ -101,7 +102,7 @@ export function probeReport(gpus: GpuReport[]): ProbeReport {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rdma-probe', version: '0.0.0-test' },
     generatedAt: '2026-01-01T00:00:00.000Z',
-    host: { hostname: 'gpu-node-01' },
+    host: readyHost('gpu-node-01', gpus),
     loader: { apiVersion: '1.3.239', requestedApiVersion: '1.3.0' },
     validation: null,
     durationMs: 12.5,

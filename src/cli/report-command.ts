@@ -1,0 +1,42 @@
+/** `rdma-probe report FILES...|-`: many hosts' JSON summed up as a fleet report. */
+import { ExitCode } from '../errors.js';
+import { readInputs, type Stdin } from '../fleet/read-inputs.js';
+import { summarizeFleet } from '../fleet/summarize.js';
+import { MAX_INPUT_BYTES } from '../fleet/types.js';
+import { TOOL_VERSION } from '../version.js';
+import type { CliIo } from './main.js';
+
+export interface ReportOptions {
+  json?: boolean;
+  color?: boolean;
+}
+
+export async function runReport(
+  inputs: string[],
+  options: ReportOptions,
+  io: CliIo,
+  stdin: Stdin | null,
+): Promise<number> {
+  const read = await readInputs(inputs, stdin, MAX_INPUT_BYTES);
+  const fleet = summarizeFleet(read, {
+    toolVersion: TOOL_VERSION,
+    generatedAt: new Date().toISOString(),
+    maxBytesPerInput: MAX_INPUT_BYTES,
+  });
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify(fleet, null, 2)}\n`);
+  } else {
+    const { renderFleetTable } = await import('../render/fleet-table.js');
+    const color = options.color !== false && io.stdout.isTTY === true && !io.env['NO_COLOR'];
+    io.stdout.write(renderFleetTable(fleet, { color }));
+  }
+  if (fleet.problems.length > 0) {
+    const where = options.json ? '.problems in the JSON' : 'Problems above';
+    io.stderr.write(`rdma-probe: ${fleet.problems.length} input problem(s), see ${where}\n`);
+  }
+  if (fleet.totals.hosts === 0) {
+    io.stderr.write('rdma-probe: no host report could be read\n');
+    return ExitCode.NO_HOSTS_READ;
+  }
+  return ExitCode.OK;
+}

@@ -1,0 +1,120 @@
+/**
+ * The fleet report: `rdma-probe report` reads many hosts' JSON and sums it up. This is
+ * its contract, printed as is by `report --json` and described by
+ * schema/fleet-report.schema.json. Bump FLEET_SCHEMA_VERSION on an incompatible change.
+ */
+
+export const FLEET_SCHEMA_VERSION = 1;
+/** The most rdma-probe reads from one file, or from one document on stdin. */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+export interface FleetReport {
+  schemaVersion: typeof FLEET_SCHEMA_VERSION;
+  kind: 'fleet-report';
+  tool: { name: 'rdma-probe'; version: string };
+  generatedAt: string;
+  inputs: {
+    /** Files (and stdin) read, after expanding folders. */
+    sources: number;
+    /** JSON documents or NDJSON lines parsed. */
+    documents: number;
+    maxBytesPerInput: number;
+  };
+  totals: FleetTotals;
+  /** Every reason any GPU is not capable (Vulkan) or its host is not ready (host). */
+  byReason: FleetReasonCount[];
+  byDriverVersion: FleetDriverCount[];
+  schemaVersions: { schemaVersion: number; hosts: number }[];
+  budget: FleetBudget;
+  /** Fleet-wide things to look at: inconsistent drivers, mixed schemas, duplicates. */
+  flags: FleetFlag[];
+  /** Inputs, or parts of them, that were not counted, and why. */
+  problems: FleetProblem[];
+  /** One row per host counted, sorted by hostname. */
+  hosts: FleetHost[];
+}
+
+export interface FleetTotals {
+  hosts: number;
+  gpus: number;
+  capableGpus: number;
+  hostsWithCapableGpu: number;
+  hostsReady: number;
+  hostsNotReady: number;
+  /** Readiness null, or reports without a readiness block. */
+  hostsReadinessUnknown: number;
+}
+
+export interface FleetReasonCount {
+  source: 'vulkan' | 'host';
+  code: string;
+  /** GPUs the reason applies to (a host reason applies to every GPU of its host). */
+  gpus: number;
+  hosts: number;
+}
+
+export interface FleetDriverCount {
+  vendor: string;
+  driverName: string | null;
+  driverVersion: string;
+  hosts: number;
+  gpus: number;
+}
+
+export interface FleetBudget {
+  /** Sum of the sizes of every DEVICE_LOCAL heap. */
+  deviceLocalHeapBytes: number;
+  /** Sum of the budgets of DEVICE_LOCAL heaps, where the driver reports one. */
+  deviceLocalBudgetBytes: number;
+  /** Sum of the budgets of the heaps holding RDMA-capable memory types, on capable GPUs. */
+  rdmaHeapBudgetBytes: number;
+  gpusWithBudget: number;
+  gpusWithoutBudget: number;
+}
+
+export type FleetFlagCode =
+  | 'inconsistent-driver-versions'
+  | 'mixed-schema-versions'
+  | 'newer-schema-version'
+  | 'duplicate-hosts';
+
+export interface FleetFlag {
+  code: FleetFlagCode;
+  message: string;
+}
+
+export type FleetProblemCode =
+  | 'unreadable'
+  | 'too-large'
+  | 'empty'
+  | 'not-json'
+  | 'truncated'
+  | 'not-a-report'
+  | 'invalid-report'
+  | 'duplicate-host'
+  | 'no-input-files'
+  | 'too-many-problems';
+
+export interface FleetProblem {
+  /** The file, or "-" for stdin. */
+  source: string;
+  /** The line the document starts on; null for the whole input. */
+  line: number | null;
+  code: FleetProblemCode;
+  message: string;
+}
+
+export interface FleetHost {
+  hostname: string;
+  source: string;
+  generatedAt: string;
+  schemaVersion: number;
+  toolVersion: string;
+  gpus: number;
+  capableGpus: number;
+  /** "<vendor> <driverVersion>", one per distinct driver. */
+  drivers: string[];
+  ready: boolean | null;
+  /** Host-wide readiness issue codes. */
+  hostIssues: string[];
+}

@@ -1,0 +1,244 @@
+/**
+ * Reads the host facts of the report from procfs and sysfs under a root ('/' on a real
+ * host, a fixture tree in tests). Only reads; every missing file is an unknown (null).
+ */
+import type {
+  GpuTopology,
+  HostReport,
+  KernelFacts,
+  NvidiaModuleFacts,
+  PeermemFacts,
+  RdmaDeviceFacts,
+  RdmaDeviceRelation,
+  RdmaPortFacts,
+  VirtualizationFacts,
+} from '../report.js';
+import { HostFs, naturalOrder } from './host-fs.js';
+import { DMA_BUF_KERNEL, assessReadiness, placementIssues } from './readiness.js';
+import {
+  isPciAddress,
+  parsePciPath,
+  pcieRelation,
+  relationRank,
+  sysfsPciAddress,
+  type PciPlacement,
+} from './topology.js';
+
+export interface ReadHostOptions {
+  /** Filesystem root holding proc/ and sys/ (default '/'). */
+  root?: string;
+  hostname: string;
+  /** The reported GPUs; those with a PCI bus ID get a topology entry. */
+  gpus: { index: number; pciBusId: string | null }[];
+}
+
+const PEERMEM_MODULES = ['nvidia_peermem', 'nv_peer_mem'] as const;
+
+export function readHost(options: ReadHostOptions): HostReport {
+  const fs = new HostFs(options.root ?? '/');
+  const rdmaDevices = readRdmaDevices(fs);
+  const facts = {
+    kernel: readKernel(fs),
+    nvidiaModule: readNvidiaModule(fs),
+    peermem: readPeermem(fs),
+    memoryPeers: presence(fs, '/sys/kernel/mm/memory_peers', '/sys/kernel/mm'),
+    rdmaDevices,
+    virtualization: readVirtualization(fs),
+  };
+  return {
+    hostname: options.hostname,
+    ...facts,
+    gpuTopology: options.gpus.flatMap((gpu) =>
+      gpu.pciBusId === null
+        ? []
+        : [readGpuTopology(fs, gpu.index, gpu.pciBusId, rdmaDevices ?? [])],
+    ),
+    readiness: assessReadiness(facts),
+  };
+}
+
+/** "5.15.0-105-generic" -> true when at least 5.12; null when it does not parse. */
+export function supportsDmaBufRdma(release: string): boolean | null {
+  const match = /^(\d+)\.(\d+)/.exec(release);
+  if (!match) return null;
+  const major = Number(match[1]);
+  const minor = Number(match[2]);
+  return (
+    major > DMA_BUF_KERNEL.major ||
+    (major === DMA_BUF_KERNEL.major && minor >= DMA_BUF_KERNEL.minor)
+  );
+}
+
+function readKernel(fs: HostFs): KernelFacts {
+  const release = fs.readLine('/proc/sys/kernel/osrelease');
+  return { release, dmaBufRdma: release === null ? null : supportsDmaBufRdma(release) };
+}
+
+/**
+ * The first line of /proc/driver/nvidia/version names the module, e.g.
+ * "NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build ..."
+ * or, for the proprietary one, "NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.129.03 ...".
+ */
+export function parseNvidiaVersion(text: string): Omit<NvidiaModuleFacts, 'loaded'> {
+  const line = text.split('\n', 1)[0] ?? '';
+  const version = /Kernel Module\b.*?\s(\d+\.\d+(?:\.\d+)*)\b/.exec(line)?.[1] ?? null;
+  return { flavor: /Open Kernel Module/i.test(line) ? 'open' : 'proprietary', version };
+}
+
+function readNvidiaModule(fs: HostFs): NvidiaModuleFacts {
+  const text = fs.readText('/proc/driver/nvidia/version');
+  if (text !== null) return { loaded: true, ...parseNvidiaVersion(text) };
+  // Without procfs at all nothing is known; with it, the absent file means no module.
+  return { loaded: fs.exists('/proc/sys') ? false : null, flavor: null, version: null };
+}
+
+function readPeermem(fs: HostFs): PeermemFacts {
+  const modules = fs.readText('/proc/modules');
+  const loadedNames = new Set(modules?.split('\n').map((line) => line.split(' ', 1)[0]) ?? []);
+  for (const name of PEERMEM_MODULES) {
+    if (loadedNames.has(name) || fs.exists(`/sys/module/${name}`)) {
+      return { loaded: true, module: name };
+    }
+  }
+  const known = modules !== null || fs.exists('/sys/module');
+  return { loaded: known ? false : null, module: null };
+}
+
+/** True when `file` exists; false when only its folder does; null when neither. */
+function presence(fs: HostFs, file: string, folder: string): boolean | null {
+  if (fs.exists(file)) return true;
+  return fs.exists(folder) ? false : null;
+}
+
+function readRdmaDevices(fs: HostFs): RdmaDeviceFacts[] | null {
+  const names = fs.list('/sys/class/infiniband');
+  if (names === null) return fs.exists('/sys/class') ? [] : null;
+  return names.map((name) => {
+    const base = `/sys/class/infiniband/${name}`;
+    const devicePath = fs.resolve(`${base}/device`);
+    const last = devicePath?.split('/').pop() ?? '';
+    const pciAddress = isPciAddress(last) ? last.toLowerCase() : null;
+    return {
+      name,
+      pciAddress,
+      numaNode: pciAddress === null ? null : readNumaNode(fs, pciAddress),
+      ports: readPorts(fs, base),
+    };
+  });
+}
+
+function readPorts(fs: HostFs, base: string): RdmaPortFacts[] {
+  return (fs.list(`${base}/ports`) ?? [])
+    .filter((entry) => /^\d+$/.test(entry))
+    .map(Number)
+    .sort((a, b) => a - b)
+    .map((port) => {
+      const state = fs.readLine(`${base}/ports/${port}/state`);
+      return {
+        port,
+        linkLayer: fs.readLine(`${base}/ports/${port}/link_layer`),
+        // "4: ACTIVE" -> "ACTIVE"
+        state: state === null ? null : state.replace(/^\d+:\s*/, ''),
+      };
+    });
+}
+
+/** -1 (no NUMA information) and unreadable alike are null. */
+function readNumaNode(fs: HostFs, pciAddress: string): number | null {
+  const text = fs.readLine(`/sys/bus/pci/devices/${pciAddress}/numa_node`);
+  const node = text === null ? NaN : Number(text);
+  return Number.isInteger(node) && node >= 0 ? node : null;
+}
+
+function placementOf(
+  fs: HostFs,
+  pciAddress: string,
+): { sysfsPath: string | null; placement: PciPlacement | null } {
+  const sysfsPath = fs.resolve(`/sys/bus/pci/devices/${pciAddress}`);
+  const path = sysfsPath === null ? null : parsePciPath(sysfsPath);
+  return {
+    sysfsPath,
+    placement: path === null ? null : { path, numaNode: readNumaNode(fs, pciAddress) },
+  };
+}
+
+function readGpuTopology(
+  fs: HostFs,
+  gpuIndex: number,
+  pciBusId: string,
+  rdmaDevices: RdmaDeviceFacts[],
+): GpuTopology {
+  const address = sysfsPciAddress(pciBusId);
+  const gpu = address === null ? { sysfsPath: null, placement: null } : placementOf(fs, address);
+  const relations: RdmaDeviceRelation[] = [];
+  if (gpu.placement !== null) {
+    for (const device of rdmaDevices) {
+      if (device.pciAddress === null) continue;
+      const nic = placementOf(fs, device.pciAddress).placement;
+      if (nic === null) continue;
+      relations.push({
+        name: device.name,
+        pciAddress: device.pciAddress,
+        relation: pcieRelation(gpu.placement, nic),
+      });
+    }
+  }
+  relations.sort(
+    (a, b) => relationRank(a.relation) - relationRank(b.relation) || naturalOrder(a.name, b.name),
+  );
+  const nearest = relations[0] ?? null;
+  return {
+    gpuIndex,
+    pciBusId,
+    sysfsPath: gpu.sysfsPath,
+    numaNode: gpu.placement?.numaNode ?? null,
+    nearest,
+    rdmaDevices: relations,
+    issues: placementIssues(nearest),
+  };
+}
+
+/** DMI names that only virtual machines carry (bare-metal cloud instances share vendors). */
+const VIRTUAL_DMI = [
+  /^QEMU/i,
+  /KVM/,
+  /VMware/i,
+  /VirtualBox/i,
+  /^innotek/i,
+  /^Xen/i,
+  /HVM domU/i,
+  /Virtual Machine/i,
+  /^Parallels/i,
+  /^Bochs/i,
+  /^BHYVE/i,
+  /OpenStack/i,
+  /Cloud Hypervisor/i,
+  /^Standard PC \(/,
+];
+
+export function looksVirtual(sysVendor: string | null, productName: string | null): boolean {
+  return [sysVendor, productName].some(
+    (value) => value !== null && VIRTUAL_DMI.some((pattern) => pattern.test(value)),
+  );
+}
+
+function readVirtualization(fs: HostFs): VirtualizationFacts {
+  const sysVendor = fs.readLine('/sys/class/dmi/id/sys_vendor');
+  const productName = fs.readLine('/sys/class/dmi/id/product_name');
+  const hypervisorCpuFlag = readHypervisorFlag(fs.readText('/proc/cpuinfo'));
+  // An x86 guest always sees the hypervisor flag; DMI names alone prove only a VM.
+  const virtualMachine =
+    hypervisorCpuFlag === true || looksVirtual(sysVendor, productName)
+      ? true
+      : hypervisorCpuFlag === false
+        ? false
+        : null;
+  return { virtualMachine, hypervisorCpuFlag, sysVendor, productName };
+}
+
+/** The x86 'flags' line; null when cpuinfo is unreadable or lists no flags (e.g. arm64). */
+function readHypervisorFlag(cpuinfo: string | null): boolean | null {
+  const flags = cpuinfo?.split('\n').find((line) => /^flags\s*:/.test(line));
+  if (flags === undefined) return null;
+  return flags.split(':', 2)[1]!.trim().split(/\s+/).includes('hypervisor');
+}

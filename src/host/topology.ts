@@ -1,0 +1,77 @@
+/**
+ * PCIe distance between a GPU and an RDMA device, from their sysfs device paths. Pure:
+ * the paths come from HostFs.resolve. A path looks like
+ * /sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:00.0/0000:03:00.0:
+ * the root complex, then the root port, the bridges below it, and the device last.
+ */
+import type { PcieRelation } from '../report.js';
+
+export interface PciPath {
+  /** e.g. "pci0000:00". */
+  rootComplex: string;
+  /** Root port first, the device itself last. */
+  chain: string[];
+}
+
+export interface PciPlacement {
+  path: PciPath;
+  numaNode: number | null;
+}
+
+const ROOT_COMPLEX = /^pci[0-9a-f]{4,}:[0-9a-f]{2}$/i;
+const PCI_ADDRESS = /^[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i;
+
+/** Nearest first; the order nearestFirst sorts by. */
+export const RELATION_ORDER: readonly PcieRelation[] = [
+  'same-pcie-switch',
+  'same-root-port',
+  'same-host-bridge',
+  'other-host-bridge',
+  'other-numa-node',
+];
+
+export function isPciAddress(text: string): boolean {
+  return PCI_ADDRESS.test(text);
+}
+
+export function parsePciPath(sysfsPath: string): PciPath | null {
+  const parts = sysfsPath.split('/').filter(Boolean);
+  const at = parts.findIndex((part) => ROOT_COMPLEX.test(part));
+  if (at < 0) return null;
+  const chain: string[] = [];
+  for (const part of parts.slice(at + 1)) {
+    if (!PCI_ADDRESS.test(part)) break;
+    chain.push(part.toLowerCase());
+  }
+  return chain.length === 0 ? null : { rootComplex: parts[at]!.toLowerCase(), chain };
+}
+
+export function pcieRelation(gpu: PciPlacement, nic: PciPlacement): PcieRelation {
+  if (gpu.numaNode !== null && nic.numaNode !== null && gpu.numaNode !== nic.numaNode) {
+    return 'other-numa-node';
+  }
+  if (gpu.path.rootComplex !== nic.path.rootComplex) return 'other-host-bridge';
+  // What the two devices sit below, without themselves: the root port, then bridges.
+  const gpuAbove = gpu.path.chain.slice(0, -1);
+  const nicAbove = nic.path.chain.slice(0, -1);
+  let shared = 0;
+  while (shared < gpuAbove.length && gpuAbove[shared] === nicAbove[shared]) shared++;
+  if (shared >= 2) return 'same-pcie-switch';
+  if (shared === 1) return 'same-root-port';
+  return 'same-host-bridge';
+}
+
+export function relationRank(relation: PcieRelation): number {
+  return RELATION_ORDER.indexOf(relation);
+}
+
+/**
+ * nvidia-smi's form 00000000:BB:DD.F (or the sysfs form) to sysfs's 0000:BB:DD.F;
+ * null when it is neither.
+ */
+export function sysfsPciAddress(pciBusId: string): string | null {
+  const match = /^([0-9a-f]+):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i.exec(pciBusId.trim());
+  if (!match) return null;
+  const domain = Number.parseInt(match[1]!, 16).toString(16).padStart(4, '0');
+  return `${domain}:${match[2]}:${match[3]}.${match[4]}`.toLowerCase();
+}

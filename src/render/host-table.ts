@@ -1,0 +1,112 @@
+/**
+ * The host part of the human table: rows for the key/value tables that table.ts draws.
+ * Pure functions of the report's host block.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { HostReport, RdmaDeviceFacts } from '../report.js';
+import { hostReasonsForGpu } from '../host/readiness.js';
+
+export type Row = [label: string, value: string];
+
+export function hostTitle(host: HostReport, c: ChalkInstance): string {
+  const state =
+    host.readiness.ready === true
+      ? c.green.bold('HOST READY')
+      : host.readiness.ready === false
+        ? c.red.bold('HOST NOT READY')
+        : c.yellow.bold('HOST READINESS UNKNOWN');
+  return `${c.bold('Host')}  ${host.hostname}  ${state}`;
+}
+
+export function hostRows(host: HostReport, c: ChalkInstance): Row[] {
+  const unknown = c.dim('unknown');
+  const known = (value: boolean | null, yes: string, no: string) =>
+    value === null ? unknown : value ? c.green(yes) : c.red(no);
+  const kernel = host.kernel.release
+    ? `${host.kernel.release} (dma-buf RDMA: ${known(host.kernel.dmaBufRdma, 'yes', 'no, needs 5.12')})`
+    : unknown;
+  const nvidia = host.nvidiaModule.loaded
+    ? `${host.nvidiaModule.flavor} kernel module ${host.nvidiaModule.version ?? ''}`.trimEnd()
+    : known(host.nvidiaModule.loaded, '', 'not loaded');
+  const peermem = host.peermem.loaded
+    ? c.green(`${host.peermem.module} loaded`)
+    : known(host.peermem.loaded, '', 'nvidia_peermem not loaded');
+  const memoryPeers = known(host.memoryPeers, 'present', 'absent');
+  return [
+    ['Kernel', kernel],
+    ['NVIDIA module', nvidia],
+    ['Peer memory', `${peermem}; /sys/kernel/mm/memory_peers ${memoryPeers}`],
+    ['RDMA devices', rdmaDevicesLines(host.rdmaDevices, c)],
+    ['Machine', machineLine(host, c)],
+    ['Readiness', readinessLines(host, c)],
+  ];
+}
+
+/** The rows each GPU gets: its nearest RDMA device and the host problems that apply to it. */
+export function gpuHostRows(host: HostReport, gpuIndex: number, c: ChalkInstance): Row[] {
+  const topology = host.gpuTopology.find((t) => t.gpuIndex === gpuIndex);
+  const nearest = !topology
+    ? c.dim('unknown (no PCI bus ID)')
+    : topology.nearest
+      ? `${topology.nearest.name} ${topology.nearest.pciAddress} (${topology.nearest.relation})`
+      : topology.sysfsPath === null
+        ? c.dim('unknown (GPU not found in sysfs)')
+        : c.red('none');
+  const reasons = hostReasonsForGpu(host, gpuIndex);
+  const readiness =
+    reasons.length > 0
+      ? `${c.red('not ready')}: ${reasons.map((reason) => reason.code).join(', ')}`
+      : host.readiness.ready
+        ? c.green('ready')
+        : c.dim('unknown');
+  const perGpu = (topology?.issues ?? []).map((issue) => `- ${issue.code}: ${issue.message}`);
+  return [
+    ['Nearest RDMA NIC', nearest],
+    ['Host readiness', [readiness, ...perGpu].join('\n')],
+  ];
+}
+
+export function hostSummaryLine(host: HostReport): string {
+  if (host.readiness.ready === true) return 'Host ready for GPUDirect RDMA.';
+  const codes = host.readiness.issues.map((issue) => issue.code);
+  if (codes.length > 0) return `Host not ready: ${codes.join(', ')}.`;
+  return 'Host readiness unknown (some facts could not be read).';
+}
+
+function rdmaDevicesLines(devices: RdmaDeviceFacts[] | null, c: ChalkInstance): string {
+  if (devices === null) return c.dim('unknown');
+  if (devices.length === 0) return c.red('none');
+  return devices
+    .map((device) => {
+      const ports = device.ports
+        .map((port) => `port ${port.port} ${port.linkLayer ?? '?'} ${port.state ?? '?'}`)
+        .join(', ');
+      const numa = device.numaNode === null ? '' : ` NUMA ${device.numaNode}`;
+      return `${device.name} ${device.pciAddress ?? '(no PCI function)'}${numa}: ${ports || 'no ports'}`;
+    })
+    .join('\n');
+}
+
+function machineLine(host: HostReport, c: ChalkInstance): string {
+  const v = host.virtualization;
+  const dmi = [v.sysVendor, v.productName].filter(Boolean).join(' ');
+  const kind =
+    v.virtualMachine === null
+      ? c.dim('unknown')
+      : v.virtualMachine
+        ? c.yellow('virtual machine')
+        : 'bare metal';
+  return dmi ? `${kind} (${dmi})` : kind;
+}
+
+function readinessLines(host: HostReport, c: ChalkInstance): string {
+  const r = host.readiness;
+  const lines =
+    r.ready === true
+      ? [c.green('ready')]
+      : r.ready === false
+        ? [c.red('not ready'), ...r.issues.map((issue) => `- ${issue.code}: ${issue.message}`)]
+        : [c.yellow('unknown: some facts could not be read')];
+  for (const note of r.notes) lines.push(c.dim(`note: ${note}`));
+  return lines.join('\n');
+}

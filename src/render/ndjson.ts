@@ -1,0 +1,26 @@
+/** `--ndjson`: one JSON line per GPU, the host fields repeated, for log pipelines. */
+import { hostReasonsForGpu } from '../host/readiness.js';
+import type { ProbeReport, ReportLine } from '../report.js';
+
+export function reportLines(report: ProbeReport): ReportLine[] {
+  const { gpuTopology, ...host } = report.host;
+  return report.gpus.map((gpu) => ({
+    schemaVersion: report.schemaVersion,
+    kind: 'gpu',
+    tool: report.tool,
+    generatedAt: report.generatedAt,
+    durationMs: report.durationMs,
+    host,
+    loader: report.loader,
+    gpuCount: report.gpus.length,
+    gpu,
+    topology: gpuTopology.find((t) => t.gpuIndex === gpu.index) ?? null,
+    hostReasons: hostReasonsForGpu(report.host, gpu.index),
+  }));
+}
+
+export function renderNdjson(report: ProbeReport): string {
+  return reportLines(report)
+    .map((line) => `${JSON.stringify(line)}\n`)
+    .join('');
+}

@@ -1,0 +1,118 @@
+/**
+ * A node-feature-discovery feature file (features.d/): one `name=value` a line, after an
+ * `# +expiry-time=` directive so labels vanish if the probe stops running. NFD turns each
+ * name into the label feature.node.kubernetes.io/<name>. Names and values follow the
+ * Kubernetes label rules; the file stays under NFD's 64 kB limit.
+ */
+import type { ProbeReport } from '../report.js';
+
+export const NFD_PREFIX = 'rdma-probe';
+/** NFD ignores a feature file larger than this. */
+export const NFD_MAX_BYTES = 65536;
+/** A label name segment or value: at most 63 characters, alphanumeric at both ends. */
+export const LABEL_PATTERN = /^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+export interface NfdOptions {
+  /** When NFD should drop these labels unless the file is rewritten. */
+  expiresAt: Date;
+  /** The size limit; a test may lower it. */
+  maxBytes?: number;
+}
+
+type Label = [name: string, value: string];
+
+export function renderNfd(report: ProbeReport, options: NfdOptions): string {
+  const maxBytes = options.maxBytes ?? NFD_MAX_BYTES;
+  const head = [
+    `# rdma-probe ${report.tool.version} on ${report.host.hostname} at ${report.generatedAt}`,
+    `# +expiry-time=${rfc3339(options.expiresAt)}`,
+  ]
+    .map((line) => `${oneLine(line)}\n`)
+    .join('');
+  const hostPart = labelLines(hostLabels(report));
+  const truncated = labelLines([['truncated', 'true']]);
+  let body = hostPart;
+  let size = byteLength(head + body);
+  for (const gpu of report.gpus) {
+    const lines = labelLines(gpuLabels(report, gpu.index));
+    const next = byteLength(lines);
+    if (size + next + byteLength(truncated) > maxBytes) {
+      body += truncated;
+      break;
+    }
+    body += lines;
+    size += next;
+  }
+  return head + body;
+}
+
+function hostLabels(report: ProbeReport): Label[] {
+  const host = report.host;
+  const capable = report.gpus.filter((gpu) => gpu.verdict.rdma === 'capable').length;
+  const labels: Label[] = [
+    ['schema-version', String(report.schemaVersion)],
+    ['capable', String(capable > 0)],
+    ['gpu-count', String(report.gpus.length)],
+    ['rdma-capable-count', String(capable)],
+  ];
+  const drivers = new Set(report.gpus.map((gpu) => gpu.identity.driverVersion));
+  if (drivers.size === 1) labels.push(['driver-version', [...drivers][0]!]);
+  const optional: [string, boolean | number | string | null | undefined][] = [
+    ['host-ready', host.readiness.ready],
+    ['nvidia-module', host.nvidiaModule.loaded ? host.nvidiaModule.flavor : null],
+    ['peermem', host.peermem.loaded],
+    ['memory-peers', host.memoryPeers],
+    ['rdma-nic-count', host.rdmaDevices?.length],
+    ['virtual-machine', host.virtualization.virtualMachine],
+    ['dma-buf-kernel', host.kernel.dmaBufRdma],
+  ];
+  for (const [name, value] of optional) {
+    if (value !== null && value !== undefined) labels.push([name, String(value)]);
+  }
+  for (const issue of host.readiness.issues) labels.push([`host-issue.${issue.code}`, 'true']);
+  return labels;
+}
+
+function gpuLabels(report: ProbeReport, index: number): Label[] {
+  const gpu = report.gpus.find((g) => g.index === index)!;
+  const topology = report.host.gpuTopology.find((t) => t.gpuIndex === index);
+  const labels: Label[] = [[`gpu${index}.capable`, String(gpu.verdict.rdma === 'capable')]];
+  if (topology?.nearest) labels.push([`gpu${index}.nearest-nic`, topology.nearest.relation]);
+  return labels;
+}
+
+function labelLines(labels: Label[]): string {
+  return labels
+    .map(([name, value]) => `${labelName(`${NFD_PREFIX}.${name}`)}=${labelValue(value)}\n`)
+    .join('');
+}
+
+/** Our names are built from fixed words and numbers: a bad one is a bug, not input. */
+function labelName(name: string): string {
+  if (!LABEL_PATTERN.test(name) || name.length === 0) {
+    throw new Error(`internal: '${name}' is not a valid NFD label name`);
+  }
+  return name;
+}
+
+/** Values can come from the host (driver versions): replace what labels cannot hold. */
+export function labelValue(value: string): string {
+  const cleaned = value
+    .replace(/[^-A-Za-z0-9_.]/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return cleaned;
+}
+
+/** RFC 3339 in UTC, whole seconds. */
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}

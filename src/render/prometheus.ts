@@ -1,0 +1,239 @@
+/**
+ * Metrics for the Prometheus node_exporter textfile collector (text exposition format
+ * 0.0.4): every family once, with # HELP and # TYPE, label values escaped. Pure
+ * functions: of the report, or of the failure when there is no report.
+ */
+import type { GpuReport, ProbeReport } from '../report.js';
+
+type Labels = Record<string, string>;
+interface Sample {
+  labels: Labels;
+  value: number;
+}
+interface Family {
+  name: string;
+  help: string;
+  samples: Sample[];
+}
+
+export interface PrometheusFailure {
+  toolVersion: string;
+  /** When the failed run ended. */
+  finishedAt: Date;
+  durationSeconds: number;
+}
+
+export function renderPrometheus(report: ProbeReport): string {
+  const host = report.host;
+  const families: Family[] = [
+    ...runFamilies(
+      1,
+      report.durationMs / 1000,
+      Date.parse(report.generatedAt) / 1000,
+      report.tool.version,
+    ),
+    gauge('rdma_probe_gpus', 'GPUs the probe reported.', [
+      { labels: {}, value: report.gpus.length },
+    ]),
+    gauge(
+      'rdma_probe_gpu_info',
+      'One per GPU, its identity in the labels.',
+      report.gpus.map((gpu) => ({
+        labels: {
+          ...gpuLabels(gpu),
+          vendor: gpu.identity.vendor,
+          driver_version: gpu.identity.driverVersion,
+        },
+        value: 1,
+      })),
+    ),
+    gauge(
+      'rdma_probe_gpu_rdma_capable',
+      'Whether Vulkan reports the GPU can export memory for RDMA (VK_NV_external_memory_rdma).',
+      report.gpus.map((gpu) => ({
+        labels: gpuLabels(gpu),
+        value: gpu.verdict.rdma === 'capable' ? 1 : 0,
+      })),
+    ),
+    gauge(
+      'rdma_probe_gpu_reason',
+      'Why a GPU is not RDMA-capable (source "vulkan") or what the host lacks for it (source "host").',
+      report.gpus.flatMap((gpu) => [
+        ...gpu.verdict.reasons.map((reason) => ({
+          labels: { ...gpuLabels(gpu), source: 'vulkan', reason: reason.code },
+          value: 1,
+        })),
+        ...[
+          ...host.readiness.issues,
+          ...(host.gpuTopology.find((t) => t.gpuIndex === gpu.index)?.issues ?? []),
+        ].map((reason) => ({
+          labels: { ...gpuLabels(gpu), source: 'host', reason: reason.code },
+          value: 1,
+        })),
+      ]),
+    ),
+    heapFamily(
+      report,
+      'rdma_probe_gpu_heap_size_bytes',
+      'Size of each memory heap.',
+      (h) => h.size,
+    ),
+    heapFamily(
+      report,
+      'rdma_probe_gpu_heap_budget_bytes',
+      'Memory heap budget (VK_EXT_memory_budget); absent when the driver has no budget.',
+      (h) => h.budget,
+    ),
+    heapFamily(
+      report,
+      'rdma_probe_gpu_heap_usage_bytes',
+      'Memory heap usage (VK_EXT_memory_budget); absent when the driver has no budget.',
+      (h) => h.usage,
+    ),
+  ];
+  const hostGauges: [string, string, boolean | number | null | undefined][] = [
+    [
+      'rdma_probe_host_ready',
+      'Whether every host readiness check passed (absent when unknown).',
+      host.readiness.ready,
+    ],
+    [
+      'rdma_probe_host_peermem_loaded',
+      'Whether nvidia_peermem or nv_peer_mem is loaded.',
+      host.peermem.loaded,
+    ],
+    [
+      'rdma_probe_host_memory_peers',
+      'Whether /sys/kernel/mm/memory_peers exists.',
+      host.memoryPeers,
+    ],
+    [
+      'rdma_probe_host_rdma_devices',
+      'RDMA devices in /sys/class/infiniband.',
+      host.rdmaDevices?.length,
+    ],
+    [
+      'rdma_probe_host_virtual_machine',
+      'Whether the host is a virtual machine.',
+      host.virtualization.virtualMachine,
+    ],
+  ];
+  for (const [name, help, value] of hostGauges) {
+    if (value !== null && value !== undefined) {
+      families.push(gauge(name, help, [{ labels: {}, value: Number(value) }]));
+    }
+  }
+  families.push(
+    gauge(
+      'rdma_probe_host_issue',
+      'One per failed host readiness check.',
+      host.readiness.issues.map((issue) => ({ labels: { code: issue.code }, value: 1 })),
+    ),
+  );
+  return renderFamilies(families);
+}
+
+/** What the textfile holds when the probe could not run: rdma_probe_success 0. */
+export function renderPrometheusFailure(failure: PrometheusFailure): string {
+  return renderFamilies(
+    runFamilies(
+      0,
+      failure.durationSeconds,
+      failure.finishedAt.getTime() / 1000,
+      failure.toolVersion,
+    ),
+  );
+}
+
+function runFamilies(
+  success: 0 | 1,
+  durationSeconds: number,
+  timestamp: number,
+  version: string,
+): Family[] {
+  return [
+    gauge('rdma_probe_success', 'Whether the last probe ran (1) or failed (0).', [
+      { labels: {}, value: success },
+    ]),
+    gauge('rdma_probe_duration_seconds', 'Wall time of the last probe.', [
+      { labels: {}, value: Math.round(durationSeconds * 1e4) / 1e4 },
+    ]),
+    gauge('rdma_probe_last_run_timestamp_seconds', 'When the last probe ran, Unix time.', [
+      { labels: {}, value: Math.round(timestamp) },
+    ]),
+    gauge('rdma_probe_info', 'The rdma-probe version, in the labels.', [
+      { labels: { version }, value: 1 },
+    ]),
+  ];
+}
+
+function gpuLabels(gpu: GpuReport): Labels {
+  return {
+    uuid: gpu.identity.nvidiaSmiUUID,
+    pci_bus_id: gpu.identity.pciBusId ?? '',
+    name: gpu.identity.name,
+  };
+}
+
+function heapFamily(
+  report: ProbeReport,
+  name: string,
+  help: string,
+  valueOf: (heap: { size: number; budget: number | null; usage: number | null }) => number | null,
+): Family {
+  const samples: Sample[] = [];
+  for (const gpu of report.gpus) {
+    for (const heap of gpu.memory?.heaps ?? []) {
+      const value = valueOf(heap);
+      if (value === null) continue;
+      samples.push({
+        labels: {
+          uuid: gpu.identity.nvidiaSmiUUID,
+          pci_bus_id: gpu.identity.pciBusId ?? '',
+          heap: String(heap.index),
+          device_local: String(heap.flags.includes('DEVICE_LOCAL')),
+        },
+        value,
+      });
+    }
+  }
+  return gauge(name, help, samples);
+}
+
+function gauge(name: string, help: string, samples: Sample[]): Family {
+  return { name, help, samples };
+}
+
+function renderFamilies(families: Family[]): string {
+  const out: string[] = [];
+  for (const family of families) {
+    if (family.samples.length === 0) continue;
+    out.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} gauge`);
+    for (const sample of family.samples) {
+      out.push(`${family.name}${renderLabels(sample.labels)} ${formatValue(sample.value)}`);
+    }
+  }
+  return out.length ? `${out.join('\n')}\n` : '';
+}
+
+function renderLabels(labels: Labels): string {
+  const pairs = Object.entries(labels).map(([key, value]) => `${key}="${escapeLabelValue(value)}"`);
+  return pairs.length ? `{${pairs.join(',')}}` : '';
+}
+
+/** The exposition format escapes backslash, double quote and line feed in label values. */
+export function escapeLabelValue(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** ... and backslash and line feed in HELP text. */
+function escapeHelp(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function formatValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  return String(value);
+}

@@ -1,0 +1,382 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { main } from '../src/cli/main.js';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { readInputs } from '../src/fleet/read-inputs.js';
+import { JsonSplitter, type SplitEvent } from '../src/fleet/split-json.js';
+import { summarizeFleet } from '../src/fleet/summarize.js';
+import { renderNdjson } from '../src/render/ndjson.js';
+import type { ProbeReport } from '../src/report.js';
+import { cleanEnv, runCli } from './support/cli.js';
+import { readyHost } from './support/host-fixtures.js';
+import { cliPath } from './support/paths.js';
+import { gpuReport, probeReport } from './support/report-fixtures.js';
+import { assertValidFleetReport, assertValidReport } from './support/schema.js';
+
+const root = mkdtempSync(join(tmpdir(), 'rdma-probe-fleet-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function folder(name: string): string {
+  const path = join(root, name);
+  mkdirSync(path, { recursive: true });
+  return path;
+}
+
+interface HostSpec {
+  hostname: string;
+  generatedAt?: string;
+  gpus?: number;
+  capable?: boolean;
+  driverVersion?: string;
+}
+
+function hostReport(spec: HostSpec): ProbeReport {
+  const gpus = Array.from({ length: spec.gpus ?? 2 }, (_, index) =>
+    gpuReport({
+      index,
+      identity: { driverVersion: spec.driverVersion ?? '580.159.04' },
+      ...(spec.capable === false
+        ? {
+            extensions: {
+              count: 238,
+              externalMemoryRDMA: false,
+              memoryBudget: true,
+              pciBusInfo: true,
+            },
+            rdmaExport: null,
+            features: { externalMemoryRDMA: null },
+          }
+        : {}),
+    }),
+  );
+  const report = probeReport(gpus);
+  report.host = readyHost(spec.hostname, gpus);
+  report.generatedAt = spec.generatedAt ?? '2026-01-01T00:00:00.000Z';
+  assertValidReport(report);
+  return report;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** `rdma-probe report ARGS` in this process: no Vulkan is involved, so no child needed. */
+async function runReport(args: string[], input?: string) {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await main(['node', 'rdma-probe', 'report', ...args], {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: cleanEnv(),
+    stdin: (async function* () {
+      if (input !== undefined) yield input;
+    })(),
+  });
+  return { exitCode, stdout, stderr };
+}
+
+async function fleetJson(args: string[], input?: string) {
+  const result = await runReport([...args, '--json'], input);
+  const fleet = JSON.parse(result.stdout);
+  assertValidFleetReport(fleet);
+  return { result, fleet };
+}
+
+test('report: folders recursively, *.json and *.ndjson, counted and summed', async () => {
+  const dir = folder('good');
+  mkdirSync(join(dir, 'rack1', 'deep'), { recursive: true });
+  writeFileSync(join(dir, 'rack1', 'a.json'), json(hostReport({ hostname: 'a' })));
+  writeFileSync(join(dir, 'rack1', 'deep', 'b.JSON'), json(hostReport({ hostname: 'b', gpus: 8 })));
+  writeFileSync(join(dir, 'c.ndjson'), renderNdjson(hostReport({ hostname: 'c', capable: false })));
+  writeFileSync(join(dir, 'notes.txt'), 'not an input');
+
+  const { result, fleet } = await fleetJson([dir]);
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.equal(result.stderr, '');
+  assert.equal(fleet.kind, 'fleet-report');
+  assert.equal(fleet.schemaVersion, 1);
+  assert.deepEqual(fleet.inputs, { sources: 3, documents: 4, maxBytesPerInput: 16 * 1024 * 1024 });
+  assert.deepEqual(fleet.totals, {
+    hosts: 3,
+    gpus: 12,
+    capableGpus: 10,
+    hostsWithCapableGpu: 2,
+    hostsReady: 3,
+    hostsNotReady: 0,
+    hostsReadinessUnknown: 0,
+  });
+  assert.deepEqual(
+    fleet.hosts.map((h: { hostname: string; gpus: number }) => [h.hostname, h.gpus]),
+    [
+      ['a', 2],
+      ['b', 8],
+      ['c', 2],
+    ],
+  );
+  assert.deepEqual(fleet.byReason, [
+    { source: 'vulkan', code: 'extension-missing', gpus: 2, hosts: 1 },
+  ]);
+  assert.deepEqual(fleet.byDriverVersion, [
+    { vendor: 'NVIDIA', driverName: 'NVIDIA', driverVersion: '580.159.04', hosts: 3, gpus: 12 },
+  ]);
+  const GiB = 1024 ** 3;
+  assert.deepEqual(fleet.budget, {
+    deviceLocalHeapBytes: 12 * 80 * GiB,
+    deviceLocalBudgetBytes: 12 * 79 * GiB,
+    rdmaHeapBudgetBytes: 10 * 79 * GiB,
+    gpusWithBudget: 12,
+    gpusWithoutBudget: 0,
+  });
+  assert.deepEqual(fleet.flags, []);
+  assert.deepEqual(fleet.problems, []);
+
+  const table = await runReport([dir]);
+  assert.equal(table.exitCode, 0);
+  assert.match(table.stdout, /fleet report · 3 hosts · 12 GPUs · 10 RDMA-capable · 0 problems/);
+  assert.match(table.stdout, /vulkan +extension-missing +2 +1/);
+  assert.match(table.stdout, /NVIDIA +NVIDIA +580\.159\.04 +3 +12/);
+  assert.match(table.stdout, /device-local heaps +960\.0 GiB/);
+});
+
+test('report: every kind of bad input is a problem of its file; the rest is counted', async () => {
+  const dir = folder('bad');
+  const good = json(hostReport({ hostname: 'good' }));
+  writeFileSync(join(dir, '01-good.json'), good);
+  writeFileSync(join(dir, '02-truncated.json'), good.slice(0, good.length / 2));
+  writeFileSync(join(dir, '03-not-json.json'), 'hello, world\n');
+  writeFileSync(join(dir, '04-wrong-schema.json'), json({ hosts: [], version: 3 }));
+  writeFileSync(
+    join(dir, '05-invalid.json'),
+    json({ ...hostReport({ hostname: 'invalid' }), gpus: 'none' }),
+  );
+  writeFileSync(join(dir, '06-empty.json'), '');
+  writeFileSync(join(dir, '07-huge.json'), '');
+  truncateSync(join(dir, '07-huge.json'), 16 * 1024 * 1024 + 1); // sparse: costs no disk
+  writeFileSync(join(dir, '08-binary.json'), Buffer.from([0, 1, 2, 0xff, 0xfe, 10, 0x7b]));
+  writeFileSync(
+    join(dir, '09-dup-old.json'),
+    json(hostReport({ hostname: 'dup', generatedAt: '2026-01-01T00:00:00Z', gpus: 1 })),
+  );
+  writeFileSync(
+    join(dir, '10-dup-new.json'),
+    json(hostReport({ hostname: 'dup', generatedAt: '2026-02-01T00:00:00Z', gpus: 4 })),
+  );
+  writeFileSync(join(dir, '11-array.json'), json([1, 'two']));
+  const fleetInput = summarizeFleet(
+    { sources: 0, documents: 0, entries: [], problems: [] },
+    { toolVersion: '0', generatedAt: '2026-01-01T00:00:00Z', maxBytesPerInput: 1 },
+  );
+  writeFileSync(join(dir, '12-fleet.json'), json(fleetInput));
+  const missing = join(dir, 'no-such-file.json');
+
+  const { result, fleet } = await fleetJson([dir, missing]);
+  assert.equal(result.exitCode, 0, 'hosts were read, so the report succeeds');
+  assert.match(result.stderr, /input problem\(s\)/);
+  assert.deepEqual(
+    fleet.hosts.map((h: { hostname: string; gpus: number }) => [h.hostname, h.gpus]),
+    [
+      ['dup', 4],
+      ['good', 2],
+    ],
+  );
+  const problems = fleet.problems.map(
+    (p: { source: string; line: number | null; code: string }) => [
+      p.source.slice(dir.length + 1),
+      p.line,
+      p.code,
+    ],
+  );
+  assert.deepEqual(problems, [
+    ['02-truncated.json', 1, 'truncated'],
+    ['03-not-json.json', 1, 'not-json'],
+    ['04-wrong-schema.json', 1, 'not-a-report'],
+    ['05-invalid.json', 1, 'invalid-report'],
+    ['06-empty.json', null, 'empty'],
+    ['07-huge.json', null, 'too-large'],
+    ['08-binary.json', 1, 'not-json'],
+    ['08-binary.json', 2, 'truncated'],
+    ['11-array.json', 1, 'not-a-report'],
+    ['11-array.json', 1, 'not-a-report'],
+    ['12-fleet.json', 1, 'not-a-report'],
+    ['no-such-file.json', null, 'unreadable'],
+    ['09-dup-old.json', 1, 'duplicate-host'],
+  ]);
+  const message = (code: string) =>
+    fleet.problems.find((p: { code: string }) => p.code === code)?.message;
+  assert.match(
+    message('too-large'),
+    /16777217 bytes is more than the 16 MiB rdma-probe reads from one file; skipped/,
+  );
+  assert.match(message('invalid-report'), /"gpus" is missing or not an array/);
+  assert.match(
+    message('duplicate-host'),
+    /host "dup" \(generatedAt 2026-01-01T00:00:00Z\) is also in .*10-dup-new\.json .*kept the newer/,
+  );
+  assert.deepEqual(
+    fleet.flags.map((f: { code: string }) => f.code),
+    ['duplicate-hosts'],
+  );
+
+  const table = await runReport([dir, missing]);
+  assert.equal(table.exitCode, 0);
+  assert.match(table.stdout, /Problems \(13\)/);
+  assert.match(table.stdout, /07-huge\.json: too-large: /);
+  assert.match(table.stdout, /! duplicate-hosts: /);
+});
+
+test('report -: NDJSON lines and concatenated pretty JSON from stdin', async () => {
+  const complete =
+    renderNdjson(hostReport({ hostname: 'n1', gpus: 3 })) +
+    json(hostReport({ hostname: 'p1' })) +
+    json(hostReport({ hostname: 'p2', capable: false }));
+  const tail = renderNdjson(hostReport({ hostname: 'n2' })).slice(0, 100);
+  const { result, fleet } = await fleetJson(['-'], complete + tail);
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.deepEqual(
+    fleet.hosts.map((h: { hostname: string; gpus: number }) => [h.hostname, h.gpus]),
+    [
+      ['n1', 3],
+      ['p1', 2],
+      ['p2', 2],
+    ],
+  );
+  assert.deepEqual(
+    fleet.problems.map((p: { source: string; line: number; code: string }) => [
+      p.source,
+      p.line,
+      p.code,
+    ]),
+    [['-', complete.split('\n').length, 'truncated']],
+  );
+
+  // The real process reads its real stdin.
+  const child = spawnSync(process.execPath, [cliPath, 'report', '-', '--json'], {
+    env: cleanEnv(),
+    encoding: 'utf8',
+    input: complete,
+    timeout: 60_000,
+  });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(JSON.parse(child.stdout).totals.hosts, 3);
+});
+
+test('report: nothing readable is exit code 6', async () => {
+  const empty = folder('empty');
+  const result = await runReport([empty, join(root, 'missing.json')]);
+  assert.equal(result.exitCode, 6);
+  assert.match(result.stderr, /no host report could be read/);
+  assert.match(result.stdout, /no-input-files: no \*\.json or \*\.ndjson files in this folder/);
+  assert.match(result.stdout, /missing\.json: unreadable: cannot read: ENOENT/);
+  const json = await runReport(['-', '--json'], 'garbage\n');
+  assert.equal(json.exitCode, 6);
+  assertValidFleetReport(JSON.parse(json.stdout));
+  const usage = runCli(['report']);
+  assert.equal(usage.exitCode, 2);
+});
+
+test('report: inconsistent driver versions and mixed schema versions are flagged', async () => {
+  const dir = folder('mixed');
+  writeFileSync(
+    join(dir, 'a.json'),
+    json(hostReport({ hostname: 'a', driverVersion: '580.159.04' })),
+  );
+  writeFileSync(
+    join(dir, 'b.json'),
+    json(hostReport({ hostname: 'b', driverVersion: '580.159.04' })),
+  );
+  writeFileSync(
+    join(dir, 'c.json'),
+    json(hostReport({ hostname: 'c', driverVersion: '570.86.15' })),
+  );
+  // A newer rdma-probe's report: counted as far as it is understood.
+  writeFileSync(
+    join(dir, 'd.json'),
+    json({ ...hostReport({ hostname: 'd' }), schemaVersion: 2, extra: {} }),
+  );
+  const { result, fleet } = await fleetJson([dir]);
+  assert.equal(result.exitCode, 0);
+  assert.equal(fleet.totals.hosts, 4);
+  assert.deepEqual(fleet.schemaVersions, [
+    { schemaVersion: 1, hosts: 3 },
+    { schemaVersion: 2, hosts: 1 },
+  ]);
+  assert.deepEqual(fleet.flags, [
+    {
+      code: 'inconsistent-driver-versions',
+      message: 'NVIDIA: 2 driver versions across hosts: 580.159.04 (3 hosts), 570.86.15 (1 hosts)',
+    },
+    {
+      code: 'mixed-schema-versions',
+      message: 'reports of several schema versions: 1 (3 hosts), 2 (1 hosts)',
+    },
+    {
+      code: 'newer-schema-version',
+      message:
+        '1 hosts sent schema versions newer than 1, which this rdma-probe knows: counted as far as understood',
+    },
+  ]);
+});
+
+test('report: a real list --json from this machine is read back', async () => {
+  const dir = folder('real');
+  const list = runCli(['list', '--json']);
+  assert.equal(list.exitCode, 0, list.stderr);
+  writeFileSync(join(dir, 'this-host.json'), list.stdout);
+  const ndjson = runCli(['list', '--ndjson']);
+  writeFileSync(join(dir, 'this-host.ndjson'), ndjson.stdout);
+  const { fleet } = await fleetJson([dir]);
+  // The same host twice (JSON and NDJSON of two runs): counted once, flagged.
+  assert.equal(fleet.totals.hosts, 1);
+  assert.equal(
+    fleet.problems.filter((p: { code: string }) => p.code === 'duplicate-host').length,
+    1,
+  );
+});
+
+test('splitter: the same documents whatever the chunk boundaries', () => {
+  const text = '{"a":"}{\\"]"}\n[1,2]\r\n  {"b":{"c":[{}]}}{"d":1}\nnot json\n{"e":"\\\\"}\n{"f":';
+  const split = (chunks: string[]) => {
+    const splitter = new JsonSplitter(1000);
+    const events: SplitEvent[] = [];
+    for (const chunk of chunks) events.push(...splitter.feed(chunk));
+    events.push(...splitter.end());
+    return events;
+  };
+  const whole = split([text]);
+  assert.deepEqual(whole, [
+    { kind: 'document', line: 1, text: '{"a":"}{\\"]"}' },
+    { kind: 'document', line: 2, text: '[1,2]' },
+    { kind: 'document', line: 3, text: '{"b":{"c":[{}]}}' },
+    { kind: 'document', line: 3, text: '{"d":1}' },
+    { kind: 'garbage', line: 4, text: 'not json' },
+    { kind: 'document', line: 5, text: '{"e":"\\\\"}' },
+    { kind: 'truncated', line: 6 },
+  ]);
+  assert.deepEqual(split([...text]), whole);
+  assert.deepEqual(split([text.slice(0, 7), text.slice(7, 30), text.slice(30)]), whole);
+});
+
+test('splitter: a document over the cap is skipped while streaming, the next one kept', () => {
+  const big = `{"x":"${'a'.repeat(500)}"}`;
+  const splitter = new JsonSplitter(100);
+  const events: SplitEvent[] = [];
+  for (let i = 0; i < big.length; i += 50) events.push(...splitter.feed(big.slice(i, i + 50)));
+  events.push(...splitter.feed('\n{"ok":true}\n'), ...splitter.end());
+  assert.deepEqual(
+    events.map((e) => e.kind),
+    ['too-large', 'document'],
+  );
+});
+
+test('readInputs: a per-file cap from the caller', async () => {
+  const dir = folder('cap');
+  writeFileSync(join(dir, 'a.json'), json(hostReport({ hostname: 'a' })));
+  const read = await readInputs([dir], null, 100);
+  assert.equal(read.entries.length, 0);
+  assert.deepEqual(
+    read.problems.map((p) => p.code),
+    ['too-large'],
+  );
+  assert.match(read.problems[0]!.message, /more than the 100 bytes/);
+});

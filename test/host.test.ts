@@ -1,0 +1,315 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { hostReasonsForGpu } from '../src/host/readiness.js';
+import {
+  looksVirtual,
+  parseNvidiaVersion,
+  readHost,
+  supportsDmaBufRdma,
+} from '../src/host/read-host.js';
+import { parsePciPath, pcieRelation, sysfsPciAddress } from '../src/host/topology.js';
+import { cleanEnv, runCli } from './support/cli.js';
+import { fixturesDir } from './support/paths.js';
+import { assertValidReport } from './support/schema.js';
+
+const hostFixture = (name: string) => join(fixturesDir, 'host', name);
+const codes = (reasons: { code: string }[]) => reasons.map((reason) => reason.code);
+
+/** The GPUs the fixtures place in sysfs, plus one that is not there. */
+const GPUS = [
+  { index: 0, pciBusId: '00000000:03:00.0' }, // on the switch with mlx5_0 and mlx5_1
+  { index: 1, pciBusId: '00000000:83:00.0' }, // the other socket
+  { index: 2, pciBusId: '00000000:06:00.0' }, // another root port of the same host bridge
+  { index: 3, pciBusId: '00000000:41:00.0' }, // another host bridge, same NUMA node
+  { index: 4, pciBusId: '00000000:99:00.0' }, // not in sysfs
+  { index: 5, pciBusId: null }, // no VK_EXT_pci_bus_info
+];
+
+test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () => {
+  const host = readHost({
+    root: hostFixture('bare-metal-peermem'),
+    hostname: 'gpu-01',
+    gpus: GPUS,
+  });
+  assert.equal(host.hostname, 'gpu-01');
+  assert.deepEqual(host.kernel, { release: '5.15.0-105-generic', dmaBufRdma: true });
+  assert.deepEqual(host.nvidiaModule, {
+    loaded: true,
+    flavor: 'proprietary',
+    version: '535.129.03',
+  });
+  assert.deepEqual(host.peermem, { loaded: true, module: 'nvidia_peermem' });
+  assert.equal(host.memoryPeers, true);
+  assert.deepEqual(host.rdmaDevices, [
+    {
+      name: 'mlx5_0',
+      pciAddress: '0000:04:00.0',
+      numaNode: 0,
+      ports: [{ port: 1, linkLayer: 'InfiniBand', state: 'ACTIVE' }],
+    },
+    {
+      name: 'mlx5_1',
+      pciAddress: '0000:05:00.0',
+      numaNode: 0,
+      ports: [{ port: 1, linkLayer: 'Ethernet', state: 'DOWN' }],
+    },
+  ]);
+  assert.deepEqual(host.virtualization, {
+    virtualMachine: false,
+    hypervisorCpuFlag: false,
+    sysVendor: 'Supermicro',
+    productName: 'SYS-821GE-TNHR',
+  });
+  assert.equal(host.readiness.ready, true);
+  assert.deepEqual(host.readiness.issues, []);
+  assert.match(host.readiness.notes.join('\n'), /open kernel module/);
+
+  // One entry per GPU with a PCI bus ID; the one without gets none.
+  assert.deepEqual(
+    host.gpuTopology.map((t) => t.gpuIndex),
+    [0, 1, 2, 3, 4],
+  );
+  const [onSwitch, otherSocket, otherRootPort, otherBridge, missing] = host.gpuTopology;
+  assert.equal(
+    onSwitch!.sysfsPath,
+    '/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:00.0/0000:03:00.0',
+  );
+  assert.equal(onSwitch!.numaNode, 0);
+  assert.deepEqual(onSwitch!.rdmaDevices, [
+    { name: 'mlx5_0', pciAddress: '0000:04:00.0', relation: 'same-pcie-switch' },
+    { name: 'mlx5_1', pciAddress: '0000:05:00.0', relation: 'same-pcie-switch' },
+  ]);
+  assert.deepEqual(onSwitch!.nearest, onSwitch!.rdmaDevices[0]);
+  assert.deepEqual(onSwitch!.issues, []);
+  assert.equal(otherSocket!.nearest?.relation, 'other-numa-node');
+  assert.deepEqual(codes(otherSocket!.issues), ['nic-other-numa-node']);
+  assert.equal(otherRootPort!.nearest?.relation, 'same-host-bridge');
+  assert.equal(otherBridge!.nearest?.relation, 'other-host-bridge');
+  assert.deepEqual(missing, {
+    gpuIndex: 4,
+    pciBusId: '00000000:99:00.0',
+    sysfsPath: null,
+    numaNode: null,
+    nearest: null,
+    rdmaDevices: [],
+    issues: [],
+  });
+  assert.deepEqual(codes(hostReasonsForGpu(host, 0)), []);
+  assert.deepEqual(codes(hostReasonsForGpu(host, 1)), ['nic-other-numa-node']);
+});
+
+test('virtual machine with no RDMA: peermem, memory_peers and NICs absent', () => {
+  const host = readHost({
+    root: hostFixture('vm-no-rdma'),
+    hostname: 'vm-01',
+    gpus: [{ index: 0, pciBusId: '00000000:00:06.0' }],
+  });
+  assert.deepEqual(host.nvidiaModule, { loaded: true, flavor: 'open', version: '580.159.04' });
+  assert.deepEqual(host.peermem, { loaded: false, module: null });
+  assert.equal(host.memoryPeers, false);
+  assert.deepEqual(host.rdmaDevices, []);
+  assert.equal(host.virtualization.virtualMachine, true);
+  assert.equal(host.virtualization.hypervisorCpuFlag, true);
+  assert.equal(host.virtualization.sysVendor, 'QEMU');
+  assert.equal(host.readiness.ready, false);
+  assert.deepEqual(codes(host.readiness.issues), [
+    'peermem-absent',
+    'memory-peers-absent',
+    'no-rdma-nic',
+  ]);
+  assert.match(host.readiness.notes.join('\n'), /virtual machine/);
+  // numa_node -1 means no NUMA information.
+  assert.equal(host.gpuTopology[0]!.numaNode, null);
+  assert.equal(host.gpuTopology[0]!.sysfsPath, '/sys/devices/pci0000:00/0000:00:06.0');
+  assert.equal(host.gpuTopology[0]!.nearest, null);
+  assert.deepEqual(codes(hostReasonsForGpu(host, 0)), codes(host.readiness.issues));
+});
+
+test('no /proc/driver/nvidia, old kernel, ports down, a NIC without PCI: all reported', () => {
+  const host = readHost({
+    root: hostFixture('no-nvidia-driver'),
+    hostname: 'old-01',
+    gpus: [{ index: 0, pciBusId: '0000:01:00.0' }],
+  });
+  assert.deepEqual(host.nvidiaModule, { loaded: false, flavor: null, version: null });
+  assert.deepEqual(host.kernel, { release: '4.18.0-513.el8.x86_64', dmaBufRdma: false });
+  // No /proc/modules, but /sys/module lists the loaded modules: peermem is known absent.
+  assert.deepEqual(host.peermem, { loaded: false, module: null });
+  assert.deepEqual(
+    host.rdmaDevices?.map((d) => [d.name, d.pciAddress]),
+    [
+      ['rocep2s0', '0000:02:00.0'],
+      ['rxe0', null],
+    ],
+  );
+  // No cpuinfo and no DMI: whether it is a VM is unknown, not false.
+  assert.equal(host.virtualization.virtualMachine, null);
+  assert.deepEqual(codes(host.readiness.issues), [
+    'nvidia-module-absent',
+    'peermem-absent',
+    'memory-peers-absent',
+    'rdma-ports-down',
+    'kernel-too-old',
+  ]);
+  // The software NIC (rxe0) has no PCIe place; the RoCE one does.
+  assert.deepEqual(
+    host.gpuTopology[0]!.rdmaDevices.map((d) => d.name),
+    ['rocep2s0'],
+  );
+  assert.equal(host.gpuTopology[0]!.nearest?.relation, 'same-host-bridge');
+});
+
+test('a root with nothing in it: every fact unknown, nothing thrown', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'rdma-probe-host-'));
+  try {
+    for (const root of [empty, join(empty, 'does-not-exist')]) {
+      const host = readHost({
+        root,
+        hostname: 'h',
+        gpus: [{ index: 0, pciBusId: '00000000:03:00.0' }],
+      });
+      assert.deepEqual(host.kernel, { release: null, dmaBufRdma: null });
+      assert.deepEqual(host.nvidiaModule, { loaded: null, flavor: null, version: null });
+      assert.deepEqual(host.peermem, { loaded: null, module: null });
+      assert.equal(host.memoryPeers, null);
+      assert.equal(host.rdmaDevices, null);
+      assert.equal(host.virtualization.virtualMachine, null);
+      assert.deepEqual(host.readiness, { ready: null, issues: [], notes: [] });
+      assert.equal(host.gpuTopology[0]!.sysfsPath, null);
+    }
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
+});
+
+test('kernel release parsing: dma-buf RDMA from 5.12', () => {
+  assert.equal(supportsDmaBufRdma('5.12.0'), true);
+  assert.equal(supportsDmaBufRdma('5.11.22-100.fc32.x86_64'), false);
+  assert.equal(supportsDmaBufRdma('6.1.0-18-amd64'), true);
+  assert.equal(supportsDmaBufRdma('4.18.0-513.el8.x86_64'), false);
+  assert.equal(supportsDmaBufRdma('10.0.0'), true);
+  assert.equal(supportsDmaBufRdma('garbage'), null);
+});
+
+test('NVIDIA module version line: open vs proprietary', () => {
+  assert.deepEqual(
+    parseNvidiaVersion(
+      'NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build  (dvs-builder@U22)  Wed Aug 13 2025\nGCC version: 12',
+    ),
+    { flavor: 'open', version: '580.159.04' },
+  );
+  assert.deepEqual(
+    parseNvidiaVersion(
+      'NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.129.03  Thu Oct 19 2023',
+    ),
+    { flavor: 'proprietary', version: '535.129.03' },
+  );
+  assert.deepEqual(
+    parseNvidiaVersion(
+      'NVRM version: NVIDIA UNIX aarch64 Kernel Module  550.54.15  Tue Mar 5 2024',
+    ),
+    { flavor: 'proprietary', version: '550.54.15' },
+  );
+  assert.deepEqual(parseNvidiaVersion('something else'), { flavor: 'proprietary', version: null });
+});
+
+test('PCIe relations from sysfs paths', () => {
+  const at = (path: string, numaNode: number | null = null) => ({
+    path: parsePciPath(path)!,
+    numaNode,
+  });
+  const gpu = at('/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:00.0/0000:03:00.0');
+  assert.deepEqual(gpu.path, {
+    rootComplex: 'pci0000:00',
+    chain: ['0000:00:01.0', '0000:01:00.0', '0000:02:00.0', '0000:03:00.0'],
+  });
+  assert.equal(
+    pcieRelation(
+      gpu,
+      at('/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:04.0/0000:04:00.0'),
+    ),
+    'same-pcie-switch',
+  );
+  // Directly below the same root port, not below the switch.
+  assert.equal(
+    pcieRelation(gpu, at('/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.1')),
+    'same-root-port',
+  );
+  assert.equal(
+    pcieRelation(gpu, at('/sys/devices/pci0000:00/0000:00:03.0/0000:06:00.0')),
+    'same-host-bridge',
+  );
+  assert.equal(
+    pcieRelation(gpu, at('/sys/devices/pci0000:40/0000:40:01.0/0000:41:00.0')),
+    'other-host-bridge',
+  );
+  assert.equal(
+    pcieRelation(
+      at('/sys/devices/pci0000:00/0000:00:02.0', 0),
+      at('/sys/devices/pci0000:80/0000:80:02.0', 1),
+    ),
+    'other-numa-node',
+  );
+  // Devices the hypervisor puts on the root bus (a VM): across the host bridge.
+  assert.equal(
+    pcieRelation(
+      at('/sys/devices/pci0000:00/0000:00:06.0'),
+      at('/sys/devices/pci0000:00/0000:00:07.0'),
+    ),
+    'same-host-bridge',
+  );
+  // Hyper-V style paths with more above the root complex, and PCI domains above ffff.
+  assert.deepEqual(parsePciPath('/sys/devices/LNXSYSTM:00/VMBUS:00/abc/pci47d2:00/47d2:00:00.0'), {
+    rootComplex: 'pci47d2:00',
+    chain: ['47d2:00:00.0'],
+  });
+  assert.equal(parsePciPath('/sys/devices/platform/soc'), null);
+  assert.equal(sysfsPciAddress('00000000:C1:00.0'), '0000:c1:00.0');
+  assert.equal(sysfsPciAddress('0000:c1:00.0'), '0000:c1:00.0');
+  assert.equal(sysfsPciAddress('00010000:01:00.0'), '10000:01:00.0');
+  assert.equal(sysfsPciAddress('nope'), null);
+});
+
+test('virtual machine names from DMI', () => {
+  assert.equal(looksVirtual('QEMU', 'Standard PC (Q35 + ICH9, 2009)'), true);
+  assert.equal(looksVirtual('Microsoft Corporation', 'Virtual Machine'), true);
+  assert.equal(looksVirtual('VMware, Inc.', 'VMware7,1'), true);
+  assert.equal(looksVirtual('Dell Inc.', 'PowerEdge XE9680'), false);
+  // A cloud vendor name alone is not a VM: its bare-metal instances carry it too.
+  assert.equal(looksVirtual('Amazon EC2', 'p5.48xlarge'), false);
+  assert.equal(looksVirtual(null, null), false);
+});
+
+test('the CLI reads host facts under RDMA_PROBE_SYSFS_ROOT and shows them', () => {
+  const env = cleanEnv({ RDMA_PROBE_SYSFS_ROOT: hostFixture('vm-no-rdma') });
+  const json = runCli(['list', '--json'], env);
+  assert.equal(json.exitCode, 0, json.stderr);
+  const report = JSON.parse(json.stdout);
+  assertValidReport(report);
+  assert.equal(report.host.nvidiaModule.version, '580.159.04');
+  assert.deepEqual(codes(report.host.readiness.issues), [
+    'peermem-absent',
+    'memory-peers-absent',
+    'no-rdma-nic',
+  ]);
+  // Host problems never change what Vulkan said.
+  for (const gpu of report.gpus) {
+    assert.ok(!codes(gpu.verdict.reasons).some((code) => code.includes('peermem')));
+  }
+
+  const table = runCli(['list'], env);
+  assert.equal(table.exitCode, 0, table.stderr);
+  assert.match(table.stdout, /HOST NOT READY/);
+  assert.match(table.stdout, /peermem-absent: neither nvidia_peermem nor nv_peer_mem is loaded/);
+  assert.match(
+    table.stdout,
+    /Host readiness +│ not ready: peermem-absent, memory-peers-absent, no-rdma-nic/,
+  );
+  assert.match(table.stdout, /Host not ready: peermem-absent, memory-peers-absent, no-rdma-nic\./);
+
+  const help = runCli(['list', '--help'], cleanEnv());
+  assert.match(help.stdout, /RDMA_PROBE_SYSFS_ROOT/);
+});
