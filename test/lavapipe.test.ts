@@ -142,3 +142,10 @@ test('the loader version is reported as vulkaninfo prints it', () => {
     new RegExp(`Vulkan Instance Version: ${(doc as ProbeReport).loader.apiVersion}`),
   );
 });
+
+test('one process can load the binding and probe more than once (koffi types are defined once)', () => {
+  const first = loadVulkanBinding(env);
+  const second = loadVulkanBinding(env);
+  assert.equal(first.enumerateInstanceVersion(), second.enumerateInstanceVersion());
+  assert.equal(first.enumerateInstanceVersion(), second.enumerateInstanceVersion());
+});

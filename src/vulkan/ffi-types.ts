@@ -303,6 +303,9 @@ export const VkDebugUtilsMessengerCallbackDataEXTHead = koffi.struct(
 );
 
 /** Extension and instance-level commands are fetched through the loader, then called as these. */
+export const PFN_vkEnumerateInstanceVersion = koffi.proto(
+  'VkResult PFN_vkEnumerateInstanceVersion(_Out_ uint32_t *pApiVersion)',
+);
 export const PFN_vkCreateDebugUtilsMessengerEXT = koffi.proto(
   'VkResult PFN_vkCreateDebugUtilsMessengerEXT(void *instance, const VkDebugUtilsMessengerCreateInfoEXT *pCreateInfo, void *pAllocator, _Out_ uint64_t *pMessenger)',
 );

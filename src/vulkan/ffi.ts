@@ -205,11 +205,11 @@ class KoffiVulkanBinding implements VulkanBinding {
     // vkEnumerateInstanceVersion is absent from 1.0 loaders, so it is looked up, not linked.
     const address = this.call('vkGetInstanceProcAddr', null, 'vkEnumerateInstanceVersion');
     if (!address) return 1 << 22;
-    const proto = koffi.proto(
-      'VkResult PFN_vkEnumerateInstanceVersion(_Out_ uint32_t *pApiVersion)',
-    );
     const version = [0];
-    check('vkEnumerateInstanceVersion', koffi.call(address, proto, version));
+    check(
+      'vkEnumerateInstanceVersion',
+      koffi.call(address, T.PFN_vkEnumerateInstanceVersion, version),
+    );
     return version[0]!;
   }
 
