@@ -40,6 +40,7 @@ test('list --json on lavapipe matches vulkaninfo', () => {
     );
     assert.equal(id.apiVersion, info.apiVersion);
     assert.equal(id.driverVersion, info.driverVersion);
+    assert.equal(id.driverVersionRaw, info.driverVersionRaw);
     assert.equal(id.deviceUUID, info.deviceUUID);
     assert.equal(id.driverUUID, info.driverUUID);
     assert.equal(gpu.extensions.count, info.extensions.length);

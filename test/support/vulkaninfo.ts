@@ -10,7 +10,10 @@ import { join } from 'node:path';
 
 export interface VulkaninfoGpu {
   apiVersion: string;
+  /** As vulkaninfo decodes it (1.3.239 prints NVIDIA's 580.159.04 as 580.159.4.256). */
   driverVersion: string;
+  /** The raw value vulkaninfo prints in parentheses. */
+  driverVersionRaw: number;
   vendorID: number;
   deviceID: number;
   deviceType: string;
@@ -61,6 +64,7 @@ function parseGpu(section: string): VulkaninfoGpu {
   return {
     apiVersion: field(section, 'apiVersion').split(' ')[0]!,
     driverVersion: field(section, 'driverVersion').split(' ')[0]!,
+    driverVersionRaw: Number(/\((\d+)\)/.exec(field(section, 'driverVersion'))?.[1]),
     vendorID: Number(field(section, 'vendorID')),
     deviceID: Number(field(section, 'deviceID')),
     deviceType: field(section, 'deviceType'),
