@@ -81,6 +81,8 @@ Environment:
   VK_DRIVER_FILES            the Vulkan loader's own: which drivers (ICDs) to load
   RDMA_PROBE_SYSFS_ROOT      read the host facts (/proc, /sys) under this folder instead
                              of / (for tests and offline checks of a copied tree)
+  RDMA_PROBE_CACHE_DIR       single binary only: the folder its native module is cached in
+                             (default ~/.cache/rdma-probe, with safe fallbacks)
 ${EXIT_CODES_HELP}`;
 
 const REPORT_HELP = `

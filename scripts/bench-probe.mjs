@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+// Times `rdma-probe list --json` (the built single binary) against `vulkaninfo --summary`
+// and a minimal C program making the same Vulkan queries (the floor), interleaved, median
+// of RUNS runs each, with peak RSS; `rdma-probe --version` shows Node's own start-up.
+// The measuring is done by scripts/bench/bench-runner.c, which also runs on GPU servers
+// that have no Node.js (see README: Performance).
+//
+// Usage: npm run build:binary && node scripts/bench-probe.mjs [RUNS]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const runs = process.argv[2] ?? '21';
+const binary = join('dist', 'rdma-probe-linux-x64');
+if (!existsSync(binary)) {
+  console.error(`bench-probe: ${binary} is missing: run npm run build:binary first`);
+  process.exit(1);
+}
+const work = mkdtempSync(join(tmpdir(), 'rdma-probe-bench-'));
+try {
+  const runner = join(work, 'bench-runner');
+  const floor = join(work, 'vk-floor');
+  execFileSync('cc', ['-O2', '-Wall', '-o', runner, 'scripts/bench/bench-runner.c']);
+  execFileSync('cc', ['-O2', '-Wall', '-o', floor, 'scripts/bench/vk-floor.c', '-lvulkan']);
+  const result = spawnSync(
+    runner,
+    [
+      '-n',
+      runs,
+      `rdma-probe=${binary} list --json`,
+      'vulkaninfo=vulkaninfo --summary',
+      `c-floor=${floor}`,
+      `version=${binary} --version`,
+    ],
+    {
+      stdio: 'inherit',
+      // vulkaninfo wants a runtime folder for its window-system probing.
+      env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? work },
+    },
+  );
+  process.exitCode = result.status ?? 1;
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
