@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LABEL_PATTERN, NFD_MAX_BYTES, labelValue, renderNfd } from '../src/render/nfd.js';
 import { readyHost } from './support/host-fixtures.js';
-import { gpuReport, probeReport } from './support/report-fixtures.js';
+import { extensionMissingGpu, gpuReport, probeReport } from './support/report-fixtures.js';
 
 const expiresAt = new Date('2026-01-02T00:00:00.000Z');
 
@@ -35,12 +35,7 @@ function assertLabelSafe(labels: Map<string, string>): void {
 
 test('nfd: host and per-GPU labels after an RFC 3339 expiry directive', () => {
   const capable = gpuReport({ index: 0 });
-  const notCapable = gpuReport({
-    index: 1,
-    extensions: { count: 238, externalMemoryRDMA: false, memoryBudget: true, pciBusInfo: true },
-    rdmaExport: null,
-    features: { externalMemoryRDMA: null },
-  });
+  const notCapable = extensionMissingGpu(1);
   const text = renderNfd(probeReport([capable, notCapable]), { expiresAt });
   const { labels, directives } = parseFeatureFile(text);
   assert.deepEqual(directives, ['expiry-time=2026-01-02T00:00:00Z']);

@@ -5,7 +5,7 @@ import {
   renderPrometheus,
   renderPrometheusFailure,
 } from '../src/render/prometheus.js';
-import { gpuReport, probeReport } from './support/report-fixtures.js';
+import { extensionMissingGpu, gpuReport, probeReport } from './support/report-fixtures.js';
 
 interface ParsedSample {
   name: string;
@@ -55,12 +55,7 @@ function parseExposition(text: string) {
 
 test('prometheus: per-GPU capability, heaps, duration and success', () => {
   const capable = gpuReport({ index: 0 });
-  const notCapable = gpuReport({
-    index: 1,
-    extensions: { count: 238, externalMemoryRDMA: false, memoryBudget: true, pciBusInfo: true },
-    rdmaExport: null,
-    features: { externalMemoryRDMA: null },
-  });
+  const notCapable = extensionMissingGpu(1);
   const { samples } = parseExposition(renderPrometheus(probeReport([capable, notCapable])));
   const find = (name: string) => samples.filter((s) => s.name === name);
 
@@ -112,7 +107,10 @@ test('prometheus: per-GPU capability, heaps, duration and success', () => {
       s.labels['source'],
       s.labels['reason'],
     ]),
-    [['01', 'vulkan', 'extension-missing']],
+    [
+      ['01', 'vulkan', 'extension-missing'],
+      ['01', 'vulkan', 'no-rdma-memory-type'],
+    ],
   );
   assert.deepEqual(
     find('rdma_probe_host_ready').map((s) => s.value),

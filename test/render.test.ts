@@ -2,48 +2,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderJson } from '../src/render/json.js';
 import { renderTable } from '../src/render/table.js';
-import type { AllocationReport } from '../src/report.js';
-import { NIC_NOTE } from '../src/probe/verdict.js';
-import { capableMemory, gpuReport, probeReport } from './support/report-fixtures.js';
+import {
+  extensionMissingGpu,
+  gpuReport,
+  okAllocation,
+  probeReport,
+} from './support/report-fixtures.js';
 import { assertSnapshot } from './support/snapshot.js';
 
 // eslint-disable-next-line no-control-regex -- matching ANSI colour codes is the point
 const ANSI = /\u001b\[[0-9;]*m/;
 
 function mixedReport() {
-  const notCapable = gpuReport({
-    index: 1,
-    extensions: { count: 238, externalMemoryRDMA: false, memoryBudget: true, pciBusInfo: true },
-    features: { externalMemoryRDMA: null },
-    rdmaExport: null,
-    memory: {
-      ...capableMemory(),
-      types: capableMemory().types.map((t) => ({ ...t, rdmaCapable: false })),
-    },
-    rdmaMemoryTypes: [],
-  });
-  return probeReport([gpuReport(), notCapable]);
+  return probeReport([gpuReport(), extensionMissingGpu(1)]);
 }
-
-const okAllocation: AllocationReport = {
-  status: 'ok',
-  requestedSize: 1048576,
-  actualSize: 2097152,
-  alignment: 65536,
-  memoryTypeIndex: 1,
-  heapIndex: 0,
-  dedicated: true,
-  remoteAddress: '0x7f0000001000',
-  timings: {
-    createDeviceMs: 1.5,
-    allocateMs: 0.25,
-    remoteAddressMs: 0.01,
-    freeMs: 0.2,
-    totalMs: 1.96,
-  },
-  failure: null,
-  note: NIC_NOTE,
-};
 
 test('table: a capable and a not-capable GPU', () => {
   assertSnapshot('table-mixed', renderTable(mixedReport(), { color: false, verbose: false }));
@@ -55,10 +27,10 @@ test('table: --verbose adds every heap and memory type', () => {
 
 test('table: allocation results, ok, failed and skipped', () => {
   const report = mixedReport();
-  report.gpus[0]!.allocation = okAllocation;
+  report.gpus[0]!.allocation = okAllocation();
   const failed = gpuReport({ index: 2 });
   failed.allocation = {
-    ...okAllocation,
+    ...okAllocation(),
     status: 'failed',
     remoteAddress: null,
     timings: null,
@@ -70,7 +42,7 @@ test('table: allocation results, ok, failed and skipped', () => {
   };
   report.gpus.push(failed);
   report.gpus[1]!.allocation = {
-    ...okAllocation,
+    ...okAllocation(),
     status: 'skipped',
     actualSize: null,
     remoteAddress: null,

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { renderNdjson } from '../src/render/ndjson.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { fixturesDir } from './support/paths.js';
-import { gpuReport, probeReport } from './support/report-fixtures.js';
+import { gpuReport, okAllocation, probeReport } from './support/report-fixtures.js';
 import { assertValidReport, assertValidReportLine } from './support/schema.js';
 
 const bareMetal = cleanEnv({
@@ -52,19 +52,7 @@ test('schema: hand-built reports (every optional block filled) and their NDJSON 
     result: 'VK_ERROR_DEVICE_LOST',
     message: 'lost',
   };
-  report.gpus[0]!.allocation = {
-    status: 'ok',
-    requestedSize: 1048576,
-    actualSize: 2097152,
-    alignment: 65536,
-    memoryTypeIndex: 1,
-    heapIndex: 0,
-    dedicated: true,
-    remoteAddress: '0x7f0000001000',
-    timings: { createDeviceMs: 1, allocateMs: 1, remoteAddressMs: 1, freeMs: 1, totalMs: 4 },
-    failure: null,
-    note: 'n',
-  };
+  report.gpus[0]!.allocation = okAllocation();
   assertValidReport(report);
   for (const line of renderNdjson(report).trimEnd().split('\n'))
     assertValidReportLine(JSON.parse(line));

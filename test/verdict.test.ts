@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decideVerdict, NIC_NOTE } from '../src/probe/verdict.js';
-import { capableMemory, gpuReport } from './support/report-fixtures.js';
+import { capableMemory, extensionMissingGpu, gpuReport } from './support/report-fixtures.js';
 
 const codes = (gpu: ReturnType<typeof gpuReport>) => decideVerdict(gpu).reasons.map((r) => r.code);
 
@@ -13,15 +13,7 @@ test('extension, feature, exportable and an RDMA memory type: capable, with the 
 });
 
 test('extension missing: not capable, and the feature is never guessed', () => {
-  const gpu = gpuReport({
-    extensions: { count: 238, externalMemoryRDMA: false, memoryBudget: true, pciBusInfo: true },
-    features: { externalMemoryRDMA: null },
-    rdmaExport: null,
-    memory: {
-      ...capableMemory(),
-      types: capableMemory().types.map((t) => ({ ...t, rdmaCapable: false })),
-    },
-  });
+  const gpu = extensionMissingGpu();
   assert.deepEqual(codes(gpu), ['extension-missing', 'no-rdma-memory-type']);
 });
 

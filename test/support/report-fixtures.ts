@@ -2,10 +2,11 @@
  * Report objects for renderer and verdict tests. The defaults describe an RDMA-capable
  * NVIDIA data-center GPU with made-up identifiers; tests override what they exercise.
  */
-import { decideVerdict } from '../../src/probe/verdict.js';
+import { decideVerdict, NIC_NOTE } from '../../src/probe/verdict.js';
 import { rdmaMemoryTypesOf } from '../../src/probe/gpu.js';
 import {
   SCHEMA_VERSION,
+  type AllocationReport,
   type GpuReport,
   type MemoryReport,
   type ProbeReport,
@@ -107,5 +108,42 @@ export function probeReport(gpus: GpuReport[]): ProbeReport {
     validation: null,
     durationMs: 12.5,
     gpus,
+  };
+}
+
+/** A GPU whose driver lacks VK_NV_external_memory_rdma (as on the H100 test machine). */
+export function extensionMissingGpu(index = 0): GpuReport {
+  return gpuReport({
+    index,
+    extensions: { count: 238, externalMemoryRDMA: false, memoryBudget: true, pciBusInfo: true },
+    features: { externalMemoryRDMA: null },
+    rdmaExport: null,
+    memory: {
+      ...capableMemory(),
+      types: capableMemory().types.map((type) => ({ ...type, rdmaCapable: false })),
+    },
+  });
+}
+
+/** A successful --alloc result. */
+export function okAllocation(): AllocationReport {
+  return {
+    status: 'ok',
+    requestedSize: 1048576,
+    actualSize: 2097152,
+    alignment: 65536,
+    memoryTypeIndex: 1,
+    heapIndex: 0,
+    dedicated: true,
+    remoteAddress: '0x7f0000001000',
+    timings: {
+      createDeviceMs: 1.5,
+      allocateMs: 0.25,
+      remoteAddressMs: 0.01,
+      freeMs: 0.2,
+      totalMs: 1.96,
+    },
+    failure: null,
+    note: NIC_NOTE,
   };
 }
