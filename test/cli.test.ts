@@ -3,10 +3,12 @@
  * one clear line on stderr and its documented exit code, never a stack trace.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { cleanEnv, runCli } from './support/cli.js';
-import { repoRoot } from './support/paths.js';
+import { cliPath, repoRoot } from './support/paths.js';
 import { join } from 'node:path';
 
 const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
@@ -62,4 +64,17 @@ test('no Vulkan driver exits 3 with what to install', () => {
     const result = runCli(['list', '--json'], cleanEnv({ [variable]: '/nonexistent/icd.json' }));
     assertOneLineError(result, 3, /no Vulkan (driver|device) found/);
   }
+});
+
+test('a reader that closes the pipe early gets no stack trace', async () => {
+  const child = spawn(process.execPath, [cliPath, 'list', '--json'], {
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy(); // like `| head -c0`: the read end is gone before anything is written
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  assert.equal(code, 0);
+  assert.equal(stderr, '');
 });
