@@ -94,11 +94,18 @@ export function placementIssues(nearest: RdmaDeviceRelation | null): HostReason[
   ];
 }
 
+/** One GPU's place on the PCIe tree; undefined when it has no PCI bus ID. */
+export function gpuTopologyOf(
+  host: Pick<HostReport, 'gpuTopology'>,
+  gpuIndex: number,
+): GpuTopology | undefined {
+  return host.gpuTopology.find((topology) => topology.gpuIndex === gpuIndex);
+}
+
 /** Every host problem that applies to one GPU: the host-wide ones, then its own. */
 export function hostReasonsForGpu(
   host: Pick<HostReport, 'readiness' | 'gpuTopology'>,
   gpuIndex: number,
 ): HostReason[] {
-  const topology: GpuTopology | undefined = host.gpuTopology.find((t) => t.gpuIndex === gpuIndex);
-  return [...host.readiness.issues, ...(topology?.issues ?? [])];
+  return [...host.readiness.issues, ...(gpuTopologyOf(host, gpuIndex)?.issues ?? [])];
 }

@@ -4,7 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { HostReport, RdmaDeviceFacts } from '../report.js';
-import { hostReasonsForGpu } from '../host/readiness.js';
+import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
 
 export type Row = [label: string, value: string];
 
@@ -44,7 +44,7 @@ export function hostRows(host: HostReport, c: ChalkInstance): Row[] {
 
 /** The rows each GPU gets: its nearest RDMA device and the host problems that apply to it. */
 export function gpuHostRows(host: HostReport, gpuIndex: number, c: ChalkInstance): Row[] {
-  const topology = host.gpuTopology.find((t) => t.gpuIndex === gpuIndex);
+  const topology = gpuTopologyOf(host, gpuIndex);
   const nearest = !topology
     ? c.dim('unknown (no PCI bus ID)')
     : topology.nearest

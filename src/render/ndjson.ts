@@ -1,8 +1,9 @@
 /** `--ndjson`: one JSON line per GPU, the host fields repeated, for log pipelines. */
-import { hostReasonsForGpu } from '../host/readiness.js';
+import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
 import type { ProbeReport, ReportLine } from '../report.js';
 
 export function reportLines(report: ProbeReport): ReportLine[] {
+  // The topology goes with each GPU's own line rather than repeated whole on every line.
   const { gpuTopology, ...host } = report.host;
   return report.gpus.map((gpu) => ({
     schemaVersion: report.schemaVersion,
@@ -14,7 +15,7 @@ export function reportLines(report: ProbeReport): ReportLine[] {
     loader: report.loader,
     gpuCount: report.gpus.length,
     gpu,
-    topology: gpuTopology.find((t) => t.gpuIndex === gpu.index) ?? null,
+    topology: gpuTopologyOf(report.host, gpu.index) ?? null,
     hostReasons: hostReasonsForGpu(report.host, gpu.index),
   }));
 }

@@ -4,7 +4,8 @@
  * name into the label feature.node.kubernetes.io/<name>. Names and values follow the
  * Kubernetes label rules; the file stays under NFD's 64 kB limit.
  */
-import type { ProbeReport } from '../report.js';
+import { gpuTopologyOf } from '../host/readiness.js';
+import type { GpuReport, ProbeReport } from '../report.js';
 
 export const NFD_PREFIX = 'rdma-probe';
 /** NFD ignores a feature file larger than this. */
@@ -34,7 +35,7 @@ export function renderNfd(report: ProbeReport, options: NfdOptions): string {
   let body = hostPart;
   let size = byteLength(head + body);
   for (const gpu of report.gpus) {
-    const lines = labelLines(gpuLabels(report, gpu.index));
+    const lines = labelLines(gpuLabels(report, gpu));
     const next = byteLength(lines);
     if (size + next + byteLength(truncated) > maxBytes) {
       body += truncated;
@@ -73,9 +74,9 @@ function hostLabels(report: ProbeReport): Label[] {
   return labels;
 }
 
-function gpuLabels(report: ProbeReport, index: number): Label[] {
-  const gpu = report.gpus.find((g) => g.index === index)!;
-  const topology = report.host.gpuTopology.find((t) => t.gpuIndex === index);
+function gpuLabels(report: ProbeReport, gpu: GpuReport): Label[] {
+  const index = gpu.index;
+  const topology = gpuTopologyOf(report.host, index);
   const labels: Label[] = [[`gpu${index}.capable`, String(gpu.verdict.rdma === 'capable')]];
   if (topology?.nearest) labels.push([`gpu${index}.nearest-nic`, topology.nearest.relation]);
   return labels;

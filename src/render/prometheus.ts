@@ -3,6 +3,7 @@
  * 0.0.4): every family once, with # HELP and # TYPE, label values escaped. Pure
  * functions: of the report, or of the failure when there is no report.
  */
+import { hostReasonsForGpu } from '../host/readiness.js';
 import type { GpuReport, ProbeReport } from '../report.js';
 
 type Labels = Record<string, string>;
@@ -63,10 +64,7 @@ export function renderPrometheus(report: ProbeReport): string {
           labels: { ...gpuLabels(gpu), source: 'vulkan', reason: reason.code },
           value: 1,
         })),
-        ...[
-          ...host.readiness.issues,
-          ...(host.gpuTopology.find((t) => t.gpuIndex === gpu.index)?.issues ?? []),
-        ].map((reason) => ({
+        ...hostReasonsForGpu(host, gpu.index).map((reason) => ({
           labels: { ...gpuLabels(gpu), source: 'host', reason: reason.code },
           value: 1,
         })),
