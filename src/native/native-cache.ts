@@ -14,9 +14,9 @@
  * then renamed into place, so a file under the final name is always complete; a file
  * found there is used when it is ours, private and of the right size.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { replaceFile } from '../output/atomic-write.js';
 
 /** The environment variable that names the cache folder and disables the fallbacks. */
 export const CACHE_DIR_ENV = 'RDMA_PROBE_CACHE_DIR';
@@ -165,26 +165,7 @@ export function installImage(
   const target = path.join(dir, image.fileName);
   if (cachedFileMatches(target, image, uid)) return target;
   removeStaleTemps(dir, image.fileName, now);
-  const temp = path.join(
-    dir,
-    `.${image.fileName}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`,
-  );
-  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-  const fd = fs.openSync(temp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o700);
-  try {
-    try {
-      for (let done = 0; done < image.bytes.byteLength; ) {
-        done += fs.writeSync(fd, image.bytes, done);
-      }
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, target);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
+  replaceFile(target, image.bytes, 0o700);
   syncDir(dir);
   return target;
 }
