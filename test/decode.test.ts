@@ -6,13 +6,13 @@ import {
   formatApiVersion,
   formatDriverVersion,
   formatPciBusId,
-  formatPciSysfsAddress,
   formatUUID,
   memoryHeapFlagNames,
   memoryPropertyFlagNames,
   nvidiaSmiUUID,
   vendorName,
 } from '../src/probe/decode.js';
+import { sysfsPciAddress } from '../src/host/topology.js';
 import { makeApiVersion, vkResultName } from '../src/vulkan/constants.js';
 
 test('NVIDIA driver versions use the 10.8.8.6 packing (580.159.04 on the H100)', () => {
@@ -54,7 +54,8 @@ test('UUIDs print in the 8-4-4-4-12 form and nvidia-smi form', () => {
 test('PCI bus IDs use nvidia-smi form, with the sysfs form beside it', () => {
   const pci = { pciDomain: 0, pciBus: 6, pciDevice: 0, pciFunction: 0 };
   assert.equal(formatPciBusId(pci), '00000000:06:00.0');
-  assert.equal(formatPciSysfsAddress(pci), '0000:06:00.0');
+  // The sysfs form comes from the one PCI address normaliser the host facts use.
+  assert.equal(sysfsPciAddress(formatPciBusId(pci)), '0000:06:00.0');
   assert.equal(
     formatPciBusId({ pciDomain: 0x10000, pciBus: 0xc1, pciDevice: 0x1f, pciFunction: 7 }),
     '00010000:c1:1f.7',

@@ -84,11 +84,6 @@ export function formatPciBusId(pci: PciBusInfo): string {
   return `${hex(pci.pciDomain, 8)}:${hex(pci.pciBus, 2)}:${hex(pci.pciDevice, 2)}.${hex(pci.pciFunction, 1)}`;
 }
 
-/** The sysfs / lspci form (4-digit domain), which nvidia-smi's form shortens to. */
-export function formatPciSysfsAddress(pci: PciBusInfo): string {
-  return formatPciBusId(pci).slice(4);
-}
-
 function flagNames(type: string, table: Record<string, number>, flags: number): string[] {
   const names: string[] = [];
   let known = 0;
