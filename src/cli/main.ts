@@ -11,6 +11,7 @@ import { parseDeviceSelector } from '../probe/select.js';
 import type { ProbeReport, ValidationMessage } from '../report.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
+import { useColor } from './color.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
   LIST_FORMATS,
@@ -211,12 +212,8 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
     await reportFailure(format, options.output, io, started);
     throw error;
   }
-  // Colour only on a terminal, never in a file.
-  const color =
-    options.color !== false &&
-    options.output === undefined &&
-    io.stdout.isTTY === true &&
-    !io.env['NO_COLOR'];
+  // Never colour in a file.
+  const color = options.output === undefined && useColor(io.stdout, io.env, options.color);
   const text = await renderList(report, format, {
     color,
     verbose: options.verbose === true,

@@ -4,6 +4,7 @@ import { readInputs, type Stdin } from '../fleet/read-inputs.js';
 import { summarizeFleet } from '../fleet/summarize.js';
 import { MAX_INPUT_BYTES } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
+import { useColor } from './color.js';
 import type { CliIo } from './main.js';
 
 export interface ReportOptions {
@@ -27,7 +28,7 @@ export async function runReport(
     io.stdout.write(`${JSON.stringify(fleet, null, 2)}\n`);
   } else {
     const { renderFleetTable } = await import('../render/fleet-table.js');
-    const color = options.color !== false && io.stdout.isTTY === true && !io.env['NO_COLOR'];
+    const color = useColor(io.stdout, io.env, options.color);
     io.stdout.write(renderFleetTable(fleet, { color }));
   }
   if (fleet.problems.length > 0) {
