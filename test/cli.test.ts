@@ -3,7 +3,7 @@
  * one clear line on stderr and its documented exit code, never a stack trace.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
@@ -77,4 +77,30 @@ test('a reader that closes the pipe early gets no stack trace', async () => {
   const [code] = (await once(child, 'exit')) as [number | null];
   assert.equal(code, 0);
   assert.equal(stderr, '');
+});
+
+/** Runs the CLI on a pseudo-terminal of the given width (util-linux `script`). */
+function runOnTerminal(args: string[], columns: number): string {
+  const command = [process.execPath, cliPath, ...args].map((word) => `'${word}'`).join(' ');
+  const result = spawnSync('script', ['-qec', `stty cols ${columns}; ${command}`, '/dev/null'], {
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout.replaceAll('\r', '');
+}
+
+const optionLines = (help: string) => help.split('\n').filter((line) => line.startsWith('  -'));
+const longest = (lines: string[]) => Math.max(...lines.map((line) => line.length));
+
+test('on a terminal: the table is coloured and help wraps to its width; piped: neither', () => {
+  const ESC = '\x1b[';
+  assert.ok(runOnTerminal(['list'], 100).includes(ESC), 'no colour on a terminal');
+  assert.ok(!runCli(['list']).stdout.includes(ESC), 'colour in a pipe');
+
+  const wide = optionLines(runOnTerminal(['list', '--help'], 100));
+  assert.ok(longest(wide) > 80 && longest(wide) <= 100, `not wrapped to 100: ${longest(wide)}`);
+  const piped = optionLines(runCli(['list', '--help']).stdout);
+  assert.ok(longest(piped) <= 80, `a pipe wraps to 80, got ${longest(piped)}`);
 });

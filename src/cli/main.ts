@@ -26,6 +26,8 @@ import type { Stdin } from '../fleet/read-inputs.js';
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** The terminal's width, if it is one: help text wraps to it. */
+  columns?: number | undefined;
 }
 
 export interface CliIo {
@@ -129,9 +131,14 @@ export async function main(
     .helpOption('-h, --help', 'show help')
     .showSuggestionAfterError(true)
     .exitOverride()
+    // All of it, so that commander never touches process.stdout itself (see fd-output.ts).
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      getOutHelpWidth: () => io.stdout.columns ?? 80,
+      getErrHelpWidth: () => io.stderr.columns ?? 80,
+      getOutHasColors: () => useColor(io.stdout, io.env, undefined),
+      getErrHasColors: () => useColor(io.stderr, io.env, undefined),
     })
     .addHelpText(
       'after',

@@ -1,0 +1,62 @@
+/**
+ * stdout and stderr as plain file descriptors, written synchronously.
+ *
+ * Why not process.stdout: its first use builds a Node stream (a tty, pipe or file stream,
+ * and with it the stream, net and tty modules), which costs the single binary 5-9 ms at
+ * start-up, more than all of `list --json`'s own JavaScript. The CLI prints one finished
+ * text at the end, so a blocking write is all it needs.
+ */
+import * as fs from 'node:fs';
+import type { OutputStream } from './main.js';
+
+/** Waits this long before writing again to a non-blocking descriptor that is full. */
+const FULL_PIPE_WAIT_MS = 1;
+
+export class FdOutput implements OutputStream {
+  private readerGone = false;
+  private tty: boolean | undefined;
+
+  constructor(private readonly fd: 1 | 2) {}
+
+  /**
+   * Writes all of `text`. A reader that has gone away (EPIPE, as in `rdma-probe list --json
+   * | head`) is the reader's choice, not an error: the rest of the output is dropped and the
+   * run ends with its own exit code.
+   */
+  write(text: string): boolean {
+    if (this.readerGone) return false;
+    const bytes = Buffer.from(text);
+    for (let done = 0; done < bytes.byteLength; ) {
+      try {
+        done += fs.writeSync(this.fd, bytes, done);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EPIPE') {
+          this.readerGone = true;
+          return false;
+        }
+        // Another process may have made the shared descriptor non-blocking.
+        if (code !== 'EAGAIN') throw error;
+        sleepSync(FULL_PIPE_WAIT_MS);
+      }
+    }
+    return true;
+  }
+
+  /** Asked only by the table and help paths, so the tty module loads only there. */
+  get isTTY(): boolean {
+    this.tty ??= process.getBuiltinModule('node:tty').isatty(this.fd);
+    return this.tty;
+  }
+
+  /** The terminal's width, for help text; undefined when not a terminal. */
+  get columns(): number | undefined {
+    if (!this.isTTY) return undefined;
+    const stream = this.fd === 2 ? process.stderr : process.stdout;
+    return stream.columns;
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
