@@ -3,7 +3,7 @@
  * code in one place. main() returns the exit code instead of exiting, so tests call it
  * directly; src/cli/run.ts is the thin entry that sets process.exitCode.
  */
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../clock.js';
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, ProbeError, exitCodeOf } from '../errors.js';
 import { probe } from '../probe/probe.js';
@@ -194,7 +194,7 @@ export async function main(
 }
 
 async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<number> {
-  const started = performance.now();
+  const started = monotonicMs();
   const device = options.device !== undefined ? parseDeviceSelector(options.device) : null;
   const allocateBytes =
     options.alloc === undefined
@@ -245,7 +245,7 @@ async function reportFailure(
   const text = renderPrometheusFailure({
     toolVersion: TOOL_VERSION,
     finishedAt: new Date(),
-    durationSeconds: (performance.now() - started) / 1000,
+    durationSeconds: (monotonicMs() - started) / 1000,
   });
   try {
     await deliver(io, output, text);

@@ -5,7 +5,7 @@
  * type comes from the buffer's memoryTypeBits, searched only up to memoryTypeCount; the
  * budget checked is that type's own heap. Every object is freed on every path.
  */
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../clock.js';
 import { VulkanCallError } from '../errors.js';
 import type {
   BufferMemoryRequirements,
@@ -95,7 +95,7 @@ export function allocateRdmaMemory(
 ): AllocationReport {
   const report = emptyAllocation(requested);
   const memory = gpu.memory!;
-  const started = performance.now();
+  const started = monotonicMs();
   let device: DispatchableHandle | null = null;
   let buffer: NonDispatchableHandle | null = null;
   let allocation: NonDispatchableHandle | null = null;
@@ -110,7 +110,7 @@ export function allocateRdmaMemory(
       enabledExtensions: [Extension.EXTERNAL_MEMORY_RDMA],
       enableExternalMemoryRDMA: true,
     });
-    marks.device = performance.now();
+    marks.device = monotonicMs();
 
     buffer = vk.createBuffer(device, {
       size: requested,
@@ -149,22 +149,22 @@ export function allocateRdmaMemory(
       dedicatedBuffer: dedicated ? buffer : null,
     });
     vk.bindBufferMemory(device, buffer, allocation);
-    marks.allocated = performance.now();
+    marks.allocated = monotonicMs();
 
     const address = vk.getMemoryRemoteAddress(device, allocation, RDMA_HANDLE);
-    marks.address = performance.now();
+    marks.address = monotonicMs();
     report.remoteAddress = `0x${address.toString(16)}`;
     report.status = 'ok';
   } catch (error) {
     report.failure = failureOf(error);
   } finally {
-    const freeing = performance.now();
+    const freeing = monotonicMs();
     if (device !== null) {
       if (buffer !== null) vk.destroyBuffer(device, buffer);
       if (allocation !== null) vk.freeMemory(device, allocation);
       vk.destroyDevice(device);
     }
-    const done = performance.now();
+    const done = monotonicMs();
     if (report.status === 'ok') {
       const ms = (value: number) => Math.round(value * 1000) / 1000;
       report.timings = {

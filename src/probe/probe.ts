@@ -4,7 +4,7 @@
  * destroys it on every path.
  */
 import { hostname } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from '../clock.js';
 import { EnvironmentError, UsageError, VulkanCallError } from '../errors.js';
 import type { DebugMessage, DispatchableHandle, VulkanBinding } from '../vulkan/binding.js';
 import {
@@ -47,7 +47,7 @@ const NO_DRIVER_HINT =
   'or mesa-vulkan-drivers for a software device; check VK_DRIVER_FILES/VK_ICD_FILENAMES if set';
 
 export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
-  const started = performance.now();
+  const started = monotonicMs();
   const generatedAt = new Date().toISOString();
   const loaderVersion = vk.enumerateInstanceVersion() >>> 0;
   if (loaderVersion < VK_API_VERSION_1_1) {
@@ -98,7 +98,7 @@ export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
       requestedApiVersion: formatApiVersion(apiVersion),
     },
     validation: options.validate ? { layer: VALIDATION_LAYER, messages: validationMessages } : null,
-    durationMs: Math.round((performance.now() - started) * 10) / 10,
+    durationMs: Math.round((monotonicMs() - started) * 10) / 10,
     gpus,
   };
 }
