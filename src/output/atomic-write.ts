@@ -5,24 +5,30 @@
  * `.tmp`, not the target's extension: NFD skips hidden files and node_exporter reads only
  * *.prom, so neither picks up a half-written file.
  */
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import path from 'node:path';
 import { EnvironmentError } from '../errors.js';
 
 /**
+ * How many temporary names replaceFile tries before giving up. A name is taken only if
+ * another writer (or someone guessing names) holds it; O_EXCL turns that into EEXIST.
+ */
+const TEMPORARY_NAME_ATTEMPTS = 16;
+let temporaryCounter = 0;
+
+/**
  * Replaces `target` with `content` atomically, creating it with `mode`. The temporary file
- * is `.<name>.<pid>-<random>.tmp` beside the target, opened exclusively and never through a
- * symbolic link, and removed again on failure. Throws the filesystem error.
+ * is `.<name>.<pid>-<time>-<n>.tmp` beside the target, opened exclusively and never through
+ * a symbolic link, and removed again on failure. Throws the filesystem error.
+ *
+ * The name needs to be unique, not secret: O_EXCL | O_NOFOLLOW already make a planted file
+ * or link harmless (it is never written through), and a taken name is simply skipped.
+ * node:crypto is avoided on purpose: loading it costs the single binary 10 ms at start-up,
+ * and this module is on that path (the native-module cache uses it).
  */
 export function replaceFile(target: string, content: string | Uint8Array, mode: number): void {
-  const temporary = path.join(
-    path.dirname(path.resolve(target)),
-    `.${path.basename(target)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`,
-  );
+  const { fd, temporary } = openTemporaryBeside(target, mode);
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
-  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-  const fd = fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
   try {
     try {
       for (let done = 0; done < bytes.byteLength; ) {
@@ -36,6 +42,24 @@ export function replaceFile(target: string, content: string | Uint8Array, mode: 
   } catch (error) {
     fs.rmSync(temporary, { force: true });
     throw error;
+  }
+}
+
+function openTemporaryBeside(target: string, mode: number): { fd: number; temporary: string } {
+  const folder = path.dirname(path.resolve(target));
+  const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
+  for (let attempt = 1; ; attempt++) {
+    const unique = `${process.pid}-${Date.now().toString(36)}-${(temporaryCounter++).toString(36)}`;
+    const temporary = path.join(folder, `.${path.basename(target)}.${unique}.tmp`);
+    try {
+      return {
+        fd: fs.openSync(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode),
+        temporary,
+      };
+    } catch (error) {
+      const taken = (error as NodeJS.ErrnoException).code === 'EEXIST';
+      if (!taken || attempt === TEMPORARY_NAME_ATTEMPTS) throw error;
+    }
   }
 }
 
