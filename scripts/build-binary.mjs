@@ -158,6 +158,32 @@ function koffiSeaPlugin(state) {
   };
 }
 
+/**
+ * commander requires node:child_process at load time, only to run executable subcommands,
+ * which rdma-probe has none of. Loading it (and the stream and net modules it pulls in)
+ * cost the binary's start-up 2-9 ms, so commander gets a stand-in that loads the real
+ * module on first use instead.
+ */
+function lazyChildProcessPlugin(state) {
+  const LAZY = 'lazy-child-process';
+  return {
+    name: LAZY,
+    setup(build) {
+      build.onResolve({ filter: /^node:child_process$/ }, (args) => {
+        if (!/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)) return undefined;
+        state.lazyChildProcess += 1;
+        return { path: LAZY, namespace: LAZY };
+      });
+      build.onLoad({ filter: /.*/, namespace: LAZY }, () => ({
+        loader: 'js',
+        contents:
+          'let real;\n' +
+          "module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });\n",
+      }));
+    },
+  };
+}
+
 async function bundle(outfile) {
   const koffiVersion = JSON.parse(
     fs.readFileSync(path.join(ROOT, 'node_modules', 'koffi', 'package.json'), 'utf8'),
@@ -165,7 +191,7 @@ async function bundle(outfile) {
   if (koffiVersion !== KOFFI_VERSION) {
     fail(`node_modules/koffi is ${koffiVersion}; the build pins ${KOFFI_VERSION} (run npm ci)`);
   }
-  const state = { replaced: 0 };
+  const state = { replaced: 0, lazyChildProcess: 0 };
   const result = await esbuild
     .build({
       absWorkingDir: ROOT,
@@ -180,7 +206,7 @@ async function bundle(outfile) {
       legalComments: 'none',
       metafile: true,
       logLevel: 'warning',
-      plugins: [koffiSeaPlugin(state)],
+      plugins: [koffiSeaPlugin(state), lazyChildProcessPlugin(state)],
     })
     .catch((error) => {
       // esbuild has printed the details already.
@@ -194,6 +220,9 @@ async function bundle(outfile) {
     });
   if (state.replaced !== 1)
     fail(`koffi's static loader was replaced ${state.replaced} times, not once`);
+  if (state.lazyChildProcess !== 1) {
+    fail(`commander's node:child_process was replaced ${state.lazyChildProcess} times, not once`);
+  }
   const inputs = Object.keys(result.metafile.inputs);
   if (inputs.some((input) => /koffi\/(src\/koffi\/)?index\.js$/.test(input))) {
     fail("the bundle contains koffi's ESM entry; it must use index.cjs");
