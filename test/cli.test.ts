@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import { cleanEnv, runCli } from './support/cli.js';
 import { cliPath, repoRoot } from './support/paths.js';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
 
@@ -103,4 +104,27 @@ test('on a terminal: the table is coloured and help wraps to its width; piped: n
   assert.ok(longest(wide) > 80 && longest(wide) <= 100, `not wrapped to 100: ${longest(wide)}`);
   const piped = optionLines(runCli(['list', '--help']).stdout);
   assert.ok(longest(piped) <= 80, `a pipe wraps to 80, got ${longest(piped)}`);
+});
+
+test('list --json loads neither crypto, perf_hooks nor tty (start-up time of the binary)', () => {
+  // In a fresh process, as the binary runs it; commander's child_process (and with it net
+  // and stream) is replaced only in the binary's bundle, so it is not checked here.
+  const script = `
+    import { main } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/src/cli/main.js')).href)};
+    import { FdOutput } from ${JSON.stringify(pathToFileURL(join(repoRoot, 'dist/src/cli/fd-output.js')).href)};
+    import { writeSync } from 'node:fs';
+    const io = { stdout: new FdOutput(1), stderr: new FdOutput(2), env: process.env };
+    const code = await main(['node', 'rdma-probe', 'list', '--json'], io);
+    writeSync(2, JSON.stringify({ code, modules: process.moduleLoadList }));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  const { code, modules } = JSON.parse(result.stderr) as { code: number; modules: string[] };
+  assert.equal(code, 0);
+  assert.ok(JSON.parse(result.stdout).gpus.length > 0);
+  for (const name of ['crypto', 'perf_hooks', 'tty']) {
+    assert.ok(!modules.includes(`NativeModule ${name}`), `list --json loaded node:${name}`);
+  }
 });

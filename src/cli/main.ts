@@ -219,8 +219,12 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
     await reportFailure(format, options.output, io, started);
     throw error;
   }
-  // Never colour in a file.
-  const color = options.output === undefined && useColor(io.stdout, io.env, options.color);
+  // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
+  // loads the tty module: the other formats skip the question.)
+  const color =
+    format === 'table' &&
+    options.output === undefined &&
+    useColor(io.stdout, io.env, options.color);
   const text = await renderList(report, format, {
     color,
     verbose: options.verbose === true,
