@@ -159,26 +159,56 @@ function koffiSeaPlugin(state) {
 }
 
 /**
- * commander requires node:child_process at load time, only to run executable subcommands,
- * which rdma-probe has none of. Loading it (and the stream and net modules it pulls in)
- * cost the binary's start-up 2-9 ms, so commander gets a stand-in that loads the real
- * module on first use instead.
+ * Node modules that a dependency requires at load time but rdma-probe does not need: each
+ * pulled the stream and net modules (and more) into every start of the binary.
+ * - commander requires node:child_process only to run executable subcommands, which
+ *   rdma-probe has none of: its stand-in loads the real module on first use (2-9 ms);
+ * - koffi requires node:util only for util.deprecate, to wrap its deprecated functions,
+ *   and node:util loads 45 internal modules (9 ms): its stand-in is that one function.
+ * The build checks that each was replaced exactly once.
  */
-function lazyChildProcessPlugin(state) {
-  const LAZY = 'lazy-child-process';
+const STAND_INS = [
+  {
+    name: 'lazy-child-process',
+    module: 'node:child_process',
+    importer: /[\\/]node_modules[\\/]commander[\\/]/,
+    contents:
+      'let real;\n' +
+      "module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });\n",
+  },
+  {
+    name: 'util-deprecate',
+    module: 'node:util',
+    importer: /[\\/]node_modules[\\/]koffi[\\/]/,
+    contents: `exports.deprecate = (fn, message, code) => {
+  let warned = false;
+  return function (...args) {
+    if (!warned) {
+      warned = true;
+      process.emitWarning(message, 'DeprecationWarning', code);
+    }
+    return fn.apply(this, args);
+  };
+};
+`,
+  },
+];
+
+function standInsPlugin(state) {
   return {
-    name: LAZY,
+    name: 'stand-ins',
     setup(build) {
-      build.onResolve({ filter: /^node:child_process$/ }, (args) => {
-        if (!/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer)) return undefined;
-        state.lazyChildProcess += 1;
-        return { path: LAZY, namespace: LAZY };
-      });
-      build.onLoad({ filter: /.*/, namespace: LAZY }, () => ({
+      for (const standIn of STAND_INS) {
+        const filter = new RegExp(`^${standIn.module}$`);
+        build.onResolve({ filter }, (args) => {
+          if (!standIn.importer.test(args.importer)) return undefined;
+          state.standIns[standIn.name] = (state.standIns[standIn.name] ?? 0) + 1;
+          return { path: standIn.name, namespace: 'stand-in' };
+        });
+      }
+      build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({
         loader: 'js',
-        contents:
-          'let real;\n' +
-          "module.exports = new Proxy({}, { get: (_, key) => (real ??= require('node:child_process'))[key] });\n",
+        contents: STAND_INS.find((standIn) => standIn.name === args.path).contents,
       }));
     },
   };
@@ -191,7 +221,7 @@ async function bundle(outfile) {
   if (koffiVersion !== KOFFI_VERSION) {
     fail(`node_modules/koffi is ${koffiVersion}; the build pins ${KOFFI_VERSION} (run npm ci)`);
   }
-  const state = { replaced: 0, lazyChildProcess: 0 };
+  const state = { replaced: 0, standIns: {} };
   const result = await esbuild
     .build({
       absWorkingDir: ROOT,
@@ -206,7 +236,7 @@ async function bundle(outfile) {
       legalComments: 'none',
       metafile: true,
       logLevel: 'warning',
-      plugins: [koffiSeaPlugin(state), lazyChildProcessPlugin(state)],
+      plugins: [koffiSeaPlugin(state), standInsPlugin(state)],
     })
     .catch((error) => {
       // esbuild has printed the details already.
@@ -220,8 +250,9 @@ async function bundle(outfile) {
     });
   if (state.replaced !== 1)
     fail(`koffi's static loader was replaced ${state.replaced} times, not once`);
-  if (state.lazyChildProcess !== 1) {
-    fail(`commander's node:child_process was replaced ${state.lazyChildProcess} times, not once`);
+  for (const { name, module } of STAND_INS) {
+    const times = state.standIns[name] ?? 0;
+    if (times !== 1) fail(`${module} was replaced by ${name} ${times} times, not once`);
   }
   const inputs = Object.keys(result.metafile.inputs);
   if (inputs.some((input) => /koffi\/(src\/koffi\/)?index\.js$/.test(input))) {
