@@ -9,5 +9,7 @@ void main(process.argv, {
   stderr: new FdOutput(2),
   env: process.env,
 }).then((code) => {
-  process.exitCode = code;
+  // Everything is written (FdOutput writes synchronously) and every Vulkan object freed,
+  // so exit now: Node's orderly teardown of an idle process cost 5-6 ms more.
+  process.exit(code);
 });
