@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -312,4 +312,32 @@ test('the CLI reads host facts under RDMA_PROBE_SYSFS_ROOT and shows them', () =
 
   const help = runCli(['list', '--help'], cleanEnv());
   assert.match(help.stdout, /RDMA_PROBE_SYSFS_ROOT/);
+});
+
+test('cpuinfo: the first CPU decides, however many CPUs and however long its flags', () => {
+  const root = mkdtempSync(join(tmpdir(), 'rdma-probe-cpuinfo-'));
+  const hypervisorFlagOf = (cpuinfo: string) => {
+    mkdirSync(join(root, 'proc'), { recursive: true });
+    writeFileSync(join(root, 'proc', 'cpuinfo'), cpuinfo);
+    return readHost({ root, hostname: 'h', gpus: [] }).virtualization.hypervisorCpuFlag;
+  };
+  const block = (cpu: number, flags: string) =>
+    `processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nflags\t\t: ${flags}\nbugs\t\t: spectre_v1\n\n`;
+  const cpus = (count: number, flags: string) =>
+    Array.from({ length: count }, (_, cpu) => block(cpu, flags)).join('');
+  try {
+    // A large server: far more text than the part that is read.
+    assert.equal(hypervisorFlagOf(cpus(512, 'fpu vme hypervisor lahf_lm')), true);
+    assert.equal(hypervisorFlagOf(cpus(512, 'fpu vme lahf_lm')), false);
+    // The flag at the end of a first flags line longer than the part read at first.
+    const longFlags = `${Array.from({ length: 4000 }, (_, n) => `f${n}`).join(' ')} hypervisor`;
+    assert.equal(hypervisorFlagOf(cpus(2, longFlags)), true);
+    // No flags line anywhere (arm64), small and large: unknown.
+    const arm = (count: number) =>
+      Array.from({ length: count }, (_, cpu) => `processor\t: ${cpu}\nFeatures\t: fp asimd\n\n`);
+    assert.equal(hypervisorFlagOf(arm(2).join('')), null);
+    assert.equal(hypervisorFlagOf(arm(2000).join('')), null);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

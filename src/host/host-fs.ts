@@ -3,7 +3,15 @@
  * fixture tree. Every read answers null when the file is absent or unreadable: a missing
  * fact is unknown, never a crash.
  */
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import path from 'node:path';
 
 export class HostFs {
@@ -16,6 +24,30 @@ export class HostFs {
   /** The file's text with surrounding whitespace trimmed; null when unreadable. */
   readText(file: string): string | null {
     return attempt(() => readFileSync(this.absolute(file), 'utf8').trim());
+  }
+
+  /**
+   * At most the first `maxBytes` of a file, untrimmed, and whether that was all of it; null
+   * when unreadable. For procfs files that cost the kernel per entry to produce.
+   */
+  readHead(file: string, maxBytes: number): { text: string; whole: boolean } | null {
+    return attempt(() => {
+      const fd = openSync(this.absolute(file), 'r');
+      try {
+        // One byte more than asked tells whether the file goes on.
+        const buffer = Buffer.alloc(maxBytes + 1);
+        let length = 0;
+        while (length < buffer.length) {
+          const read = readSync(fd, buffer, length, buffer.length - length, null);
+          if (read === 0) break;
+          length += read;
+        }
+        const whole = length <= maxBytes;
+        return { text: buffer.toString('utf8', 0, Math.min(length, maxBytes)), whole };
+      } finally {
+        closeSync(fd);
+      }
+    });
   }
 
   /** The first line of a file, trimmed; null when unreadable or empty. */

@@ -225,7 +225,7 @@ export function looksVirtual(sysVendor: string | null, productName: string | nul
 function readVirtualization(fs: HostFs): VirtualizationFacts {
   const sysVendor = fs.readLine('/sys/class/dmi/id/sys_vendor');
   const productName = fs.readLine('/sys/class/dmi/id/product_name');
-  const hypervisorCpuFlag = readHypervisorFlag(fs.readText('/proc/cpuinfo'));
+  const hypervisorCpuFlag = readHypervisorFlag(fs);
   // An x86 guest always sees the hypervisor flag; DMI names alone prove only a VM.
   const virtualMachine =
     hypervisorCpuFlag === true || looksVirtual(sysVendor, productName)
@@ -236,9 +236,26 @@ function readVirtualization(fs: HostFs): VirtualizationFacts {
   return { virtualMachine, hypervisorCpuFlag, sysVendor, productName };
 }
 
+/**
+ * How much of /proc/cpuinfo to read: the first CPU's block, whose flags are all that is
+ * needed, fits many times over. A whole read makes the kernel format every CPU's block
+ * (and sample each one's clock): milliseconds on a server with hundreds of CPUs.
+ */
+const CPUINFO_HEAD_BYTES = 16 * 1024;
+
 /** The x86 'flags' line; null when cpuinfo is unreadable or lists no flags (e.g. arm64). */
-function readHypervisorFlag(cpuinfo: string | null): boolean | null {
-  const flags = cpuinfo?.split('\n').find((line) => /^flags\s*:/.test(line));
-  if (flags === undefined) return null;
-  return flags.split(':', 2)[1]!.trim().split(/\s+/).includes('hypervisor');
+function readHypervisorFlag(fs: HostFs): boolean | null {
+  const head = fs.readHead('/proc/cpuinfo', CPUINFO_HEAD_BYTES);
+  if (head === null) return null;
+  // Only whole lines: a flags line cut off by the head could lack the flag.
+  const lines = head.whole ? head.text : head.text.slice(0, head.text.lastIndexOf('\n') + 1);
+  const fromHead = hypervisorFlagIn(lines);
+  if (fromHead !== null || head.whole) return fromHead;
+  const whole = fs.readText('/proc/cpuinfo');
+  return whole === null ? null : hypervisorFlagIn(whole);
+}
+
+function hypervisorFlagIn(cpuinfo: string): boolean | null {
+  const flags = /^flags\s*:(.*)$/m.exec(cpuinfo);
+  return flags === null ? null : flags[1]!.trim().split(/\s+/).includes('hypervisor');
 }
