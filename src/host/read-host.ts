@@ -238,8 +238,8 @@ function readVirtualization(fs: HostFs): VirtualizationFacts {
 
 /**
  * How much of /proc/cpuinfo to read: the first CPU's block, whose flags are all that is
- * needed, fits many times over. A whole read makes the kernel format every CPU's block
- * (and sample each one's clock): milliseconds on a server with hundreds of CPUs.
+ * needed, fits many times over. A whole read makes the kernel produce every CPU's block,
+ * which grows with the CPUs (measured on a 32-CPU GPU server: 0.5 ms whole, 0.2 ms head).
  */
 const CPUINFO_HEAD_BYTES = 16 * 1024;
 
