@@ -1,7 +1,7 @@
 /**
  * The CLI: parses arguments, runs the probe, renders, and maps every error to its exit
  * code in one place. main() returns the exit code instead of exiting, so tests call it
- * directly; src/cli/run.ts is the thin entry that sets process.exitCode.
+ * directly; src/cli/run.ts is the thin entry that exits with it.
  */
 import { monotonicMs } from '../clock.js';
 import { Command, CommanderError, Option } from 'commander';
