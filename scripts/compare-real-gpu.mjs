@@ -50,21 +50,13 @@ report.gpus.forEach((gpu, i) => {
     same(`gpu ${i} deviceUUID`, id.deviceUUID, info.deviceUUID);
     same(`gpu ${i} driverUUID`, id.driverUUID, info.driverUUID);
     same(`gpu ${i} extension count`, gpu.extensions.count, info.extensions.length);
-    same(
-      `gpu ${i} VK_NV_external_memory_rdma`,
-      gpu.extensions.externalMemoryRDMA,
-      info.extensions.includes('VK_NV_external_memory_rdma'),
-    );
-    same(
-      `gpu ${i} VK_EXT_memory_budget`,
-      gpu.extensions.memoryBudget,
-      info.extensions.includes('VK_EXT_memory_budget'),
-    );
-    same(
-      `gpu ${i} VK_EXT_pci_bus_info`,
-      gpu.extensions.pciBusInfo,
-      info.extensions.includes('VK_EXT_pci_bus_info'),
-    );
+    for (const [extension, reported] of [
+      ['VK_NV_external_memory_rdma', gpu.extensions.externalMemoryRDMA],
+      ['VK_EXT_memory_budget', gpu.extensions.memoryBudget],
+      ['VK_EXT_pci_bus_info', gpu.extensions.pciBusInfo],
+    ]) {
+      same(`gpu ${i} ${extension}`, reported, info.extensions.includes(extension));
+    }
     same(
       `gpu ${i} heaps`,
       gpu.memory?.heaps.map((h) => ({ size: h.size, flags: h.flags })),
