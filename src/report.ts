@@ -167,6 +167,7 @@ export interface ValidationMessage {
 export type RdmaVerdict = 'capable' | 'not-capable';
 
 export type ReasonCode =
+  | 'api-version-too-old'
   | 'extension-missing'
   | 'feature-disabled'
   | 'no-rdma-memory-type'
@@ -185,16 +186,22 @@ export interface GpuReport {
   identity: GpuIdentity;
   extensions: ExtensionSupport;
   features: {
-    /** VkPhysicalDeviceExternalMemoryRDMAFeaturesNV.externalMemoryRDMA; null when the extension is absent. */
+    /**
+     * VkPhysicalDeviceExternalMemoryRDMAFeaturesNV.externalMemoryRDMA; null when not known:
+     * the extension is absent, the device is Vulkan 1.0, or the driver left it unanswered.
+     */
     externalMemoryRDMA: boolean | null;
   };
-  /** vkGetPhysicalDeviceExternalBufferProperties for the RDMA address handle type; null when not queried. */
+  /** vkGetPhysicalDeviceExternalBufferProperties for the RDMA address handle type; null when not queried or unanswered. */
   rdmaExport: RdmaExportSupport | null;
   memory: MemoryReport | null;
   /** The memory types carrying VK_MEMORY_PROPERTY_RDMA_CAPABLE_BIT_NV, with their heap's budget. */
   rdmaMemoryTypes: RdmaMemoryType[];
   verdict: Verdict;
-  /** A Vulkan call that failed while probing this GPU; the rest of the report is what was gathered before. */
+  /**
+   * A Vulkan call that failed while probing this GPU (or answered with data no correct
+   * driver gives); the rest of the report is what was gathered before.
+   */
   error: GpuError | null;
   /** Present when --alloc was requested. */
   allocation: AllocationReport | null;
@@ -215,7 +222,7 @@ export interface GpuIdentity {
   driverID: number | null;
   driverName: string | null;
   driverInfo: string | null;
-  /** 8-4-4-4-12 lower-case hex. */
+  /** 8-4-4-4-12 lower-case hex; "unknown" when the device cannot report it (Vulkan 1.0). */
   deviceUUID: string;
   /** The same UUID as nvidia-smi prints it: "GPU-" + deviceUUID. */
   nvidiaSmiUUID: string;
@@ -283,8 +290,14 @@ export interface Verdict {
 }
 
 export interface GpuError {
+  /** The Vulkan command concerned. */
   call: string;
+  /**
+   * The VkResult name, or NULL_ENTRY_POINT (the command resolved to NULL: the driver does
+   * not provide it) or INVALID_DRIVER_OUTPUT (it answered with impossible data).
+   */
   result: string;
+  /** One line for a person, naming the call and what was wrong. */
   message: string;
 }
 
@@ -292,6 +305,8 @@ export type AllocationStep =
   | 'skipped'
   | 'size-check'
   | 'queue-family'
+  | 'vkGetPhysicalDeviceQueueFamilyProperties'
+  | 'vkGetInstanceProcAddr'
   | 'vkCreateDevice'
   | 'vkCreateBuffer'
   | 'vkGetBufferMemoryRequirements2'
@@ -330,7 +345,7 @@ export interface AllocationTimings {
 
 export interface AllocationFailure {
   step: AllocationStep;
-  /** The VkResult name when a Vulkan call failed. */
+  /** The VkResult name when a Vulkan call failed; NULL_ENTRY_POINT or INVALID_DRIVER_OUTPUT as in GpuError. */
   result: string | null;
   message: string;
 }

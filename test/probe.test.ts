@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EnvironmentError, VulkanCallError } from '../src/errors.js';
 import { probe } from '../src/probe/probe.js';
-import type { RawDeviceProperties, VulkanBinding } from '../src/vulkan/binding.js';
+import type { RawExtendedProperties, VulkanBinding } from '../src/vulkan/binding.js';
 import { makeApiVersion } from '../src/vulkan/constants.js';
 
 interface FakeGpu {
@@ -21,6 +21,7 @@ function fakeBinding(gpus: FakeGpu[], calls: string[] = []): VulkanBinding {
   };
   const gpuOf = (handle: bigint) => gpus[Number(handle) - 1]!;
   return {
+    driverSelection: [],
     enumerateInstanceVersion: () => makeApiVersion(1, 3, 239),
     enumerateInstanceExtensions: () => [],
     enumerateInstanceLayers: () => [],
@@ -33,31 +34,44 @@ function fakeBinding(gpus: FakeGpu[], calls: string[] = []): VulkanBinding {
     enumerateDeviceExtensions: (handle) => {
       const gpu = gpuOf(handle);
       if (gpu.failExtensions) throw new VulkanCallError('vkEnumerateDeviceExtensionProperties', -4);
-      return gpu.extensions.map((extensionName) => ({ extensionName, specVersion: 1 }));
+      return gpu.extensions.map((extensionName) => ({
+        extensionName,
+        specVersion: 1,
+        nameTerminated: true,
+      }));
     },
-    getProperties: (handle, query): RawDeviceProperties => {
+    getBasicProperties: (handle) => ({
+      apiVersion: gpuOf(handle).apiVersion ?? makeApiVersion(1, 3, 0),
+      driverVersion: 2435301632,
+      vendorID: 0x10de,
+      deviceID: 0x2330,
+      deviceType: 2,
+      deviceName: `GPU ${handle}`,
+      deviceNameTerminated: true,
+    }),
+    getProperties: (handle, query): RawExtendedProperties => {
       calls.push(`getProperties(driver=${query.driverProperties},pci=${query.pciBusInfo})`);
       return {
-        apiVersion: gpuOf(handle).apiVersion ?? makeApiVersion(1, 3, 0),
-        driverVersion: 2435301632,
-        vendorID: 0x10de,
-        deviceID: 0x2330,
-        deviceType: 2,
-        deviceName: `GPU ${handle}`,
-        deviceUUID: new Uint8Array(16).fill(Number(handle)),
-        driverUUID: new Uint8Array(16),
+        ids: {
+          deviceUUID: new Uint8Array(16).fill(Number(handle)),
+          driverUUID: new Uint8Array(16),
+        },
         driver: query.driverProperties
-          ? { driverID: 4, driverName: 'NVIDIA', driverInfo: '580.159.04' }
+          ? { driverID: 4, driverName: 'NVIDIA', driverInfo: '580.159.04', unterminated: [] }
           : null,
         pciBusInfo: query.pciBusInfo
           ? { pciDomain: 0, pciBus: Number(handle), pciDevice: 0, pciFunction: 0 }
           : null,
+        unfilled: [],
       };
     },
     getExternalMemoryRDMAFeature: () => true,
     getMemoryProperties: () => ({
+      memoryTypeCount: 1,
+      memoryHeapCount: 1,
       memoryTypes: [{ propertyFlags: 0x101, heapIndex: 0 }],
       memoryHeaps: [{ size: 1n << 36n, flags: 1, budget: null, usage: null }],
+      budgetUnfilled: false,
     }),
     getExternalBufferProperties: () => ({
       externalMemoryFeatures: 0x2,
@@ -99,7 +113,7 @@ test('a failure on one GPU is recorded on it; the others are still reported', ()
   assert.equal(calls.at(-1), 'destroyInstance');
 });
 
-test('driver properties: one query when listed, a second only for a 1.2+ device that does not list it', () => {
+test('driver properties: chained when listed or the device is 1.2+, one query either way', () => {
   const calls: string[] = [];
   probe(
     fakeBinding(
@@ -116,7 +130,6 @@ test('driver properties: one query when listed, a second only for a 1.2+ device 
     calls.filter((c) => c.startsWith('getProperties')),
     [
       'getProperties(driver=true,pci=true)',
-      'getProperties(driver=false,pci=false)',
       'getProperties(driver=true,pci=false)',
       'getProperties(driver=false,pci=false)',
     ],

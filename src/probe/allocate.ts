@@ -4,9 +4,12 @@
  * (else vkGetDeviceProcAddr returns NULL for vkGetMemoryRemoteAddressNV); the memory
  * type comes from the buffer's memoryTypeBits, searched only up to memoryTypeCount; the
  * budget checked is that type's own heap. Every object is freed on every path.
+ *
+ * Every device command this needs is resolved and checked by the binding's createDevice,
+ * before a buffer or memory exists: a driver without one of them fails here, on this
+ * GPU, with the command named, and nothing is left behind.
  */
 import { monotonicMs } from '../clock.js';
-import { VulkanCallError } from '../errors.js';
 import type {
   BufferMemoryRequirements,
   DispatchableHandle,
@@ -14,6 +17,7 @@ import type {
   VulkanBinding,
 } from '../vulkan/binding.js';
 import { Extension, ExternalMemoryHandleTypeFlag } from '../vulkan/constants.js';
+import { isVulkanFailure, MissingEntryPointError } from '../vulkan/driver-errors.js';
 import type {
   AllocationFailure,
   AllocationReport,
@@ -69,6 +73,8 @@ export function chooseMemoryType(
 ): { typeIndex: number; heapIndex: number } | null {
   for (const type of memory.types) {
     if (type.index >= 32) break;
+    // A type in a heap that does not exist has no budget to check: never chosen.
+    if (!memory.heaps[type.heapIndex]) continue;
     if ((memoryTypeBits & (1 << type.index)) !== 0 && type.rdmaCapable) {
       return { typeIndex: type.index, heapIndex: type.heapIndex };
     }
@@ -183,9 +189,10 @@ function failureOf(error: unknown): AllocationFailure {
   if (error instanceof AllocationStepError) {
     return { step: error.step, result: error.result, message: error.message };
   }
-  if (error instanceof VulkanCallError) {
+  if (isVulkanFailure(error)) {
+    // A missing command fails at its lookup; everything else at the call itself.
     const step = (
-      error.call.startsWith('vkGetDeviceProcAddr') ? 'vkGetDeviceProcAddr' : error.call
+      error instanceof MissingEntryPointError ? error.resolver : error.call
     ) as AllocationStep;
     return { step, result: error.resultName, message: error.message };
   }

@@ -2,12 +2,26 @@
  * Gathers everything about one GPU, steps 2-6 of the design's Vulkan flow. A Vulkan
  * failure part-way is recorded on the GPU (STYLE: a failure on one GPU is data) and
  * what was gathered before it is kept.
+ *
+ * Vulkan 1.1 gating. The instance is always created for Vulkan 1.1 or newer (probe.ts
+ * refuses older loaders), but the specification lets core physical-device functionality
+ * of a version be used only when the physical device supports that version: "...must not
+ * be used unless it is supported by the physical device as determined by
+ * VkPhysicalDeviceProperties::apiVersion". So the probe first asks what every version
+ * can tell (vkGetPhysicalDeviceProperties), and calls the 1.1 commands (the *2 queries,
+ * external buffer properties) only for a device that reports 1.1 or newer. A 1.0 device
+ * is reported with its 1.0 properties and memory; its UUIDs, driver properties and PCI
+ * address are unknown, and it cannot be RDMA-capable (external memory is core 1.1).
+ *
+ * The alternative, enabling VK_KHR_get_physical_device_properties2 and
+ * VK_KHR_external_memory_capabilities on the instance, was rejected: the loader
+ * implements those for drivers that lack them by calling the 1.0 commands and leaving
+ * every chained structure unfilled, which would read as zero UUIDs.
  */
-import { VulkanCallError } from '../errors.js';
 import type {
   DispatchableHandle,
-  RawDeviceProperties,
-  RawMemoryProperties,
+  RawBasicProperties,
+  RawExtendedProperties,
   VulkanBinding,
 } from '../vulkan/binding.js';
 import {
@@ -15,19 +29,11 @@ import {
   Extension,
   ExternalMemoryFeatureFlag,
   ExternalMemoryHandleTypeFlag,
-  MemoryPropertyFlag,
+  VK_API_VERSION_1_1,
   VK_API_VERSION_1_2,
-  vkResultName,
 } from '../vulkan/constants.js';
-import type {
-  ExtensionSupport,
-  GpuError,
-  GpuIdentity,
-  GpuReport,
-  MemoryReport,
-  RdmaExportSupport,
-  RdmaMemoryType,
-} from '../report.js';
+import { callFailureOf, isVulkanFailure } from '../vulkan/driver-errors.js';
+import type { GpuError, GpuIdentity, GpuReport, RdmaExportSupport } from '../report.js';
 import {
   deviceTypeName,
   externalMemoryHandleTypeNames,
@@ -35,12 +41,15 @@ import {
   formatDriverVersion,
   formatPciBusId,
   formatUUID,
-  memoryHeapFlagNames,
-  memoryPropertyFlagNames,
   nvidiaSmiUUID,
   vendorName,
 } from './decode.js';
+import { unterminatedNote } from './driver-text.js';
+import { readDeviceExtensions } from './extensions.js';
+import { rdmaMemoryTypesOf, readMemory } from './memory.js';
 import { decideVerdict } from './verdict.js';
+
+export { rdmaMemoryTypesOf } from './memory.js';
 
 /** The usage the RDMA export query and the allocation use: a plain transfer buffer. */
 export const RDMA_BUFFER_USAGE = BufferUsageFlag.TRANSFER_SRC | BufferUsageFlag.TRANSFER_DST;
@@ -63,62 +72,75 @@ export function probeGpu(
     error: null,
     allocation: null,
   };
+  // What the driver did that a correct one never does, shown as verdict notes.
+  const notes: string[] = [];
+  let deviceApiVersion: number | null = null;
   try {
-    const extensionNames = new Set(
-      vk.enumerateDeviceExtensions(physicalDevice).map((e) => e.extensionName),
-    );
-    gpu.extensions = extensionSupport(extensionNames);
-    gpu.identity = identityOf(readProperties(vk, physicalDevice, extensionNames));
-    if (gpu.extensions.externalMemoryRDMA) {
-      // Chaining the RDMA structs is only valid when the device lists the extension.
-      gpu.features.externalMemoryRDMA = vk.getExternalMemoryRDMAFeature(physicalDevice);
-      gpu.rdmaExport = exportSupportOf(
-        vk.getExternalBufferProperties(physicalDevice, RDMA_BUFFER_USAGE, RDMA_HANDLE),
+    const basic = vk.getBasicProperties(physicalDevice);
+    deviceApiVersion = basic.apiVersion >>> 0;
+    gpu.identity = basicIdentityOf(basic);
+    if (!basic.deviceNameTerminated) {
+      notes.push(unterminatedNote('vkGetPhysicalDeviceProperties', 'deviceName'));
+    }
+    const extensions = readDeviceExtensions(vk.enumerateDeviceExtensions(physicalDevice));
+    gpu.extensions = extensions.support;
+    notes.push(...extensions.notes);
+
+    const core11 = deviceApiVersion >= VK_API_VERSION_1_1;
+    if (core11) {
+      const extended = vk.getProperties(physicalDevice, {
+        driverProperties:
+          extensions.names.has(Extension.DRIVER_PROPERTIES) ||
+          deviceApiVersion >= VK_API_VERSION_1_2,
+        pciBusInfo: gpu.extensions.pciBusInfo,
+      });
+      gpu.identity = extendedIdentityOf(gpu.identity, extended);
+      notes.push(...extendedNotes(extended));
+      if (gpu.extensions.externalMemoryRDMA) {
+        // Chaining the RDMA structs is only valid when the device lists the extension.
+        gpu.features.externalMemoryRDMA = vk.getExternalMemoryRDMAFeature(physicalDevice);
+        if (gpu.features.externalMemoryRDMA === null) {
+          notes.push(
+            'vkGetPhysicalDeviceFeatures2 left externalMemoryRDMA unanswered (neither VK_TRUE nor VK_FALSE): the feature is unknown',
+          );
+        }
+        const exported = vk.getExternalBufferProperties(
+          physicalDevice,
+          RDMA_BUFFER_USAGE,
+          RDMA_HANDLE,
+        );
+        if (exported) gpu.rdmaExport = exportSupportOf(exported);
+        else {
+          notes.push(
+            'vkGetPhysicalDeviceExternalBufferProperties left its answer unfilled: RDMA export support is unknown',
+          );
+        }
+      }
+    } else {
+      notes.push(
+        `the device reports Vulkan ${gpu.identity.apiVersion}: deviceUUID, driverUUID, driver properties, PCI bus info and memory budgets need Vulkan 1.1 and are unknown`,
       );
     }
-    const memory = vk.getMemoryProperties(physicalDevice, gpu.extensions.memoryBudget);
-    gpu.memory = memoryReportOf(memory, gpu.extensions.memoryBudget);
+    const budget = core11 && gpu.extensions.memoryBudget;
+    const call = core11
+      ? 'vkGetPhysicalDeviceMemoryProperties2'
+      : 'vkGetPhysicalDeviceMemoryProperties';
+    const raw = vk.getMemoryProperties(physicalDevice, { properties2: core11, budget });
+    const memory = readMemory(raw, call, budget);
+    gpu.memory = memory.report;
     gpu.rdmaMemoryTypes = rdmaMemoryTypesOf(gpu.memory);
+    notes.push(...memory.notes);
+    if (memory.problem) throw memory.problem;
   } catch (error) {
-    if (!(error instanceof VulkanCallError)) throw error;
+    if (!isVulkanFailure(error)) throw error;
     gpu.error = gpuErrorOf(error);
   }
-  gpu.verdict = decideVerdict(gpu);
+  gpu.verdict = decideVerdict(gpu, { notes, deviceApiVersion });
   return gpu;
 }
 
-export function gpuErrorOf(error: VulkanCallError): GpuError {
-  return { call: error.call, result: vkResultName(error.result), message: error.message };
-}
-
-function extensionSupport(names: Set<string>): ExtensionSupport {
-  return {
-    count: names.size,
-    externalMemoryRDMA: names.has(Extension.EXTERNAL_MEMORY_RDMA),
-    memoryBudget: names.has(Extension.MEMORY_BUDGET),
-    pciBusInfo: names.has(Extension.PCI_BUS_INFO),
-  };
-}
-
-/**
- * VkPhysicalDeviceDriverProperties is core from 1.2 and an extension before. The device
- * version is only known after the query, so a 1.2+ device that does not list the
- * extension (rare) costs a second query; every other device costs one.
- */
-function readProperties(
-  vk: VulkanBinding,
-  physicalDevice: DispatchableHandle,
-  extensions: Set<string>,
-): RawDeviceProperties {
-  const query = {
-    driverProperties: extensions.has(Extension.DRIVER_PROPERTIES),
-    pciBusInfo: extensions.has(Extension.PCI_BUS_INFO),
-  };
-  const properties = vk.getProperties(physicalDevice, query);
-  if (!query.driverProperties && properties.apiVersion >>> 0 >= VK_API_VERSION_1_2) {
-    return vk.getProperties(physicalDevice, { ...query, driverProperties: true });
-  }
-  return properties;
+export function gpuErrorOf(error: Parameters<typeof callFailureOf>[0]): GpuError {
+  return callFailureOf(error);
 }
 
 function unknownIdentity(): GpuIdentity {
@@ -141,25 +163,44 @@ function unknownIdentity(): GpuIdentity {
   };
 }
 
-function identityOf(properties: RawDeviceProperties): GpuIdentity {
-  const deviceUUID = formatUUID(properties.deviceUUID);
+/** What vkGetPhysicalDeviceProperties tells; UUIDs stay 'unknown' until the 1.1 query. */
+function basicIdentityOf(properties: RawBasicProperties): GpuIdentity {
   return {
+    ...unknownIdentity(),
     name: properties.deviceName,
-    vendorID: properties.vendorID,
+    vendorID: properties.vendorID >>> 0,
     vendor: vendorName(properties.vendorID),
-    deviceID: properties.deviceID,
+    deviceID: properties.deviceID >>> 0,
     deviceType: deviceTypeName(properties.deviceType),
     apiVersion: formatApiVersion(properties.apiVersion),
     driverVersion: formatDriverVersion(properties.vendorID, properties.driverVersion),
     driverVersionRaw: properties.driverVersion >>> 0,
-    driverID: properties.driver?.driverID ?? null,
-    driverName: properties.driver?.driverName ?? null,
-    driverInfo: properties.driver?.driverInfo ?? null,
-    deviceUUID,
-    nvidiaSmiUUID: nvidiaSmiUUID(deviceUUID),
-    driverUUID: formatUUID(properties.driverUUID),
-    pciBusId: properties.pciBusInfo ? formatPciBusId(properties.pciBusInfo) : null,
   };
+}
+
+function extendedIdentityOf(identity: GpuIdentity, extended: RawExtendedProperties): GpuIdentity {
+  const deviceUUID = extended.ids ? formatUUID(extended.ids.deviceUUID) : 'unknown';
+  return {
+    ...identity,
+    driverID: extended.driver?.driverID ?? null,
+    driverName: extended.driver?.driverName ?? null,
+    driverInfo: extended.driver?.driverInfo ?? null,
+    deviceUUID,
+    nvidiaSmiUUID: extended.ids ? nvidiaSmiUUID(deviceUUID) : 'unknown',
+    driverUUID: extended.ids ? formatUUID(extended.ids.driverUUID) : 'unknown',
+    pciBusId: extended.pciBusInfo ? formatPciBusId(extended.pciBusInfo) : null,
+  };
+}
+
+function extendedNotes(extended: RawExtendedProperties): string[] {
+  const notes = extended.unfilled.map(
+    (struct) =>
+      `vkGetPhysicalDeviceProperties2 left ${struct} unfilled: what it holds is reported as unknown`,
+  );
+  for (const field of extended.driver?.unterminated ?? []) {
+    notes.push(unterminatedNote('vkGetPhysicalDeviceProperties2', field));
+  }
+  return notes;
 }
 
 function exportSupportOf(properties: {
@@ -179,45 +220,4 @@ function exportSupportOf(properties: {
       properties.exportFromImportedHandleTypes,
     ),
   };
-}
-
-const bytes = (value: bigint | null): number | null => (value === null ? null : Number(value));
-
-function memoryReportOf(memory: RawMemoryProperties, budgetAvailable: boolean): MemoryReport {
-  return {
-    budgetAvailable,
-    heaps: memory.memoryHeaps.map((heap, index) => ({
-      index,
-      size: Number(heap.size),
-      flags: memoryHeapFlagNames(heap.flags),
-      budget: bytes(heap.budget),
-      usage: bytes(heap.usage),
-    })),
-    types: memory.memoryTypes.map((type, index) => ({
-      index,
-      heapIndex: type.heapIndex,
-      propertyFlags: type.propertyFlags,
-      flags: memoryPropertyFlagNames(type.propertyFlags),
-      rdmaCapable: (type.propertyFlags & MemoryPropertyFlag.RDMA_CAPABLE_NV) !== 0,
-    })),
-  };
-}
-
-/**
- * The spec's example scans for RDMA-capable types; unlike it, this stops at
- * memoryTypeCount and pairs each type with its own heap's budget.
- */
-export function rdmaMemoryTypesOf(memory: MemoryReport): RdmaMemoryType[] {
-  return memory.types
-    .filter((type) => type.rdmaCapable)
-    .map((type) => {
-      const heap = memory.heaps[type.heapIndex];
-      return {
-        typeIndex: type.index,
-        heapIndex: type.heapIndex,
-        heapSize: heap?.size ?? 0,
-        heapBudget: heap?.budget ?? null,
-        heapUsage: heap?.usage ?? null,
-      };
-    });
 }

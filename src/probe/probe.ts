@@ -6,7 +6,12 @@
 import { hostname } from 'node:os';
 import { monotonicMs } from '../clock.js';
 import { EnvironmentError, UsageError, VulkanCallError } from '../errors.js';
-import type { DebugMessage, DispatchableHandle, VulkanBinding } from '../vulkan/binding.js';
+import type {
+  DebugMessage,
+  DispatchableHandle,
+  DriverSelection,
+  VulkanBinding,
+} from '../vulkan/binding.js';
 import {
   DebugSeverity,
   Extension,
@@ -39,6 +44,7 @@ export interface ProbeOptions {
   hostRoot?: string;
 }
 
+const VK_ERROR_OUT_OF_HOST_MEMORY = -1;
 const VK_ERROR_INCOMPATIBLE_DRIVER = -9;
 const VK_ERROR_INITIALIZATION_FAILED = -3;
 
@@ -119,13 +125,33 @@ function createInstance(
       onDebugMessage: options.validate ? forwardSevere(onMessage) : undefined,
     });
   } catch (error) {
-    if (error instanceof VulkanCallError && error.result === VK_ERROR_INCOMPATIBLE_DRIVER) {
+    if (!(error instanceof VulkanCallError)) throw error;
+    const selection = vk.driverSelection;
+    if (error.result === VK_ERROR_INCOMPATIBLE_DRIVER) {
+      const among = selection.length ? ` among ${describeSelection(selection)}` : '';
       throw new EnvironmentError(
-        `no Vulkan driver found (vkCreateInstance: ${error.resultName}): ${NO_DRIVER_HINT}`,
+        `no Vulkan driver found${among} (vkCreateInstance: ${error.resultName}): ${NO_DRIVER_HINT}`,
+      );
+    }
+    // Loader 1.3.239 answers a driver manifest it cannot parse with OUT_OF_HOST_MEMORY
+    // (measured): with the variables set, that is the environment, not the machine.
+    const manifestSymptom =
+      error.result === VK_ERROR_OUT_OF_HOST_MEMORY ||
+      error.result === VK_ERROR_INITIALIZATION_FAILED;
+    if (selection.length && manifestSymptom) {
+      throw new EnvironmentError(
+        `vkCreateInstance failed (${error.resultName}) with ${describeSelection(selection)}: ` +
+          `check that ${selection.length > 1 ? 'they name' : 'it names'} readable Vulkan driver manifests (ICD JSON files); ` +
+          `the loader reports a manifest it cannot parse this way`,
       );
     }
     throw error;
   }
+}
+
+/** VK_DRIVER_FILES="…" and VK_ICD_FILENAMES="…", quoted so the message stays one line. */
+function describeSelection(selection: readonly DriverSelection[]): string {
+  return selection.map(({ name, value }) => `${name}=${JSON.stringify(value)}`).join(' and ');
 }
 
 function enumerateDevices(vk: VulkanBinding, instance: DispatchableHandle): DispatchableHandle[] {

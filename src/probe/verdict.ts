@@ -4,6 +4,8 @@
  * capability depends on it.
  */
 import type { GpuReport, Reason, Verdict } from '../report.js';
+import { VK_API_VERSION_1_1 } from '../vulkan/constants.js';
+import { formatApiVersion } from './decode.js';
 
 export const NIC_NOTE =
   'A remote address proves the driver exported the memory, not that an RDMA NIC can reach it.';
@@ -13,14 +15,29 @@ type VerdictInput = Pick<
   'extensions' | 'features' | 'rdmaExport' | 'memory' | 'rdmaMemoryTypes' | 'error'
 >;
 
-export function decideVerdict(gpu: VerdictInput): Verdict {
+/** Facts from gathering that the report does not hold as fields. */
+export interface VerdictContext {
+  /** What the driver did that a correct one never does, one note each. */
+  notes?: string[];
+  /** VkPhysicalDeviceProperties::apiVersion; null when it was never read. */
+  deviceApiVersion?: number | null;
+}
+
+export function decideVerdict(gpu: VerdictInput, context: VerdictContext = {}): Verdict {
   const reasons: Reason[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...(context.notes ?? [])];
 
   if (gpu.error) {
     reasons.push({
       code: 'probe-failed',
-      message: `probing this GPU failed: ${gpu.error.call} returned ${gpu.error.result}`,
+      message: `probing this GPU failed: ${oneLine(gpu.error.message)}`,
+    });
+  }
+  const version = context.deviceApiVersion ?? null;
+  if (version !== null && version < VK_API_VERSION_1_1) {
+    reasons.push({
+      code: 'api-version-too-old',
+      message: `the device reports Vulkan ${formatApiVersion(version)}; RDMA export needs Vulkan 1.1 (external memory is core 1.1)`,
     });
   }
   if (!gpu.extensions.externalMemoryRDMA) {
@@ -53,9 +70,17 @@ export function decideVerdict(gpu: VerdictInput): Verdict {
     notes.push('RDMA export requires a dedicated allocation per buffer');
   }
   if (gpu.memory && !gpu.memory.budgetAvailable) {
-    notes.push('VK_EXT_memory_budget is absent: heap budgets are unknown');
+    notes.push(
+      gpu.extensions.memoryBudget
+        ? 'VK_EXT_memory_budget gave no usable answer: heap budgets are unknown'
+        : 'VK_EXT_memory_budget is absent: heap budgets are unknown',
+    );
   }
   if (reasons.length === 0) notes.push(NIC_NOTE);
 
   return { rdma: reasons.length === 0 ? 'capable' : 'not-capable', reasons, notes };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
 }

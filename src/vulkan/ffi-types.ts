@@ -7,6 +7,10 @@
  * Structs the probe never reads member by member (VkPhysicalDeviceLimits,
  * VkPhysicalDeviceFeatures) are declared as arrays of the right element type, which
  * gives them the header's size and alignment without copying hundreds of fields.
+ *
+ * Strings a driver writes (char[256]) are declared as bytes, not koffi strings: the
+ * probe decodes them itself (src/vulkan/c-string.ts), so an array without a NUL is
+ * noticed and reported rather than silently read to its end.
  */
 import koffi from 'koffi';
 
@@ -38,8 +42,11 @@ export const VkInstanceCreateInfo = koffi.struct('VkInstanceCreateInfo', {
   ppEnabledExtensionNames: 'const char **',
 });
 
+/** char[256] written by a driver: bytes, decoded by decodeCString. */
+const driverString = koffi.array('uint8_t', 256, 'Typed');
+
 export const VkExtensionProperties = koffi.struct('VkExtensionProperties', {
-  extensionName: 'char[256]',
+  extensionName: driverString,
   specVersion: 'uint32_t',
 });
 
@@ -67,7 +74,7 @@ export const VkPhysicalDeviceProperties = koffi.struct('VkPhysicalDeviceProperti
   vendorID: 'uint32_t',
   deviceID: 'uint32_t',
   deviceType: 'uint32_t',
-  deviceName: 'char[256]',
+  deviceName: driverString,
   pipelineCacheUUID: 'uint8_t[16]',
   limits: VkPhysicalDeviceLimits,
   sparseProperties: 'VkPhysicalDeviceSparseProperties',
@@ -97,8 +104,8 @@ export const VkConformanceVersion = koffi.struct('VkConformanceVersion', {
 export const VkPhysicalDeviceDriverProperties = koffi.struct('VkPhysicalDeviceDriverProperties', {
   ...chainHead,
   driverID: 'uint32_t',
-  driverName: 'char[256]',
-  driverInfo: 'char[256]',
+  driverName: driverString,
+  driverInfo: driverString,
   conformanceVersion: 'VkConformanceVersion',
 });
 
@@ -302,9 +309,71 @@ export const VkDebugUtilsMessengerCallbackDataEXTHead = koffi.struct(
   },
 );
 
-/** Extension and instance-level commands are fetched through the loader, then called as these. */
+/*
+ * Every command is fetched through vkGetInstanceProcAddr / vkGetDeviceProcAddr and
+ * called as one of these (src/vulkan/commands.ts lists which is needed where). Output
+ * structs are passed as void * to memory the binding allocated and encoded itself.
+ */
+export const PFN_vkGetInstanceProcAddr = koffi.proto(
+  'void *PFN_vkGetInstanceProcAddr(void *instance, const char *pName)',
+);
 export const PFN_vkEnumerateInstanceVersion = koffi.proto(
   'VkResult PFN_vkEnumerateInstanceVersion(_Out_ uint32_t *pApiVersion)',
+);
+export const PFN_vkEnumerateInstanceExtensionProperties = koffi.proto(
+  'VkResult PFN_vkEnumerateInstanceExtensionProperties(const char *pLayerName, _Inout_ uint32_t *pPropertyCount, void *pProperties)',
+);
+export const PFN_vkEnumerateInstanceLayerProperties = koffi.proto(
+  'VkResult PFN_vkEnumerateInstanceLayerProperties(_Inout_ uint32_t *pPropertyCount, void *pProperties)',
+);
+export const PFN_vkCreateInstance = koffi.proto(
+  'VkResult PFN_vkCreateInstance(const VkInstanceCreateInfo *pCreateInfo, void *pAllocator, _Out_ void **pInstance)',
+);
+export const PFN_vkDestroyInstance = koffi.proto(
+  'void PFN_vkDestroyInstance(void *instance, void *pAllocator)',
+);
+export const PFN_vkEnumeratePhysicalDevices = koffi.proto(
+  'VkResult PFN_vkEnumeratePhysicalDevices(void *instance, _Inout_ uint32_t *pPhysicalDeviceCount, void *pPhysicalDevices)',
+);
+export const PFN_vkEnumerateDeviceExtensionProperties = koffi.proto(
+  'VkResult PFN_vkEnumerateDeviceExtensionProperties(void *physicalDevice, const char *pLayerName, _Inout_ uint32_t *pPropertyCount, void *pProperties)',
+);
+/** The four physical-device queries that fill one output struct (1.0 and 1.1 forms). */
+export const PFN_vkPhysicalDeviceQuery = koffi.proto(
+  'void PFN_vkPhysicalDeviceQuery(void *physicalDevice, void *pOutput)',
+);
+export const PFN_vkGetPhysicalDeviceExternalBufferProperties = koffi.proto(
+  'void PFN_vkGetPhysicalDeviceExternalBufferProperties(void *physicalDevice, const VkPhysicalDeviceExternalBufferInfo *pExternalBufferInfo, void *pExternalBufferProperties)',
+);
+export const PFN_vkGetPhysicalDeviceQueueFamilyProperties = koffi.proto(
+  'void PFN_vkGetPhysicalDeviceQueueFamilyProperties(void *physicalDevice, _Inout_ uint32_t *pQueueFamilyPropertyCount, void *pQueueFamilyProperties)',
+);
+export const PFN_vkCreateDevice = koffi.proto(
+  'VkResult PFN_vkCreateDevice(void *physicalDevice, const VkDeviceCreateInfo *pCreateInfo, void *pAllocator, _Out_ void **pDevice)',
+);
+export const PFN_vkGetDeviceProcAddr = koffi.proto(
+  'void *PFN_vkGetDeviceProcAddr(void *device, const char *pName)',
+);
+export const PFN_vkDestroyDevice = koffi.proto(
+  'void PFN_vkDestroyDevice(void *device, void *pAllocator)',
+);
+export const PFN_vkCreateBuffer = koffi.proto(
+  'VkResult PFN_vkCreateBuffer(void *device, const VkBufferCreateInfo *pCreateInfo, void *pAllocator, _Out_ uint64_t *pBuffer)',
+);
+export const PFN_vkDestroyBuffer = koffi.proto(
+  'void PFN_vkDestroyBuffer(void *device, uint64_t buffer, void *pAllocator)',
+);
+export const PFN_vkGetBufferMemoryRequirements2 = koffi.proto(
+  'void PFN_vkGetBufferMemoryRequirements2(void *device, const VkBufferMemoryRequirementsInfo2 *pInfo, void *pMemoryRequirements)',
+);
+export const PFN_vkAllocateMemory = koffi.proto(
+  'VkResult PFN_vkAllocateMemory(void *device, const VkMemoryAllocateInfo *pAllocateInfo, void *pAllocator, _Out_ uint64_t *pMemory)',
+);
+export const PFN_vkFreeMemory = koffi.proto(
+  'void PFN_vkFreeMemory(void *device, uint64_t memory, void *pAllocator)',
+);
+export const PFN_vkBindBufferMemory = koffi.proto(
+  'VkResult PFN_vkBindBufferMemory(void *device, uint64_t buffer, uint64_t memory, uint64_t memoryOffset)',
 );
 export const PFN_vkCreateDebugUtilsMessengerEXT = koffi.proto(
   'VkResult PFN_vkCreateDebugUtilsMessengerEXT(void *instance, const VkDebugUtilsMessengerCreateInfoEXT *pCreateInfo, void *pAllocator, _Out_ uint64_t *pMessenger)',

@@ -1,7 +1,16 @@
 /**
- * The real VulkanBinding: libvulkan.so.1 through koffi. This module and ffi-types.ts are
+ * The real VulkanBinding: the Vulkan loader through koffi. This module and ffi-types.ts are
  * the only ones that import koffi (a lint rule enforces it). Everything it returns is
  * plain data; every koffi allocation is freed in `finally`.
+ *
+ * Nothing the driver says is trusted (src/vulkan/commands.ts says how commands are found):
+ * - only vkGetInstanceProcAddr is bound from the library; every other command is
+ *   resolved through it or vkGetDeviceProcAddr and checked for NULL before its first call;
+ * - enumerations are bounded in size and in retries, and a count the driver writes back
+ *   is never read past the array that was handed to it;
+ * - strings are decoded from their fixed arrays (a missing NUL is reported, not overrun);
+ * - output structures are pre-filled with markers, so one the driver left unfilled is
+ *   reported as unknown rather than read as zeros.
  *
  * koffi habits that matter here (see the design notes):
  * - output structs that carry sType are encoded by us (sType, pNext) before the call,
@@ -12,12 +21,26 @@
  */
 import koffi from 'koffi';
 import { EnvironmentError, VulkanCallError } from '../errors.js';
+import { decodeCString } from './c-string.js';
+import {
+  DEVICE_COMMANDS,
+  INSTANCE_COMMANDS,
+  MAX_ENUMERATED_ITEMS,
+  MAX_ENUMERATION_ATTEMPTS,
+  type DeviceCommand,
+  type GlobalCommand,
+  type InstanceCommand,
+  type PhysicalDeviceCommand,
+} from './commands.js';
 import {
   DebugSeverity,
   DEBUG_MESSAGE_TYPES_ALL,
   StructureType,
   VK_INCOMPLETE,
+  VK_MAX_MEMORY_HEAPS,
+  VK_MAX_MEMORY_TYPES,
 } from './constants.js';
+import { DriverOutputError, MissingEntryPointError } from './driver-errors.js';
 import type {
   AllocationOptions,
   BufferMemoryRequirements,
@@ -25,12 +48,16 @@ import type {
   DebugMessage,
   DeviceOptions,
   DispatchableHandle,
+  DriverSelection,
   ExtensionProperties,
   InstanceOptions,
+  MemoryQuery,
   NonDispatchableHandle,
   PropertiesQuery,
-  RawDeviceProperties,
+  RawBasicProperties,
+  RawExtendedProperties,
   RawExternalMemoryProperties,
+  RawMemoryHeap,
   RawMemoryProperties,
   RawQueueFamily,
   VulkanBinding,
@@ -40,25 +67,61 @@ import * as T from './ffi-types.js';
 /** Environment variable naming the loader library, for loaders outside the linker's path. */
 export const LOADER_PATH_ENV = 'RDMA_PROBE_VULKAN_LIBRARY';
 const DEFAULT_LOADER = 'libvulkan.so.1';
+const DRIVER_SELECTION_VARIABLES = [
+  'VK_DRIVER_FILES',
+  'VK_ICD_FILENAMES',
+  'VK_ADD_DRIVER_FILES',
+] as const;
 
 type KoffiType = ReturnType<typeof koffi.struct>;
 type Fn = (...args: unknown[]) => unknown;
 
-/** Opens the Vulkan loader; a missing loader is an environment problem, not a bug. */
+const INSTALL_HINT = `Install it: 'apt-get install libvulkan1' (Debian/Ubuntu) or 'dnf install vulkan-loader' (RHEL/Fedora)`;
+
+/**
+ * Opens the Vulkan loader. A library that is missing, or is not a Vulkan loader (no
+ * vkGetInstanceProcAddr, or one that gives no vkCreateInstance), is an environment
+ * problem: one line, exit 3.
+ */
 export function loadVulkanBinding(env: NodeJS.ProcessEnv = process.env): VulkanBinding {
   const path = env[LOADER_PATH_ENV] || DEFAULT_LOADER;
+  const fix = env[LOADER_PATH_ENV] ? `, or fix ${LOADER_PATH_ENV}` : '';
   let lib: ReturnType<typeof koffi.load>;
   try {
     lib = koffi.load(path);
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new EnvironmentError(
-      `Vulkan loader not found (${path}: ${detail}). Install it: ` +
-        `'apt-get install libvulkan1' (Debian/Ubuntu) or 'dnf install vulkan-loader' (RHEL/Fedora)` +
-        (env[LOADER_PATH_ENV] ? `, or fix ${LOADER_PATH_ENV}` : ''),
+      `Vulkan loader not found (${path}: ${firstLine(error)}): ${INSTALL_HINT}${fix}`,
     );
   }
-  return new KoffiVulkanBinding(lib);
+  let getInstanceProcAddr: Fn;
+  try {
+    getInstanceProcAddr = lib.func(
+      'void *vkGetInstanceProcAddr(void *instance, const char *pName)',
+    ) as Fn;
+  } catch (error) {
+    lib.unload();
+    throw new EnvironmentError(
+      `${path} is not a Vulkan loader (${firstLine(error)}): ${INSTALL_HINT}${fix}`,
+    );
+  }
+  const driverSelection: DriverSelection[] = [];
+  for (const name of DRIVER_SELECTION_VARIABLES) {
+    const value = env[name];
+    if (value) driverSelection.push({ name, value });
+  }
+  const binding = new KoffiVulkanBinding(getInstanceProcAddr, driverSelection);
+  if (!binding.hasGlobal('vkCreateInstance')) {
+    lib.unload();
+    throw new EnvironmentError(
+      `${path} is not a working Vulkan loader (vkGetInstanceProcAddr returned NULL for vkCreateInstance): ${INSTALL_HINT}${fix}`,
+    );
+  }
+  return binding;
+}
+
+function firstLine(error: unknown): string {
+  return error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
 }
 
 function toBigInt(value: unknown): bigint {
@@ -102,29 +165,152 @@ function queryChain(links: ChainLink[], call: (head: unknown) => void): Record<s
   }
 }
 
-/** Runs the Vulkan two-call enumeration idiom, retrying while the driver says VK_INCOMPLETE. */
+/** Reads one plain output struct (no chain) that `call` fills. */
+function queryStruct(type: KoffiType, call: (out: unknown) => void): Record<string, unknown> {
+  const out = koffi.alloc(type, 1);
+  try {
+    koffi.encode(out, type, {});
+    call(out);
+    return koffi.decode(out, type) as Record<string, unknown>;
+  } finally {
+    koffi.free(out);
+  }
+}
+
+/** The count of a two-call enumeration, refused when no real driver would report it. */
+function believableCount(call: string, count: number): number {
+  if (count > MAX_ENUMERATED_ITEMS) {
+    throw new DriverOutputError(
+      call,
+      `reported ${count} items; more than ${MAX_ENUMERATED_ITEMS} is not believable`,
+    );
+  }
+  return count;
+}
+
+/**
+ * The Vulkan two-call enumeration idiom, bounded: the count is believable, the count
+ * written back never exceeds the array handed over, and VK_INCOMPLETE (the count grew
+ * between the calls) is retried MAX_ENUMERATION_ATTEMPTS times, then reported.
+ */
 function enumerate<R>(
   call: string,
   type: KoffiType | string,
   invoke: (count: number[], out: unknown) => unknown,
   decode: (item: Record<string, unknown>) => R,
 ): R[] {
-  for (;;) {
+  for (let attempt = 1; ; attempt++) {
     const count = [0];
     check(call, invoke(count, null));
-    if (count[0] === 0) return [];
-    const capacity = count[0]!;
+    const capacity = believableCount(call, count[0]!);
+    if (capacity === 0) return [];
     const out = koffi.alloc(type, capacity);
     try {
       const result = invoke(count, out) as number;
-      if (result === VK_INCOMPLETE) continue;
       check(call, result);
-      const items = koffi.decode(out, type, count[0]!) as ArrayLike<Record<string, unknown>>;
+      const written = count[0]!;
+      if (written > capacity) {
+        throw new DriverOutputError(
+          call,
+          `wrote a count of ${written} after filling an array of ${capacity}`,
+        );
+      }
+      if (result === VK_INCOMPLETE) {
+        if (attempt < MAX_ENUMERATION_ATTEMPTS) continue;
+        throw new DriverOutputError(
+          call,
+          `returned VK_INCOMPLETE ${attempt} times in a row (the count never settled; last ${capacity})`,
+        );
+      }
+      const items = koffi.decode(out, type, written) as ArrayLike<Record<string, unknown>>;
       return Array.from(items, decode);
     } finally {
       koffi.free(out);
     }
   }
+}
+
+/**
+ * Commands looked up by name through one resolver, each checked and decoded on first use.
+ * `resolve` returns the raw address (NULL as a falsy value).
+ */
+class CommandTable<Name extends string> {
+  private readonly cache = new Map<Name, Fn | null>();
+  constructor(
+    private readonly resolverName: string,
+    private readonly resolve: (name: Name) => unknown,
+    private readonly protos: Record<Name, KoffiType>,
+  ) {}
+
+  /** The command, or null when the resolver returns NULL for it. */
+  find(name: Name): Fn | null {
+    if (!this.cache.has(name)) {
+      const address = this.resolve(name);
+      this.cache.set(name, address ? (koffi.decode(address, this.protos[name]) as Fn) : null);
+    }
+    return this.cache.get(name)!;
+  }
+
+  /** The command; MissingEntryPointError when it resolved to NULL. */
+  need(name: Name, detail?: string): Fn {
+    const fn = this.find(name);
+    if (!fn) throw new MissingEntryPointError(this.resolverName, name, detail);
+    return fn;
+  }
+
+  /** The names of those that resolve to NULL, in order. */
+  missing(names: readonly Name[]): Name[] {
+    return names.filter((name) => !this.find(name));
+  }
+}
+
+const GLOBAL_PROTOS: Record<GlobalCommand, KoffiType> = {
+  vkCreateInstance: T.PFN_vkCreateInstance,
+  vkEnumerateInstanceExtensionProperties: T.PFN_vkEnumerateInstanceExtensionProperties,
+  vkEnumerateInstanceLayerProperties: T.PFN_vkEnumerateInstanceLayerProperties,
+  vkEnumerateInstanceVersion: T.PFN_vkEnumerateInstanceVersion,
+};
+
+type InstanceLevel = InstanceCommand | PhysicalDeviceCommand;
+const INSTANCE_PROTOS: Record<InstanceLevel, KoffiType> = {
+  vkDestroyInstance: T.PFN_vkDestroyInstance,
+  vkEnumeratePhysicalDevices: T.PFN_vkEnumeratePhysicalDevices,
+  vkEnumerateDeviceExtensionProperties: T.PFN_vkEnumerateDeviceExtensionProperties,
+  vkGetPhysicalDeviceProperties: T.PFN_vkPhysicalDeviceQuery,
+  vkGetPhysicalDeviceMemoryProperties: T.PFN_vkPhysicalDeviceQuery,
+  vkGetPhysicalDeviceQueueFamilyProperties: T.PFN_vkGetPhysicalDeviceQueueFamilyProperties,
+  vkGetPhysicalDeviceProperties2: T.PFN_vkPhysicalDeviceQuery,
+  vkGetPhysicalDeviceFeatures2: T.PFN_vkPhysicalDeviceQuery,
+  vkGetPhysicalDeviceMemoryProperties2: T.PFN_vkPhysicalDeviceQuery,
+  vkGetPhysicalDeviceExternalBufferProperties: T.PFN_vkGetPhysicalDeviceExternalBufferProperties,
+  vkCreateDevice: T.PFN_vkCreateDevice,
+  vkGetDeviceProcAddr: T.PFN_vkGetDeviceProcAddr,
+};
+
+const DEVICE_PROTOS: Record<DeviceCommand, KoffiType> = {
+  vkDestroyDevice: T.PFN_vkDestroyDevice,
+  vkCreateBuffer: T.PFN_vkCreateBuffer,
+  vkDestroyBuffer: T.PFN_vkDestroyBuffer,
+  vkGetBufferMemoryRequirements2: T.PFN_vkGetBufferMemoryRequirements2,
+  vkAllocateMemory: T.PFN_vkAllocateMemory,
+  vkFreeMemory: T.PFN_vkFreeMemory,
+  vkBindBufferMemory: T.PFN_vkBindBufferMemory,
+  vkGetMemoryRemoteAddressNV: T.PFN_vkGetMemoryRemoteAddressNV,
+};
+
+/*
+ * Markers written into output structures before a query. A driver that fills the
+ * structure overwrites them (the specification says it must); one still there after the
+ * call means the structure was left unfilled (for instance by the loader emulating a
+ * command the driver lacks), and the value is reported as unknown.
+ */
+const UNSET_UUID = Uint8Array.from('rdma-probe:unset', (c) => c.charCodeAt(0));
+const UNSET_U32 = 0x7fffffff;
+const UNSET_FLAGS = 0xffffffff;
+const UNSET_U64 = 0xffffffffffffffffn;
+
+function isUnset(bytes: ArrayLike<number>): boolean {
+  return UNSET_UUID.every((byte, i) => bytes[i] === byte);
 }
 
 interface DebugHook {
@@ -133,100 +319,71 @@ interface DebugHook {
 }
 
 class KoffiVulkanBinding implements VulkanBinding {
-  private readonly fn: Record<string, Fn>;
+  private readonly global: CommandTable<GlobalCommand>;
+  private readonly instances = new Map<DispatchableHandle, CommandTable<InstanceLevel>>();
+  /** Which instance's commands serve each physical device. */
+  private readonly physical = new Map<DispatchableHandle, CommandTable<InstanceLevel>>();
+  private readonly devices = new Map<DispatchableHandle, CommandTable<DeviceCommand>>();
   private readonly debugHooks = new Map<DispatchableHandle, DebugHook>();
 
-  constructor(lib: ReturnType<typeof koffi.load>) {
-    const declare = (prototype: string): Fn => lib.func(prototype) as Fn;
-    this.fn = {
-      vkGetInstanceProcAddr: declare(
-        'void *vkGetInstanceProcAddr(void *instance, const char *pName)',
-      ),
-      vkEnumerateInstanceExtensionProperties: declare(
-        'VkResult vkEnumerateInstanceExtensionProperties(const char *pLayerName, _Inout_ uint32_t *pPropertyCount, void *pProperties)',
-      ),
-      vkEnumerateInstanceLayerProperties: declare(
-        'VkResult vkEnumerateInstanceLayerProperties(_Inout_ uint32_t *pPropertyCount, void *pProperties)',
-      ),
-      vkCreateInstance: declare(
-        'VkResult vkCreateInstance(const VkInstanceCreateInfo *pCreateInfo, void *pAllocator, _Out_ void **pInstance)',
-      ),
-      vkDestroyInstance: declare('void vkDestroyInstance(void *instance, void *pAllocator)'),
-      vkEnumeratePhysicalDevices: declare(
-        'VkResult vkEnumeratePhysicalDevices(void *instance, _Inout_ uint32_t *pPhysicalDeviceCount, void *pPhysicalDevices)',
-      ),
-      vkEnumerateDeviceExtensionProperties: declare(
-        'VkResult vkEnumerateDeviceExtensionProperties(void *physicalDevice, const char *pLayerName, _Inout_ uint32_t *pPropertyCount, void *pProperties)',
-      ),
-      vkGetPhysicalDeviceProperties2: declare(
-        'void vkGetPhysicalDeviceProperties2(void *physicalDevice, void *pProperties)',
-      ),
-      vkGetPhysicalDeviceFeatures2: declare(
-        'void vkGetPhysicalDeviceFeatures2(void *physicalDevice, void *pFeatures)',
-      ),
-      vkGetPhysicalDeviceMemoryProperties2: declare(
-        'void vkGetPhysicalDeviceMemoryProperties2(void *physicalDevice, void *pMemoryProperties)',
-      ),
-      vkGetPhysicalDeviceExternalBufferProperties: declare(
-        'void vkGetPhysicalDeviceExternalBufferProperties(void *physicalDevice, const VkPhysicalDeviceExternalBufferInfo *pExternalBufferInfo, void *pExternalBufferProperties)',
-      ),
-      vkGetPhysicalDeviceQueueFamilyProperties: declare(
-        'void vkGetPhysicalDeviceQueueFamilyProperties(void *physicalDevice, _Inout_ uint32_t *pQueueFamilyPropertyCount, void *pQueueFamilyProperties)',
-      ),
-      vkCreateDevice: declare(
-        'VkResult vkCreateDevice(void *physicalDevice, const VkDeviceCreateInfo *pCreateInfo, void *pAllocator, _Out_ void **pDevice)',
-      ),
-      vkDestroyDevice: declare('void vkDestroyDevice(void *device, void *pAllocator)'),
-      vkGetDeviceProcAddr: declare('void *vkGetDeviceProcAddr(void *device, const char *pName)'),
-      vkCreateBuffer: declare(
-        'VkResult vkCreateBuffer(void *device, const VkBufferCreateInfo *pCreateInfo, void *pAllocator, _Out_ uint64_t *pBuffer)',
-      ),
-      vkDestroyBuffer: declare(
-        'void vkDestroyBuffer(void *device, uint64_t buffer, void *pAllocator)',
-      ),
-      vkGetBufferMemoryRequirements2: declare(
-        'void vkGetBufferMemoryRequirements2(void *device, const VkBufferMemoryRequirementsInfo2 *pInfo, void *pMemoryRequirements)',
-      ),
-      vkAllocateMemory: declare(
-        'VkResult vkAllocateMemory(void *device, const VkMemoryAllocateInfo *pAllocateInfo, void *pAllocator, _Out_ uint64_t *pMemory)',
-      ),
-      vkFreeMemory: declare('void vkFreeMemory(void *device, uint64_t memory, void *pAllocator)'),
-      vkBindBufferMemory: declare(
-        'VkResult vkBindBufferMemory(void *device, uint64_t buffer, uint64_t memory, uint64_t memoryOffset)',
-      ),
-    };
+  constructor(
+    private readonly getInstanceProcAddr: Fn,
+    readonly driverSelection: readonly DriverSelection[],
+  ) {
+    this.global = new CommandTable(
+      'vkGetInstanceProcAddr',
+      (name) => getInstanceProcAddr(null, name),
+      GLOBAL_PROTOS,
+    );
   }
 
-  private call(name: string, ...args: unknown[]): unknown {
-    return this.fn[name]!(...args);
+  hasGlobal(name: GlobalCommand): boolean {
+    return this.global.find(name) !== null;
+  }
+
+  private instanceCommands(instance: DispatchableHandle): CommandTable<InstanceLevel> {
+    const table = this.instances.get(instance);
+    if (!table) throw new TypeError('not an instance created by this binding');
+    return table;
+  }
+
+  private physicalCommands(physicalDevice: DispatchableHandle): CommandTable<InstanceLevel> {
+    const table = this.physical.get(physicalDevice);
+    if (!table) throw new TypeError('not a physical device enumerated by this binding');
+    return table;
+  }
+
+  private deviceCommands(device: DispatchableHandle): CommandTable<DeviceCommand> {
+    const table = this.devices.get(device);
+    if (!table) throw new TypeError('not a device created by this binding');
+    return table;
   }
 
   enumerateInstanceVersion(): number {
-    // vkEnumerateInstanceVersion is absent from 1.0 loaders, so it is looked up, not linked.
-    const address = this.call('vkGetInstanceProcAddr', null, 'vkEnumerateInstanceVersion');
-    if (!address) return 1 << 22;
+    // vkEnumerateInstanceVersion is absent from 1.0 loaders: that is the answer "1.0".
+    const enumerateVersion = this.global.find('vkEnumerateInstanceVersion');
+    if (!enumerateVersion) return 1 << 22;
     const version = [0];
-    check(
-      'vkEnumerateInstanceVersion',
-      koffi.call(address, T.PFN_vkEnumerateInstanceVersion, version),
-    );
+    check('vkEnumerateInstanceVersion', enumerateVersion(version));
     return version[0]!;
   }
 
   enumerateInstanceExtensions(): ExtensionProperties[] {
+    const fn = this.global.need('vkEnumerateInstanceExtensionProperties');
     return enumerate(
       'vkEnumerateInstanceExtensionProperties',
       T.VkExtensionProperties,
-      (count, out) => this.call('vkEnumerateInstanceExtensionProperties', null, count, out),
+      (count, out) => fn(null, count, out),
       decodeExtension,
     );
   }
 
   enumerateInstanceLayers(): string[] {
+    const fn = this.global.need('vkEnumerateInstanceLayerProperties');
     return enumerate(
       'vkEnumerateInstanceLayerProperties',
       T.VkLayerProperties,
-      (count, out) => this.call('vkEnumerateInstanceLayerProperties', count, out),
+      (count, out) => fn(count, out),
       (layer) => layer['layerName'] as string,
     );
   }
@@ -264,14 +421,32 @@ class KoffiVulkanBinding implements VulkanBinding {
           : null,
       };
       const out = [null];
-      check('vkCreateInstance', this.call('vkCreateInstance', createInfo, null, out));
+      check('vkCreateInstance', this.global.need('vkCreateInstance')(createInfo, null, out));
       const instance = toBigInt(out[0]);
+      const commands = new CommandTable<InstanceLevel>(
+        'vkGetInstanceProcAddr',
+        (name) => this.getInstanceProcAddr(instance, name),
+        INSTANCE_PROTOS,
+      );
+      const destroy = commands.find('vkDestroyInstance');
+      const missing = commands.missing(INSTANCE_COMMANDS);
+      if (missing.length > 0) {
+        // Without vkDestroyInstance the instance cannot be destroyed: say so, call nothing.
+        destroy?.(instance, null);
+        throw new MissingEntryPointError(
+          'vkGetInstanceProcAddr',
+          missing[0]!,
+          destroy ? 'the instance was destroyed' : 'the instance cannot be destroyed',
+        );
+      }
+      this.instances.set(instance, commands);
       if (callback && messengerInfo) {
         try {
           const messenger = this.createDebugMessenger(instance, messengerInfo);
           this.debugHooks.set(instance, { messenger, callback });
         } catch (error) {
-          this.call('vkDestroyInstance', instance, null);
+          this.instances.delete(instance);
+          destroy!(instance, null);
           throw error;
         }
       }
@@ -283,9 +458,9 @@ class KoffiVulkanBinding implements VulkanBinding {
   }
 
   private createDebugMessenger(instance: bigint, info: Record<string, unknown>): bigint {
-    const address = this.call('vkGetInstanceProcAddr', instance, 'vkCreateDebugUtilsMessengerEXT');
+    const address = this.getInstanceProcAddr(instance, 'vkCreateDebugUtilsMessengerEXT');
     if (!address)
-      throw new VulkanCallError('vkGetInstanceProcAddr(vkCreateDebugUtilsMessengerEXT)', -7);
+      throw new MissingEntryPointError('vkGetInstanceProcAddr', 'vkCreateDebugUtilsMessengerEXT');
     const out = [0n];
     check(
       'vkCreateDebugUtilsMessengerEXT',
@@ -297,16 +472,17 @@ class KoffiVulkanBinding implements VulkanBinding {
   destroyInstance(instance: DispatchableHandle): void {
     const hook = this.debugHooks.get(instance);
     if (hook) {
-      const address = this.call(
-        'vkGetInstanceProcAddr',
-        instance,
-        'vkDestroyDebugUtilsMessengerEXT',
-      );
+      const address = this.getInstanceProcAddr(instance, 'vkDestroyDebugUtilsMessengerEXT');
       if (address) {
         koffi.call(address, T.PFN_vkDestroyDebugUtilsMessengerEXT, instance, hook.messenger, null);
       }
     }
-    this.call('vkDestroyInstance', instance, null);
+    const commands = this.instanceCommands(instance);
+    commands.need('vkDestroyInstance')(instance, null);
+    this.instances.delete(instance);
+    for (const [physicalDevice, table] of this.physical) {
+      if (table === commands) this.physical.delete(physicalDevice);
+    }
     if (hook) {
       koffi.unregister(hook.callback);
       this.debugHooks.delete(instance);
@@ -314,25 +490,48 @@ class KoffiVulkanBinding implements VulkanBinding {
   }
 
   enumeratePhysicalDevices(instance: DispatchableHandle): DispatchableHandle[] {
-    return enumerate(
+    const commands = this.instanceCommands(instance);
+    const fn = commands.need('vkEnumeratePhysicalDevices');
+    const handles = enumerate(
       'vkEnumeratePhysicalDevices',
       'uint64_t',
-      (count, out) => this.call('vkEnumeratePhysicalDevices', instance, count, out),
+      (count, out) => fn(instance, count, out),
       (handle) => toBigInt(handle),
     );
+    if (handles.some((handle) => handle === 0n)) {
+      throw new DriverOutputError('vkEnumeratePhysicalDevices', 'returned a NULL VkPhysicalDevice');
+    }
+    for (const handle of handles) this.physical.set(handle, commands);
+    return handles;
   }
 
   enumerateDeviceExtensions(physicalDevice: DispatchableHandle): ExtensionProperties[] {
+    const fn = this.physicalCommands(physicalDevice).need('vkEnumerateDeviceExtensionProperties');
     return enumerate(
       'vkEnumerateDeviceExtensionProperties',
       T.VkExtensionProperties,
-      (count, out) =>
-        this.call('vkEnumerateDeviceExtensionProperties', physicalDevice, null, count, out),
+      (count, out) => fn(physicalDevice, null, count, out),
       decodeExtension,
     );
   }
 
-  getProperties(physicalDevice: DispatchableHandle, query: PropertiesQuery): RawDeviceProperties {
+  getBasicProperties(physicalDevice: DispatchableHandle): RawBasicProperties {
+    const fn = this.physicalCommands(physicalDevice).need('vkGetPhysicalDeviceProperties');
+    const properties = queryStruct(T.VkPhysicalDeviceProperties, (out) => fn(physicalDevice, out));
+    const name = decodeCString(properties['deviceName'] as Uint8Array);
+    return {
+      apiVersion: properties['apiVersion'] as number,
+      driverVersion: properties['driverVersion'] as number,
+      vendorID: properties['vendorID'] as number,
+      deviceID: properties['deviceID'] as number,
+      deviceType: properties['deviceType'] as number,
+      deviceName: name.text,
+      deviceNameTerminated: name.terminated,
+    };
+  }
+
+  getProperties(physicalDevice: DispatchableHandle, query: PropertiesQuery): RawExtendedProperties {
+    const fn = this.physicalCommands(physicalDevice).need('vkGetPhysicalDeviceProperties2');
     const links: ChainLink[] = [
       {
         type: T.VkPhysicalDeviceProperties2,
@@ -340,58 +539,88 @@ class KoffiVulkanBinding implements VulkanBinding {
       },
       {
         type: T.VkPhysicalDeviceIDProperties,
-        init: { sType: StructureType.PHYSICAL_DEVICE_ID_PROPERTIES },
+        init: {
+          sType: StructureType.PHYSICAL_DEVICE_ID_PROPERTIES,
+          deviceUUID: UNSET_UUID,
+          driverUUID: UNSET_UUID,
+        },
       },
     ];
     const driverAt = query.driverProperties ? links.length : -1;
     if (query.driverProperties) {
       links.push({
         type: T.VkPhysicalDeviceDriverProperties,
-        init: { sType: StructureType.PHYSICAL_DEVICE_DRIVER_PROPERTIES },
+        init: { sType: StructureType.PHYSICAL_DEVICE_DRIVER_PROPERTIES, driverID: UNSET_U32 },
       });
     }
     const pciAt = query.pciBusInfo ? links.length : -1;
     if (query.pciBusInfo) {
       links.push({
         type: T.VkPhysicalDevicePCIBusInfoPropertiesEXT,
-        init: { sType: StructureType.PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT },
+        init: {
+          sType: StructureType.PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT,
+          pciDomain: UNSET_FLAGS,
+          pciBus: UNSET_FLAGS,
+          pciDevice: UNSET_FLAGS,
+          pciFunction: UNSET_FLAGS,
+        },
       });
     }
-    const decoded = queryChain(links, (head) =>
-      this.call('vkGetPhysicalDeviceProperties2', physicalDevice, head),
-    );
-    const properties = decoded[0]!['properties'] as Record<string, unknown>;
+    const decoded = queryChain(links, (head) => fn(physicalDevice, head));
+    const unfilled: string[] = [];
     const ids = decoded[1]!;
-    const driver = driverAt >= 0 ? decoded[driverAt]! : null;
-    const pci = pciAt >= 0 ? decoded[pciAt]! : null;
+    const idsFilled =
+      !isUnset(ids['deviceUUID'] as Uint8Array) && !isUnset(ids['driverUUID'] as Uint8Array);
+    if (!idsFilled) unfilled.push('VkPhysicalDeviceIDProperties');
+    let driver: RawExtendedProperties['driver'] = null;
+    if (driverAt >= 0) {
+      const raw = decoded[driverAt]!;
+      if (raw['driverID'] === UNSET_U32) {
+        unfilled.push('VkPhysicalDeviceDriverProperties');
+      } else {
+        const name = decodeCString(raw['driverName'] as Uint8Array);
+        const info = decodeCString(raw['driverInfo'] as Uint8Array);
+        driver = {
+          driverID: raw['driverID'] as number,
+          driverName: name.text,
+          driverInfo: info.text,
+          unterminated: [
+            ...(name.terminated ? [] : ['driverName' as const]),
+            ...(info.terminated ? [] : ['driverInfo' as const]),
+          ],
+        };
+      }
+    }
+    let pciBusInfo: RawExtendedProperties['pciBusInfo'] = null;
+    if (pciAt >= 0) {
+      const pci = decoded[pciAt]!;
+      const values = {
+        pciDomain: pci['pciDomain'] as number,
+        pciBus: pci['pciBus'] as number,
+        pciDevice: pci['pciDevice'] as number,
+        pciFunction: pci['pciFunction'] as number,
+      };
+      if (Object.values(values).every((value) => value === UNSET_FLAGS)) {
+        unfilled.push('VkPhysicalDevicePCIBusInfoPropertiesEXT');
+      } else {
+        pciBusInfo = values;
+      }
+    }
     return {
-      apiVersion: properties['apiVersion'] as number,
-      driverVersion: properties['driverVersion'] as number,
-      vendorID: properties['vendorID'] as number,
-      deviceID: properties['deviceID'] as number,
-      deviceType: properties['deviceType'] as number,
-      deviceName: properties['deviceName'] as string,
-      deviceUUID: Uint8Array.from(ids['deviceUUID'] as ArrayLike<number>),
-      driverUUID: Uint8Array.from(ids['driverUUID'] as ArrayLike<number>),
-      driver: driver
+      ids: idsFilled
         ? {
-            driverID: driver['driverID'] as number,
-            driverName: driver['driverName'] as string,
-            driverInfo: driver['driverInfo'] as string,
+            deviceUUID: Uint8Array.from(ids['deviceUUID'] as ArrayLike<number>),
+            driverUUID: Uint8Array.from(ids['driverUUID'] as ArrayLike<number>),
           }
         : null,
-      pciBusInfo: pci
-        ? {
-            pciDomain: pci['pciDomain'] as number,
-            pciBus: pci['pciBus'] as number,
-            pciDevice: pci['pciDevice'] as number,
-            pciFunction: pci['pciFunction'] as number,
-          }
-        : null,
+      driver,
+      pciBusInfo,
+      unfilled,
     };
   }
 
-  getExternalMemoryRDMAFeature(physicalDevice: DispatchableHandle): boolean {
+  getExternalMemoryRDMAFeature(physicalDevice: DispatchableHandle): boolean | null {
+    const fn = this.physicalCommands(physicalDevice).need('vkGetPhysicalDeviceFeatures2');
     const decoded = queryChain(
       [
         {
@@ -402,55 +631,76 @@ class KoffiVulkanBinding implements VulkanBinding {
           type: T.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
           init: {
             sType: StructureType.PHYSICAL_DEVICE_EXTERNAL_MEMORY_RDMA_FEATURES_NV,
-            externalMemoryRDMA: 0,
+            externalMemoryRDMA: UNSET_U32,
           },
         },
       ],
-      (head) => this.call('vkGetPhysicalDeviceFeatures2', physicalDevice, head),
+      (head) => fn(physicalDevice, head),
     );
-    return decoded[1]!['externalMemoryRDMA'] === 1;
+    // A VkBool32 is 0 or 1; the marker (or any other value) means "not answered".
+    const value = decoded[1]!['externalMemoryRDMA'];
+    return value === 1 ? true : value === 0 ? false : null;
   }
 
-  getMemoryProperties(
-    physicalDevice: DispatchableHandle,
-    withBudget: boolean,
-  ): RawMemoryProperties {
-    const links: ChainLink[] = [
-      {
-        type: T.VkPhysicalDeviceMemoryProperties2,
-        init: { sType: StructureType.PHYSICAL_DEVICE_MEMORY_PROPERTIES_2 },
-      },
-    ];
-    if (withBudget) {
-      links.push({
-        type: T.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
-        init: { sType: StructureType.PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT },
-      });
+  getMemoryProperties(physicalDevice: DispatchableHandle, query: MemoryQuery): RawMemoryProperties {
+    const commands = this.physicalCommands(physicalDevice);
+    let memory: Record<string, unknown>;
+    let budget: Record<string, unknown> | null = null;
+    if (!query.properties2) {
+      const fn = commands.need('vkGetPhysicalDeviceMemoryProperties');
+      memory = queryStruct(T.VkPhysicalDeviceMemoryProperties, (out) => fn(physicalDevice, out));
+    } else {
+      const fn = commands.need('vkGetPhysicalDeviceMemoryProperties2');
+      const links: ChainLink[] = [
+        {
+          type: T.VkPhysicalDeviceMemoryProperties2,
+          init: { sType: StructureType.PHYSICAL_DEVICE_MEMORY_PROPERTIES_2 },
+        },
+      ];
+      if (query.budget) {
+        const unset = new Array<bigint>(VK_MAX_MEMORY_HEAPS).fill(UNSET_U64);
+        links.push({
+          type: T.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
+          init: {
+            sType: StructureType.PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT,
+            heapBudget: unset,
+            heapUsage: unset,
+          },
+        });
+      }
+      const decoded = queryChain(links, (head) => fn(physicalDevice, head));
+      memory = decoded[0]!['memoryProperties'] as Record<string, unknown>;
+      budget = query.budget ? decoded[1]! : null;
     }
-    const decoded = queryChain(links, (head) =>
-      this.call('vkGetPhysicalDeviceMemoryProperties2', physicalDevice, head),
-    );
-    const memory = decoded[0]!['memoryProperties'] as {
-      memoryTypeCount: number;
-      memoryTypes: { propertyFlags: number; heapIndex: number }[];
-      memoryHeapCount: number;
-      memoryHeaps: { size: unknown; flags: number }[];
-    };
-    const budget = withBudget ? decoded[1]! : null;
-    const budgets = budget ? (budget['heapBudget'] as unknown[]) : null;
-    const usages = budget ? (budget['heapUsage'] as unknown[]) : null;
+    const typeCount = memory['memoryTypeCount'] as number;
+    const heapCount = memory['memoryHeapCount'] as number;
+    const types = memory['memoryTypes'] as { propertyFlags: number; heapIndex: number }[];
+    const heaps = memory['memoryHeaps'] as { size: unknown; flags: number }[];
+    // Only the first *Count entries are meaningful, and never more than the arrays hold.
+    const shownHeaps = Math.min(heapCount, VK_MAX_MEMORY_HEAPS);
+    const budgets = budget ? (budget['heapBudget'] as unknown[]).map(toBigInt) : null;
+    const usages = budget ? (budget['heapUsage'] as unknown[]).map(toBigInt) : null;
+    const budgetUnfilled =
+      budgets !== null &&
+      shownHeaps > 0 &&
+      budgets.slice(0, shownHeaps).every((value) => value === UNSET_U64);
+    const useBudget = budgets !== null && !budgetUnfilled;
     return {
-      // Only the first *Count entries are meaningful; the rest of the fixed arrays is noise.
-      memoryTypes: memory.memoryTypes.slice(0, memory.memoryTypeCount).map((type) => ({
+      memoryTypeCount: typeCount,
+      memoryHeapCount: heapCount,
+      memoryTypes: types.slice(0, Math.min(typeCount, VK_MAX_MEMORY_TYPES)).map((type) => ({
         propertyFlags: type.propertyFlags,
         heapIndex: type.heapIndex,
       })),
-      memoryHeaps: memory.memoryHeaps.slice(0, memory.memoryHeapCount).map((heap, index) => ({
-        size: toBigInt(heap.size),
-        flags: heap.flags,
-        budget: budgets ? toBigInt(budgets[index]) : null,
-        usage: usages ? toBigInt(usages[index]) : null,
-      })),
+      memoryHeaps: heaps.slice(0, shownHeaps).map(
+        (heap, index): RawMemoryHeap => ({
+          size: toBigInt(heap.size),
+          flags: heap.flags,
+          budget: useBudget ? budgets[index]! : null,
+          usage: useBudget ? usages![index]! : null,
+        }),
+      ),
+      budgetUnfilled,
     };
   }
 
@@ -458,7 +708,10 @@ class KoffiVulkanBinding implements VulkanBinding {
     physicalDevice: DispatchableHandle,
     usage: number,
     handleType: number,
-  ): RawExternalMemoryProperties {
+  ): RawExternalMemoryProperties | null {
+    const fn = this.physicalCommands(physicalDevice).need(
+      'vkGetPhysicalDeviceExternalBufferProperties',
+    );
     const info = {
       sType: StructureType.PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO,
       pNext: null,
@@ -466,17 +719,30 @@ class KoffiVulkanBinding implements VulkanBinding {
       usage,
       handleType,
     };
+    const unset = {
+      externalMemoryFeatures: UNSET_FLAGS,
+      exportFromImportedHandleTypes: UNSET_FLAGS,
+      compatibleHandleTypes: UNSET_FLAGS,
+    };
     const decoded = queryChain(
       [
         {
           type: T.VkExternalBufferProperties,
-          init: { sType: StructureType.EXTERNAL_BUFFER_PROPERTIES },
+          init: {
+            sType: StructureType.EXTERNAL_BUFFER_PROPERTIES,
+            externalMemoryProperties: unset,
+          },
         },
       ],
-      (head) =>
-        this.call('vkGetPhysicalDeviceExternalBufferProperties', physicalDevice, info, head),
+      (head) => fn(physicalDevice, info, head),
     );
     const properties = decoded[0]!['externalMemoryProperties'] as RawExternalMemoryProperties;
+    if (
+      properties.externalMemoryFeatures === UNSET_FLAGS &&
+      properties.compatibleHandleTypes === UNSET_FLAGS
+    ) {
+      return null;
+    }
     return {
       externalMemoryFeatures: properties.externalMemoryFeatures,
       exportFromImportedHandleTypes: properties.exportFromImportedHandleTypes,
@@ -485,13 +751,23 @@ class KoffiVulkanBinding implements VulkanBinding {
   }
 
   getQueueFamilies(physicalDevice: DispatchableHandle): RawQueueFamily[] {
+    const call = 'vkGetPhysicalDeviceQueueFamilyProperties';
+    const fn = this.physicalCommands(physicalDevice).need(call);
     const count = [0];
-    this.call('vkGetPhysicalDeviceQueueFamilyProperties', physicalDevice, count, null);
-    if (count[0] === 0) return [];
-    const out = koffi.alloc(T.VkQueueFamilyProperties, count[0]!);
+    fn(physicalDevice, count, null);
+    const capacity = believableCount(call, count[0]!);
+    if (capacity === 0) return [];
+    const out = koffi.alloc(T.VkQueueFamilyProperties, capacity);
     try {
-      this.call('vkGetPhysicalDeviceQueueFamilyProperties', physicalDevice, count, out);
-      const families = koffi.decode(out, T.VkQueueFamilyProperties, count[0]!) as RawQueueFamily[];
+      fn(physicalDevice, count, out);
+      const written = count[0]!;
+      if (written > capacity) {
+        throw new DriverOutputError(
+          call,
+          `wrote a count of ${written} after filling an array of ${capacity}`,
+        );
+      }
+      const families = koffi.decode(out, T.VkQueueFamilyProperties, written) as RawQueueFamily[];
       return families.map((family) => ({
         queueFlags: family.queueFlags,
         queueCount: family.queueCount,
@@ -502,6 +778,11 @@ class KoffiVulkanBinding implements VulkanBinding {
   }
 
   createDevice(physicalDevice: DispatchableHandle, options: DeviceOptions): DispatchableHandle {
+    const commands = this.physicalCommands(physicalDevice);
+    // Both are checked before anything exists: without vkGetDeviceProcAddr no device
+    // command could be checked, so no device is created.
+    const getDeviceProcAddr = commands.need('vkGetDeviceProcAddr', 'no device was created');
+    const create = commands.need('vkCreateDevice');
     const features = options.enableExternalMemoryRDMA
       ? koffi.as(
           {
@@ -534,12 +815,31 @@ class KoffiVulkanBinding implements VulkanBinding {
       pEnabledFeatures: null,
     };
     const out = [null];
-    check('vkCreateDevice', this.call('vkCreateDevice', physicalDevice, createInfo, null, out));
-    return toBigInt(out[0]);
+    check('vkCreateDevice', create(physicalDevice, createInfo, null, out));
+    const device = toBigInt(out[0]);
+    const table = new CommandTable<DeviceCommand>(
+      'vkGetDeviceProcAddr',
+      (name) => getDeviceProcAddr(device, name),
+      DEVICE_PROTOS,
+    );
+    const missing = table.missing(DEVICE_COMMANDS);
+    if (missing.length > 0) {
+      const destroy = table.find('vkDestroyDevice');
+      destroy?.(device, null);
+      const more = missing.length > 1 ? ` (also ${missing.slice(1).join(', ')})` : '';
+      throw new MissingEntryPointError(
+        'vkGetDeviceProcAddr',
+        missing[0]!,
+        `${destroy ? 'the device was destroyed' : 'the device cannot be destroyed'} before anything was allocated${more}`,
+      );
+    }
+    this.devices.set(device, table);
+    return device;
   }
 
   destroyDevice(device: DispatchableHandle): void {
-    this.call('vkDestroyDevice', device, null);
+    this.deviceCommands(device).need('vkDestroyDevice')(device, null);
+    this.devices.delete(device);
   }
 
   createBuffer(device: DispatchableHandle, options: BufferOptions): NonDispatchableHandle {
@@ -564,18 +864,20 @@ class KoffiVulkanBinding implements VulkanBinding {
       pQueueFamilyIndices: null,
     };
     const out = [0n];
-    check('vkCreateBuffer', this.call('vkCreateBuffer', device, createInfo, null, out));
+    const create = this.deviceCommands(device).need('vkCreateBuffer');
+    check('vkCreateBuffer', create(device, createInfo, null, out));
     return toBigInt(out[0]);
   }
 
   destroyBuffer(device: DispatchableHandle, buffer: NonDispatchableHandle): void {
-    this.call('vkDestroyBuffer', device, buffer, null);
+    this.deviceCommands(device).need('vkDestroyBuffer')(device, buffer, null);
   }
 
   getBufferMemoryRequirements(
     device: DispatchableHandle,
     buffer: NonDispatchableHandle,
   ): BufferMemoryRequirements {
+    const fn = this.deviceCommands(device).need('vkGetBufferMemoryRequirements2');
     const info = {
       sType: StructureType.BUFFER_MEMORY_REQUIREMENTS_INFO_2,
       pNext: null,
@@ -589,7 +891,7 @@ class KoffiVulkanBinding implements VulkanBinding {
           init: { sType: StructureType.MEMORY_DEDICATED_REQUIREMENTS },
         },
       ],
-      (head) => this.call('vkGetBufferMemoryRequirements2', device, info, head),
+      (head) => fn(device, info, head),
     );
     const requirements = decoded[0]!['memoryRequirements'] as Record<string, unknown>;
     const dedicated = decoded[1]!;
@@ -632,12 +934,13 @@ class KoffiVulkanBinding implements VulkanBinding {
       memoryTypeIndex: options.memoryTypeIndex,
     };
     const out = [0n];
-    check('vkAllocateMemory', this.call('vkAllocateMemory', device, allocateInfo, null, out));
+    const allocate = this.deviceCommands(device).need('vkAllocateMemory');
+    check('vkAllocateMemory', allocate(device, allocateInfo, null, out));
     return toBigInt(out[0]);
   }
 
   freeMemory(device: DispatchableHandle, memory: NonDispatchableHandle): void {
-    this.call('vkFreeMemory', device, memory, null);
+    this.deviceCommands(device).need('vkFreeMemory')(device, memory, null);
   }
 
   bindBufferMemory(
@@ -645,7 +948,8 @@ class KoffiVulkanBinding implements VulkanBinding {
     buffer: NonDispatchableHandle,
     memory: NonDispatchableHandle,
   ): void {
-    check('vkBindBufferMemory', this.call('vkBindBufferMemory', device, buffer, memory, 0n));
+    const bind = this.deviceCommands(device).need('vkBindBufferMemory');
+    check('vkBindBufferMemory', bind(device, buffer, memory, 0n));
   }
 
   getMemoryRemoteAddress(
@@ -653,11 +957,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     memory: NonDispatchableHandle,
     handleType: number,
   ): bigint {
-    const address = this.call('vkGetDeviceProcAddr', device, 'vkGetMemoryRemoteAddressNV');
-    if (!address) {
-      // The loader returns NULL for commands of extensions the device did not enable.
-      throw new VulkanCallError('vkGetDeviceProcAddr(vkGetMemoryRemoteAddressNV)', -7);
-    }
+    const getAddress = this.deviceCommands(device).need('vkGetMemoryRemoteAddressNV');
     const info = {
       sType: StructureType.MEMORY_GET_REMOTE_ADDRESS_INFO_NV,
       pNext: null,
@@ -665,18 +965,17 @@ class KoffiVulkanBinding implements VulkanBinding {
       handleType,
     };
     const out = [0n];
-    check(
-      'vkGetMemoryRemoteAddressNV',
-      koffi.call(address, T.PFN_vkGetMemoryRemoteAddressNV, device, info, out),
-    );
+    check('vkGetMemoryRemoteAddressNV', getAddress(device, info, out));
     return toBigInt(out[0]);
   }
 }
 
 function decodeExtension(item: Record<string, unknown>): ExtensionProperties {
+  const name = decodeCString(item['extensionName'] as Uint8Array);
   return {
-    extensionName: item['extensionName'] as string,
+    extensionName: name.text,
     specVersion: item['specVersion'] as number,
+    nameTerminated: name.terminated,
   };
 }
 
