@@ -53,6 +53,8 @@ interface ExerciseDevice {
   pci?: string;
   extensions: string[];
   externalMemoryRDMA: boolean;
+  memoryTypeCount: number;
+  memoryHeapCount: number;
   heaps: { size: number; flags: number; budget?: number; usage?: number }[];
   types: { flags: number; heap: number }[];
   exportable: boolean;
@@ -404,6 +406,8 @@ test('{"devices":[{}]} is a complete RDMA-capable GPU with the documented defaul
       driverInfo: 'test 1.0',
       pci: '0000:06:00.0',
       externalMemoryRDMA: true,
+      memoryTypeCount: 1,
+      memoryHeapCount: 1,
       heaps: [{ size: 85899345920, flags: 1, budget: 80000000000, usage: 1000000 }],
       types: [{ flags: 257, heap: 0 }],
       exportable: true,
@@ -881,6 +885,105 @@ test('fault: skip and count, across instances of one process', () => {
   assert.equal(ex.state.calls['vkCreateInstance'], 3);
   assert.equal(ex.state.faultsInjected.length, 1);
   assertClean(ex);
+});
+
+// ------------------------------------------------------------ hidden commands, quirks
+
+test('hiddenCommands: vkGetDeviceProcAddr answers NULL, and the flow stops there cleanly', () => {
+  const ex = exerciseDriver({ devices: [{}], hiddenCommands: ['vkCreateBuffer'] });
+  assert.equal(ex.run.outcome, 'vkCreateBuffer');
+  assert.equal(ex.state.created.buffers, 0);
+  assertClean(ex);
+});
+
+test('hiddenCommands: vk_icdGetInstanceProcAddr answers NULL too (no loader)', () => {
+  const ex = exerciseDriver(
+    { devices: [{}], hiddenCommands: ['vkGetPhysicalDeviceProperties2'] },
+    ['--queries-only'],
+    { direct: true },
+  );
+  assert.equal(ex.run.outcome, 'vkGetPhysicalDeviceProperties2');
+  assertClean(ex);
+});
+
+test('hiddenCommands: hiding what the loader needs makes it refuse the driver', () => {
+  const ex = exerciseDriver({ devices: [{}], hiddenCommands: ['vkCreateDevice'] });
+  assert.deepEqual(failedStep(ex.run), {
+    call: 'vkCreateInstance',
+    result: 'VK_ERROR_INCOMPATIBLE_DRIVER',
+  });
+});
+
+test('physicalDeviceCounts: a count that grows between the two calls gives VK_INCOMPLETE', () => {
+  const ex = exerciseDriver(
+    { devices: [{}, {}], physicalDeviceCounts: [1, 2] },
+    ['--queries-only'],
+    { direct: true },
+  );
+  assert.deepEqual(failedStep(ex.run), {
+    call: 'vkEnumeratePhysicalDevices',
+    result: 'VK_INCOMPLETE',
+  });
+  assertClean(ex);
+});
+
+test('quirks: counts past the arrays and a heap that does not exist are reported as such', () => {
+  const ex = exerciseDriver(
+    {
+      devices: [
+        { quirks: { memoryTypeCount: 40, memoryHeapCount: 17 } },
+        { quirks: { heapIndexOutOfRange: true } },
+      ],
+    },
+    ['--queries-only'],
+    { direct: true },
+  );
+  const [counts, orphan] = ex.run.devices!;
+  assert.equal(counts!.memoryTypeCount, 40);
+  assert.equal(counts!.memoryHeapCount, 17);
+  assert.equal(counts!.types.length, 32, 'the exercise reads no further than the array');
+  assert.deepEqual(orphan!.types, [{ flags: 257, heap: 1 }]);
+  assert.equal(orphan!.memoryHeapCount, 1);
+  assertClean(ex);
+});
+
+test('quirks: strings fill their arrays without a NUL, extensions repeat or never complete', () => {
+  const ex = exerciseDriver(
+    {
+      devices: [
+        { quirks: { unterminatedStrings: true } },
+        { quirks: { duplicateExtensions: true } },
+        { quirks: { extensionsIncomplete: true } },
+      ],
+    },
+    ['--queries-only'],
+    { direct: true },
+  );
+  const [unterminated, duplicated] = ex.run.devices!;
+  assert.equal(unterminated!.name.length, 256);
+  assert.ok(unterminated!.name.startsWith('Test RDMA GPU'));
+  assert.equal(unterminated!.driverName.length, 256);
+  assert.equal(unterminated!.driverInfo.length, 256);
+  assert.ok(unterminated!.extensions.some((e) => e.length === 256));
+  assert.deepEqual(duplicated!.extensions, [
+    'VK_NV_external_memory_rdma',
+    'VK_EXT_memory_budget',
+    'VK_EXT_pci_bus_info',
+    'VK_NV_external_memory_rdma',
+  ]);
+  const extensionSteps = ex.run.steps.filter(
+    (s) => s.call === 'vkEnumerateDeviceExtensionProperties',
+  );
+  assert.deepEqual(
+    extensionSteps.map((s) => s.result),
+    ['VK_SUCCESS', 'VK_SUCCESS', 'VK_INCOMPLETE'],
+  );
+  assertClean(ex);
+});
+
+test('a quirk or hidden command the driver does not know is a config error', () => {
+  const ex = exerciseDriver({ devices: [{ quirks: { everything: true } as never }] });
+  assert.deepEqual(ex.state.configErrors, ['devices[0].quirks: unknown field "everything"']);
 });
 
 // ------------------------------------------------------------------------------ config

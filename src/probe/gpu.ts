@@ -32,7 +32,7 @@ import {
   VK_API_VERSION_1_1,
   VK_API_VERSION_1_2,
 } from '../vulkan/constants.js';
-import { callFailureOf, isVulkanFailure } from '../vulkan/driver-errors.js';
+import { callFailureOf, DriverOutputError, isVulkanFailure } from '../vulkan/driver-errors.js';
 import type { GpuError, GpuIdentity, GpuReport, RdmaExportSupport } from '../report.js';
 import {
   deviceTypeName,
@@ -75,6 +75,8 @@ export function probeGpu(
   // What the driver did that a correct one never does, shown as verdict notes.
   const notes: string[] = [];
   let deviceApiVersion: number | null = null;
+  // An answer the verdict cannot rest on: recorded as the GPU's error once the rest is gathered.
+  let problem: DriverOutputError | null = null;
   try {
     const basic = vk.getBasicProperties(physicalDevice);
     deviceApiVersion = basic.apiVersion >>> 0;
@@ -100,8 +102,9 @@ export function probeGpu(
         // Chaining the RDMA structs is only valid when the device lists the extension.
         gpu.features.externalMemoryRDMA = vk.getExternalMemoryRDMAFeature(physicalDevice);
         if (gpu.features.externalMemoryRDMA === null) {
-          notes.push(
-            'vkGetPhysicalDeviceFeatures2 left externalMemoryRDMA unanswered (neither VK_TRUE nor VK_FALSE): the feature is unknown',
+          problem = new DriverOutputError(
+            'vkGetPhysicalDeviceFeatures2',
+            'left externalMemoryRDMA unanswered (neither VK_TRUE nor VK_FALSE): the feature is unknown',
           );
         }
         const exported = vk.getExternalBufferProperties(
@@ -111,8 +114,9 @@ export function probeGpu(
         );
         if (exported) gpu.rdmaExport = exportSupportOf(exported);
         else {
-          notes.push(
-            'vkGetPhysicalDeviceExternalBufferProperties left its answer unfilled: RDMA export support is unknown',
+          problem ??= new DriverOutputError(
+            'vkGetPhysicalDeviceExternalBufferProperties',
+            'left its answer unfilled: RDMA export support is unknown',
           );
         }
       }
@@ -131,6 +135,7 @@ export function probeGpu(
     gpu.rdmaMemoryTypes = rdmaMemoryTypesOf(gpu.memory);
     notes.push(...memory.notes);
     if (memory.problem) throw memory.problem;
+    if (problem) throw problem;
   } catch (error) {
     if (!isVulkanFailure(error)) throw error;
     gpu.error = gpuErrorOf(error);

@@ -342,12 +342,29 @@ static bool parse_extra_extensions(const cJSON *arr, const char *path, icd_devic
     return ok;
 }
 
+static bool parse_quirks(const cJSON *obj, const char *path, icd_device_config *d) {
+    static const char *const keys[] = {"memoryTypeCount",      "memoryHeapCount",
+                                       "heapIndexOutOfRange",  "unterminatedStrings",
+                                       "duplicateExtensions",  "extensionsIncomplete",
+                                       NULL};
+    if (!expect_object(obj, path)) return false;
+    bool ok = check_keys(obj, path, keys);
+    icd_quirks *q = &d->quirks;
+    FIELD(obj, path, "memoryTypeCount", read_u32, &q->memory_type_count);
+    FIELD(obj, path, "memoryHeapCount", read_u32, &q->memory_heap_count);
+    FIELD(obj, path, "heapIndexOutOfRange", read_bool, &q->heap_index_out_of_range);
+    FIELD(obj, path, "unterminatedStrings", read_bool, &q->unterminated_strings);
+    FIELD(obj, path, "duplicateExtensions", read_bool, &q->duplicate_extensions);
+    FIELD(obj, path, "extensionsIncomplete", read_bool, &q->extensions_incomplete);
+    return ok;
+}
+
 static bool parse_device(const cJSON *obj, const char *path, icd_device_config *d) {
     static const char *const keys[] = {
         "name", "vendorID", "deviceID", "deviceType", "apiVersion", "driverVersion", "driverID",
         "driverName", "driverInfo", "deviceUUID", "driverUUID", "pci", "extensions",
         "extraExtensions", "externalMemoryRDMA", "heaps", "types", "externalBuffer",
-        "memoryTypeBits", "alignment", "remoteAddress", NULL};
+        "memoryTypeBits", "alignment", "remoteAddress", "quirks", NULL};
     if (!expect_object(obj, path)) return false;
     bool ok = check_keys(obj, path, keys);
     FIELD(obj, path, "name", read_string, d->name, sizeof(d->name));
@@ -368,6 +385,7 @@ static bool parse_device(const cJSON *obj, const char *path, icd_device_config *
     FIELD(obj, path, "externalBuffer", parse_external_buffer, d);
     FIELD(obj, path, "alignment", read_u64, &d->alignment);
     FIELD(obj, path, "remoteAddress", read_u64, &d->remote_address);
+    FIELD(obj, path, "quirks", parse_quirks, d);
 
     char sub[PATH_SIZE];
     const cJSON *heaps = cJSON_GetObjectItemCaseSensitive(obj, "heaps");
@@ -527,8 +545,39 @@ static char *read_file(const char *path, size_t *length) {
     return buf;
 }
 
+static bool parse_hidden(const cJSON *arr, icd_config *config) {
+    if (!expect_array(arr, "hiddenCommands", ICD_MAX_HIDDEN)) return false;
+    bool ok = true;
+    const cJSON *item = NULL;
+    uint32_t i = 0;
+    cJSON_ArrayForEach(item, arr) {
+        char path[PATH_SIZE];
+        path_printf(path, "hiddenCommands[%u]", i);
+        if (!read_string(item, path, config->hidden[i], ICD_CALL_NAME_SIZE)) ok = false;
+        i++;
+    }
+    config->hidden_count = i;
+    return ok;
+}
+
+static bool parse_count_sequence(const cJSON *arr, icd_config *config) {
+    if (!expect_array(arr, "physicalDeviceCounts", ICD_MAX_COUNT_SEQUENCE)) return false;
+    bool ok = true;
+    const cJSON *item = NULL;
+    uint32_t i = 0;
+    cJSON_ArrayForEach(item, arr) {
+        char path[PATH_SIZE];
+        path_printf(path, "physicalDeviceCounts[%u]", i);
+        if (!read_u32(item, path, &config->count_sequence[i])) ok = false;
+        i++;
+    }
+    config->count_sequence_length = i;
+    return ok;
+}
+
 static bool parse_root(const cJSON *root, icd_config *config) {
-    static const char *const keys[] = {"devices", "faults", NULL};
+    static const char *const keys[] = {"devices", "faults", "hiddenCommands",
+                                       "physicalDeviceCounts", NULL};
     if (!expect_object(root, "config")) return false;
     bool ok = check_keys(root, "config", keys);
 
@@ -570,6 +619,10 @@ static bool parse_root(const cJSON *root, icd_config *config) {
         config->fault_count = i;
         config->faults_fingerprint = cJSON_PrintUnformatted(faults);
     }
+    const cJSON *hidden = cJSON_GetObjectItemCaseSensitive(root, "hiddenCommands");
+    if (hidden && !parse_hidden(hidden, config)) ok = false;
+    const cJSON *counts = cJSON_GetObjectItemCaseSensitive(root, "physicalDeviceCounts");
+    if (counts && !parse_count_sequence(counts, config)) ok = false;
     return ok;
 }
 

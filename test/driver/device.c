@@ -1000,7 +1000,7 @@ PFN_vkVoidFunction icd_device_proc(icd_device *d, const char *name) {
 
 static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL icd_GetDeviceProcAddr(VkDevice device,
                                                                       const char *pName) {
-    if (!pName) return NULL;
+    if (!pName || icd_hidden(pName)) return NULL;
     icd_device *d = icd_device_from(device, "vkGetDeviceProcAddr");
     if (!d) return NULL;
     return icd_device_proc(d, pName);

@@ -187,8 +187,18 @@ static VKAPI_ATTR VkBool32 VKAPI_CALL on_message(
 
 static bool has_extension(const VkExtensionProperties *list, uint32_t n, const char *name) {
     for (uint32_t i = 0; i < n; i++)
-        if (strcmp(list[i].extensionName, name) == 0) return true;
+        if (strncmp(list[i].extensionName, name, VK_MAX_EXTENSION_NAME_SIZE) == 0) return true;
     return false;
+}
+
+/* A driver's char[size] as a JSON string, read no further than the array (a driver
+ * with the unterminatedStrings quirk fills it to the last byte). */
+static cJSON *fixed_string(const char *text, size_t size) {
+    char copy[VK_MAX_DESCRIPTION_SIZE + 1];
+    size_t n = strnlen(text, size < VK_MAX_DESCRIPTION_SIZE ? size : VK_MAX_DESCRIPTION_SIZE);
+    memcpy(copy, text, n);
+    copy[n] = '\0';
+    return cJSON_CreateString(copy);
 }
 
 /* Steps 1-6 for one physical device: what the probe reads. */
@@ -202,7 +212,7 @@ static cJSON *query_device(VkPhysicalDevice pd, const options *o) {
     if (r != VK_SUCCESS) ext_count = 0;
     cJSON *names = cJSON_AddArrayToObject(dev, "extensions");
     for (uint32_t i = 0; i < ext_count; i++)
-        cJSON_AddItemToArray(names, cJSON_CreateString(exts[i].extensionName));
+        cJSON_AddItemToArray(names, fixed_string(exts[i].extensionName, VK_MAX_EXTENSION_NAME_SIZE));
     bool rdma = has_extension(exts, ext_count, VK_NV_EXTERNAL_MEMORY_RDMA_EXTENSION_NAME);
     bool budget = has_extension(exts, ext_count, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
     bool pci = has_extension(exts, ext_count, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
@@ -226,7 +236,8 @@ static cJSON *query_device(VkPhysicalDevice pd, const options *o) {
     if (o->bogus_chain) *tail = &bogus;
     vkGetPhysicalDeviceProperties2(pd, &props);
     char uuid[33];
-    cJSON_AddStringToObject(dev, "name", props.properties.deviceName);
+    cJSON_AddItemToObject(dev, "name",
+                          fixed_string(props.properties.deviceName, VK_MAX_PHYSICAL_DEVICE_NAME_SIZE));
     cJSON_AddNumberToObject(dev, "vendorID", props.properties.vendorID);
     cJSON_AddNumberToObject(dev, "deviceID", props.properties.deviceID);
     cJSON_AddNumberToObject(dev, "driverVersion", props.properties.driverVersion);
@@ -234,8 +245,8 @@ static cJSON *query_device(VkPhysicalDevice pd, const options *o) {
     cJSON_AddStringToObject(dev, "deviceUUID", uuid);
     hex(uuid, id.driverUUID, VK_UUID_SIZE);
     cJSON_AddStringToObject(dev, "driverUUID", uuid);
-    cJSON_AddStringToObject(dev, "driverName", driver.driverName);
-    cJSON_AddStringToObject(dev, "driverInfo", driver.driverInfo);
+    cJSON_AddItemToObject(dev, "driverName", fixed_string(driver.driverName, VK_MAX_DRIVER_NAME_SIZE));
+    cJSON_AddItemToObject(dev, "driverInfo", fixed_string(driver.driverInfo, VK_MAX_DRIVER_INFO_SIZE));
     if (pci || o->pci_chain) {
         char bus[32];
         snprintf(bus, sizeof(bus), "%04x:%02x:%02x.%x", pci_info.pciDomain, pci_info.pciBus,
@@ -257,6 +268,9 @@ static cJSON *query_device(VkPhysicalDevice pd, const options *o) {
         .pNext = budget || o->budget_chain ? &budgets : NULL};
     vkGetPhysicalDeviceMemoryProperties2(pd, &memory);
     const VkPhysicalDeviceMemoryProperties *mp = &memory.memoryProperties;
+    /* The counts as reported, which a driver with quirks sets past the arrays. */
+    cJSON_AddNumberToObject(dev, "memoryTypeCount", mp->memoryTypeCount);
+    cJSON_AddNumberToObject(dev, "memoryHeapCount", mp->memoryHeapCount);
     cJSON *heaps = cJSON_AddArrayToObject(dev, "heaps");
     for (uint32_t i = 0; i < mp->memoryHeapCount && i < VK_MAX_MEMORY_HEAPS; i++) {
         cJSON *h = cJSON_CreateObject();

@@ -22,6 +22,8 @@
 #define ICD_MAX_DEVICES 64
 #define ICD_MAX_EXTRA_EXTENSIONS 32
 #define ICD_MAX_FAULTS 64
+#define ICD_MAX_HIDDEN 64           /* commands the lookups may be told to hide */
+#define ICD_MAX_COUNT_SEQUENCE 64   /* physicalDeviceCounts entries */
 #define ICD_CALL_NAME_SIZE 64
 #define ICD_MAX_MEMORY_ALLOCATIONS 4096 /* VkPhysicalDeviceLimits::maxMemoryAllocationCount */
 
@@ -38,6 +40,17 @@ typedef struct icd_type_config {
     uint32_t flags;
     uint32_t heap;
 } icd_type_config;
+
+/* Misbehaviour on purpose: what a driver nobody has seen might do. Zero/false: none. */
+typedef struct icd_quirks {
+    uint32_t memory_type_count; /* reported instead of the real count (may exceed 32) */
+    uint32_t memory_heap_count; /* reported instead of the real count (may exceed 16) */
+    bool heap_index_out_of_range; /* the last memory type names heap memoryHeapCount */
+    bool unterminated_strings;    /* deviceName, driverName, driverInfo and one extension
+                                     name fill their 256 bytes without a NUL */
+    bool duplicate_extensions;    /* the first extension is reported twice */
+    bool extensions_incomplete;   /* filling calls always return VK_INCOMPLETE */
+} icd_quirks;
 
 typedef struct icd_device_config {
     char name[VK_MAX_PHYSICAL_DEVICE_NAME_SIZE];
@@ -71,6 +84,7 @@ typedef struct icd_device_config {
     uint32_t memory_type_bits;
     uint64_t alignment;
     uint64_t remote_address;
+    icd_quirks quirks;
 } icd_device_config;
 
 typedef struct icd_fault {
@@ -87,6 +101,10 @@ typedef struct icd_config {
     uint32_t fault_count;
     icd_fault faults[ICD_MAX_FAULTS];
     char *faults_fingerprint; /* faults as compact JSON, to keep counters across reloads */
+    uint32_t hidden_count;    /* commands every lookup answers with NULL */
+    char hidden[ICD_MAX_HIDDEN][ICD_CALL_NAME_SIZE];
+    uint32_t count_sequence_length; /* physicalDeviceCounts: one per vkEnumeratePhysicalDevices */
+    uint32_t count_sequence[ICD_MAX_COUNT_SEQUENCE];
 } icd_config;
 
 /* Reads the file named by RDMA_TEST_ICD_CONFIG (defaults when unset). On error
@@ -153,6 +171,7 @@ struct icd_instance {
     bool ext_external_memory_capabilities;
     icd_config config;
     uint32_t physical_count;
+    uint32_t enumerate_calls; /* vkEnumeratePhysicalDevices calls, for physicalDeviceCounts */
     icd_physical_device **physical;
     icd_device *devices;
 };
@@ -203,8 +222,9 @@ struct icd_device {
     uint32_t memory_count;
 };
 
-/* Device extensions of a physical device, in the order they are reported. */
-#define ICD_MAX_DEVICE_EXTENSIONS (3 + ICD_MAX_EXTRA_EXTENSIONS)
+/* Device extensions of a physical device, in the order they are reported (two more
+ * for the unterminated and duplicate quirks). */
+#define ICD_MAX_DEVICE_EXTENSIONS (3 + ICD_MAX_EXTRA_EXTENSIONS + 2)
 uint32_t icd_device_extensions(const icd_device_config *cfg,
                                VkExtensionProperties out[ICD_MAX_DEVICE_EXTENSIONS]);
 
@@ -214,6 +234,11 @@ icd_device *icd_device_from(VkDevice handle, const char *call);
 void icd_device_release(icd_device *device); /* frees it and whatever it still owns */
 
 PFN_vkVoidFunction icd_device_proc(icd_device *device, const char *name);
+/* Whether the config's "hiddenCommands" names this command: every lookup
+ * (vk_icdGetInstanceProcAddr, vk_icdGetPhysicalDeviceProcAddr, vkGetDeviceProcAddr)
+ * then answers NULL for it. */
+bool icd_hidden(const char *name);
+void icd_set_hidden(const icd_config *config);
 PFN_vkVoidFunction icd_device_command(const char *name);
 
 /* ------------------------------------------------------------ pNext chains */

@@ -16,6 +16,38 @@ static icd_instance *instances;
 
 icd_instance *icd_instance_list(void) { return instances; }
 
+/* ------------------------------------------------------------ hidden commands */
+
+/* Process-wide, because the loader asks for global commands before any instance
+ * exists; read from the config on the first lookup, again at each vkCreateInstance. */
+static struct {
+    bool loaded;
+    uint32_t count;
+    char names[ICD_MAX_HIDDEN][ICD_CALL_NAME_SIZE];
+} hidden;
+
+void icd_set_hidden(const icd_config *config) {
+    hidden.loaded = true;
+    hidden.count = config->hidden_count;
+    memcpy(hidden.names, config->hidden, sizeof(hidden.names));
+}
+
+bool icd_hidden(const char *name) {
+    if (!hidden.loaded) {
+        icd_config config;
+        /* A config error is reported again, and fails, at vkCreateInstance. */
+        if (icd_config_load(&config)) {
+            icd_set_hidden(&config);
+            icd_config_free(&config);
+        }
+        hidden.loaded = true;
+    }
+    for (uint32_t i = 0; i < hidden.count; i++) {
+        if (strcmp(hidden.names[i], name) == 0) return true;
+    }
+    return false;
+}
+
 static void invalid_parameter(const char *call, const char *parameter, const char *what) {
     char vuid[160];
     snprintf(vuid, sizeof(vuid), "VUID-%s-%s-parameter", call, parameter);
@@ -76,6 +108,13 @@ static uint32_t supported_extensions(const icd_device_config *cfg) {
            (cfg->ext_pci_bus_info ? ICD_EXT_PCI_BUS_INFO : 0);
 }
 
+/* The 256 bytes filled with `text` and then 'x', without a NUL: the quirk. */
+static void fill_unterminated(char *out, size_t size, const char *text) {
+    memset(out, 'x', size);
+    size_t n = strlen(text);
+    memcpy(out, text, n < size ? n : size);
+}
+
 uint32_t icd_device_extensions(const icd_device_config *cfg,
                                VkExtensionProperties out[ICD_MAX_DEVICE_EXTENSIONS]) {
     uint32_t n = 0;
@@ -97,6 +136,11 @@ uint32_t icd_device_extensions(const icd_device_config *cfg,
     }
     for (uint32_t i = 0; i < cfg->extra_extension_count; i++) {
         snprintf(out[n].extensionName, VK_MAX_EXTENSION_NAME_SIZE, "%s", cfg->extra_extensions[i]);
+        out[n++].specVersion = 1;
+    }
+    if (cfg->quirks.duplicate_extensions && n > 0) out[n++] = out[0];
+    if (cfg->quirks.unterminated_strings) {
+        fill_unterminated(out[n].extensionName, VK_MAX_EXTENSION_NAME_SIZE, "VK_TEST_unterminated");
         out[n++].specVersion = 1;
     }
     return n;
@@ -176,6 +220,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateInstance(const VkInstanceCreateI
         return VK_ERROR_INITIALIZATION_FAILED;
     }
     icd_state_set_faults(config.faults, config.fault_count, config.faults_fingerprint);
+    icd_set_hidden(&config);
     VkResult r = icd_state_enter(call, -1);
     if (r != VK_SUCCESS) {
         icd_config_free(&config);
@@ -292,8 +337,15 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumeratePhysicalDevices(
     if (r != VK_SUCCESS) return r;
     icd_instance *inst = instance_from(instance, call);
     if (!inst) return VK_ERROR_INITIALIZATION_FAILED;
-    return copy_out(call, pPhysicalDeviceCount, pPhysicalDevices, inst->physical,
-                    inst->physical_count, sizeof(VkPhysicalDevice));
+    /* physicalDeviceCounts: a GPU count that changes from one call to the next. */
+    uint32_t count = inst->physical_count;
+    const icd_config *c = &inst->config;
+    if (c->count_sequence_length) {
+        uint32_t wanted = c->count_sequence[inst->enumerate_calls++ % c->count_sequence_length];
+        if (wanted < count) count = wanted;
+    }
+    return copy_out(call, pPhysicalDeviceCount, pPhysicalDevices, inst->physical, count,
+                    sizeof(VkPhysicalDevice));
 }
 
 /* --------------------------------------------------------- physical device */
@@ -309,7 +361,10 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateDeviceExtensionProperties(
     if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
     VkExtensionProperties list[ICD_MAX_DEVICE_EXTENSIONS];
     uint32_t n = icd_device_extensions(pd->cfg, list);
-    return copy_out(call, pPropertyCount, pProperties, list, n, sizeof(list[0]));
+    r = copy_out(call, pPropertyCount, pProperties, list, n, sizeof(list[0]));
+    /* extensionsIncomplete: "there is more" forever, even with room for everything. */
+    if (r == VK_SUCCESS && pProperties && pd->cfg->quirks.extensions_incomplete) return VK_INCOMPLETE;
+    return r;
 }
 
 static uint64_t largest_heap(const icd_device_config *c) {
@@ -328,6 +383,8 @@ static void fill_properties(const icd_physical_device *pd, VkPhysicalDevicePrope
     p->deviceID = c->device_id;
     p->deviceType = (VkPhysicalDeviceType)c->device_type;
     snprintf(p->deviceName, sizeof(p->deviceName), "%s", c->name);
+    if (c->quirks.unterminated_strings)
+        fill_unterminated(p->deviceName, sizeof(p->deviceName), c->name);
     memcpy(p->pipelineCacheUUID, c->driver_uuid, VK_UUID_SIZE);
 
     VkPhysicalDeviceLimits *l = &p->limits;
@@ -459,6 +516,10 @@ static void fill_properties_chain(void *context, void *structure, const icd_chai
         p->driverID = (VkDriverId)c->driver_id;
         snprintf(p->driverName, sizeof(p->driverName), "%s", c->driver_name);
         snprintf(p->driverInfo, sizeof(p->driverInfo), "%s", c->driver_info);
+        if (c->quirks.unterminated_strings) {
+            fill_unterminated(p->driverName, sizeof(p->driverName), c->driver_name);
+            fill_unterminated(p->driverInfo, sizeof(p->driverInfo), c->driver_info);
+        }
         p->conformanceVersion = (VkConformanceVersion){1, 3, 0, 0};
         break;
     }
@@ -567,6 +628,11 @@ static void fill_memory_properties(const icd_device_config *c,
         m->memoryHeaps[i].size = c->heaps[i].size;
         m->memoryHeaps[i].flags = c->heaps[i].flags;
     }
+    /* Quirks: counts past the arrays, a type in a heap that does not exist. */
+    if (c->quirks.heap_index_out_of_range && c->type_count > 0)
+        m->memoryTypes[c->type_count - 1].heapIndex = c->heap_count;
+    if (c->quirks.memory_type_count) m->memoryTypeCount = c->quirks.memory_type_count;
+    if (c->quirks.memory_heap_count) m->memoryHeapCount = c->quirks.memory_heap_count;
 }
 
 static void fill_memory_chain(void *context, void *structure, const icd_chain_rule *rule,
@@ -868,7 +934,7 @@ static const struct {
 
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetInstanceProcAddr(VkInstance instance,
                                                                    const char *pName) {
-    if (!pName) return NULL;
+    if (!pName || icd_hidden(pName)) return NULL;
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
         if (strcmp(commands[i].name, pName) != 0) continue;
         if (commands[i].where != SCOPE_GLOBAL && instance == VK_NULL_HANDLE) return NULL;
@@ -883,7 +949,7 @@ VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetInstanceProcAddr(VkInstance in
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetPhysicalDeviceProcAddr(VkInstance instance,
                                                                          const char *pName) {
     (void)instance;
-    if (!pName) return NULL;
+    if (!pName || icd_hidden(pName)) return NULL;
     for (size_t i = 0; i < COMMAND_COUNT; i++) {
         if (commands[i].where == SCOPE_PHYSICAL && strcmp(commands[i].name, pName) == 0)
             return commands[i].fn;

@@ -89,6 +89,29 @@ export interface TestDriverDevice {
   alignment?: DriverU64;
   /** What vkGetMemoryRemoteAddressNV returns; default '0x7f0000001000'. */
   remoteAddress?: DriverU64;
+  /** Misbehaviour on purpose (none by default): what a driver nobody has seen might do. */
+  quirks?: TestDriverQuirks;
+}
+
+/**
+ * Ways the driver breaks the specification on purpose. The loader sits between the
+ * driver and the program under test and sanitises some of them (see the hostile-driver
+ * tests for what each one looks like through it).
+ */
+export interface TestDriverQuirks {
+  /** memoryTypeCount reported instead of the real count (may exceed VK_MAX_MEMORY_TYPES). */
+  memoryTypeCount?: number;
+  /** memoryHeapCount reported instead of the real count (may exceed VK_MAX_MEMORY_HEAPS). */
+  memoryHeapCount?: number;
+  /** The last memory type names heap memoryHeapCount, one past the last heap. */
+  heapIndexOutOfRange?: boolean;
+  /** deviceName, driverName, driverInfo and one extra extension name
+   * ('VK_TEST_unterminated' + 'x'...) fill all 256 bytes without a NUL. */
+  unterminatedStrings?: boolean;
+  /** The first device extension is reported twice. */
+  duplicateExtensions?: boolean;
+  /** vkEnumerateDeviceExtensionProperties returns VK_INCOMPLETE from every filling call. */
+  extensionsIncomplete?: boolean;
 }
 
 /** Commands a fault can replace (any command returning VkResult works). */
@@ -130,6 +153,12 @@ export interface TestDriverConfig {
   /** Default: one device with every default. `[]` means no GPU. */
   devices?: TestDriverDevice[];
   faults?: TestDriverFault[];
+  /** Commands every lookup of the driver (vk_icdGetInstanceProcAddr, its vkGetInstanceProcAddr,
+   * vk_icdGetPhysicalDeviceProcAddr, vkGetDeviceProcAddr) answers with NULL. */
+  hiddenCommands?: string[];
+  /** The GPU count of each vkEnumeratePhysicalDevices call in turn (cycled, capped at the
+   * number of devices): a count that changes between the two calls of the idiom. */
+  physicalDeviceCounts?: number[];
 }
 
 export interface TestDriverObjectCounts {
