@@ -76,7 +76,7 @@ const DRIVER_SELECTION_VARIABLES = [
 type KoffiType = ReturnType<typeof koffi.struct>;
 type Fn = (...args: unknown[]) => unknown;
 
-const INSTALL_HINT = `Install it: 'apt-get install libvulkan1' (Debian/Ubuntu) or 'dnf install vulkan-loader' (RHEL/Fedora)`;
+const INSTALL_HINT = `install it with 'apt-get install libvulkan1' (Debian/Ubuntu) or 'dnf install vulkan-loader' (RHEL/Fedora)`;
 
 /**
  * Opens the Vulkan loader. A library that is missing, or is not a Vulkan loader (no
