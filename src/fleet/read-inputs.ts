@@ -61,7 +61,8 @@ function readFolder(folder: string, run: InputRun): void {
   for (const p of walk.problems) {
     run.result.problems.push(problem(p.name, null, p.code, p.message));
   }
-  if (walk.files.length === 0 && !walk.problems.some((p) => p.name === folder)) {
+  // Only when nothing else explains it: links, FIFOs and unreadable folders have problems.
+  if (walk.files.length === 0 && walk.problems.length === 0) {
     run.result.problems.push(
       problem(folder, null, 'no-input-files', 'no *.json or *.ndjson files in this folder'),
     );
