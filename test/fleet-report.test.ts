@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { main } from '../src/cli/main.js';
 import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,13 +7,12 @@ import { after, test } from 'node:test';
 import { readInputs } from '../src/fleet/read-inputs.js';
 import { JsonSplitter, type SplitEvent } from '../src/fleet/split-json.js';
 import { summarizeFleet } from '../src/fleet/summarize.js';
+import { DEFAULT_LIMITS } from '../src/fleet/types.js';
 import { renderNdjson } from '../src/render/ndjson.js';
-import type { ProbeReport } from '../src/report.js';
 import { cleanEnv, runCli } from './support/cli.js';
-import { readyHost } from './support/host-fixtures.js';
+import { fleetJson, hostReport, json, runReport } from './support/fleet.js';
 import { cliPath } from './support/paths.js';
-import { gpuReport, probeReport } from './support/report-fixtures.js';
-import { assertValidFleetReport, assertValidReport } from './support/schema.js';
+import { assertValidFleetReport } from './support/schema.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rdma-probe-fleet-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -23,64 +21,6 @@ function folder(name: string): string {
   const path = join(root, name);
   mkdirSync(path, { recursive: true });
   return path;
-}
-
-interface HostSpec {
-  hostname: string;
-  generatedAt?: string;
-  gpus?: number;
-  capable?: boolean;
-  driverVersion?: string;
-}
-
-function hostReport(spec: HostSpec): ProbeReport {
-  const gpus = Array.from({ length: spec.gpus ?? 2 }, (_, index) =>
-    gpuReport({
-      index,
-      identity: { driverVersion: spec.driverVersion ?? '580.159.04' },
-      ...(spec.capable === false
-        ? {
-            extensions: {
-              count: 238,
-              externalMemoryRDMA: false,
-              memoryBudget: true,
-              pciBusInfo: true,
-            },
-            rdmaExport: null,
-            features: { externalMemoryRDMA: null },
-          }
-        : {}),
-    }),
-  );
-  const report = probeReport(gpus);
-  report.host = readyHost(spec.hostname, gpus);
-  report.generatedAt = spec.generatedAt ?? '2026-01-01T00:00:00.000Z';
-  assertValidReport(report);
-  return report;
-}
-
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-
-/** `rdma-probe report ARGS` in this process: no Vulkan is involved, so no child needed. */
-async function runReport(args: string[], input?: string) {
-  let stdout = '';
-  let stderr = '';
-  const exitCode = await main(['node', 'rdma-probe', 'report', ...args], {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    env: cleanEnv(),
-    stdin: (async function* () {
-      if (input !== undefined) yield input;
-    })(),
-  });
-  return { exitCode, stdout, stderr };
-}
-
-async function fleetJson(args: string[], input?: string) {
-  const result = await runReport([...args, '--json'], input);
-  const fleet = JSON.parse(result.stdout);
-  assertValidFleetReport(fleet);
-  return { result, fleet };
 }
 
 test('report: folders recursively, *.json and *.ndjson, counted and summed', async () => {
@@ -206,7 +146,7 @@ test('report: every kind of bad input is a problem of its file; the rest is coun
     fleet.problems.find((p: { code: string }) => p.code === code)?.message;
   assert.match(
     message('too-large'),
-    /16777217 bytes is more than the 16 MiB rdma-probe reads from one file; skipped/,
+    /the file holds more than the 16 MiB rdma-probe reads from one file; skipped/,
   );
   assert.match(message('invalid-report'), /"gpus" is missing or not an array/);
   assert.match(
@@ -334,45 +274,64 @@ test('report: a real list --json from this machine is read back', async () => {
   );
 });
 
+/** The splitter's events for these chunks, documents as text. */
+function split(chunks: Uint8Array[], maxBytes = 1000) {
+  const splitter = new JsonSplitter(maxBytes);
+  const events: SplitEvent[] = [];
+  for (const chunk of chunks) events.push(...splitter.feed(chunk));
+  events.push(...splitter.end());
+  return events.map((e) =>
+    e.kind === 'document' ? { ...e, bytes: Buffer.from(e.bytes).toString('utf8') } : e,
+  );
+}
+
 test('splitter: the same documents whatever the chunk boundaries', () => {
-  const text = '{"a":"}{\\"]"}\n[1,2]\r\n  {"b":{"c":[{}]}}{"d":1}\nnot json\n{"e":"\\\\"}\n{"f":';
-  const split = (chunks: string[]) => {
-    const splitter = new JsonSplitter(1000);
-    const events: SplitEvent[] = [];
-    for (const chunk of chunks) events.push(...splitter.feed(chunk));
-    events.push(...splitter.end());
-    return events;
-  };
-  const whole = split([text]);
+  const text =
+    '\ufeff{"a":"}{\\"]"}\n[1,2]\r\n  {"b":{"c":[{}]}}{"d":1}\nnot json\n\nnor this\n' +
+    '{"e":"\\\\","g":"Größe 显卡"}\n{"f":';
+  const bytes = Buffer.from(text);
+  const whole = split([bytes]);
   assert.deepEqual(whole, [
-    { kind: 'document', line: 1, text: '{"a":"}{\\"]"}' },
-    { kind: 'document', line: 2, text: '[1,2]' },
-    { kind: 'document', line: 3, text: '{"b":{"c":[{}]}}' },
-    { kind: 'document', line: 3, text: '{"d":1}' },
-    { kind: 'garbage', line: 4, text: 'not json' },
-    { kind: 'document', line: 5, text: '{"e":"\\\\"}' },
-    { kind: 'truncated', line: 6 },
+    { kind: 'document', line: 1, bytes: '{"a":"}{\\"]"}' },
+    { kind: 'document', line: 2, bytes: '[1,2]' },
+    { kind: 'document', line: 3, bytes: '{"b":{"c":[{}]}}' },
+    { kind: 'document', line: 3, bytes: '{"d":1}' },
+    { kind: 'garbage', line: 4, lastLine: 6 },
+    { kind: 'document', line: 7, bytes: '{"e":"\\\\","g":"Größe 显卡"}' },
+    { kind: 'truncated', line: 8 },
   ]);
-  assert.deepEqual(split([...text]), whole);
-  assert.deepEqual(split([text.slice(0, 7), text.slice(7, 30), text.slice(30)]), whole);
+  const bytewise = [...bytes].map((byte) => Uint8Array.of(byte));
+  assert.deepEqual(split(bytewise), whole);
+  assert.deepEqual(split([bytes.subarray(0, 7), bytes.subarray(7, 30), bytes.subarray(30)]), whole);
+});
+
+test('splitter: what only looks like a BOM is not JSON', () => {
+  assert.deepEqual(split([Uint8Array.of(0xef, 0xbb, 0x7b, 0x7d)]), [
+    { kind: 'garbage', line: 1, lastLine: 1 },
+  ]);
+  assert.deepEqual(split([Uint8Array.of(0xef)]), [{ kind: 'garbage', line: 1, lastLine: 1 }]);
 });
 
 test('splitter: a document over the cap is skipped while streaming, the next one kept', () => {
-  const big = `{"x":"${'a'.repeat(500)}"}`;
-  const splitter = new JsonSplitter(100);
-  const events: SplitEvent[] = [];
-  for (let i = 0; i < big.length; i += 50) events.push(...splitter.feed(big.slice(i, i + 50)));
-  events.push(...splitter.feed('\n{"ok":true}\n'), ...splitter.end());
+  const big = Buffer.from(`{"x":"${'a'.repeat(500)}"}`);
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < big.length; i += 50) chunks.push(big.subarray(i, i + 50));
+  chunks.push(Buffer.from('\n{"ok":true}\n'));
   assert.deepEqual(
-    events.map((e) => e.kind),
+    split(chunks, 100).map((e) => e.kind),
     ['too-large', 'document'],
+  );
+  // One whole chunk over the cap too.
+  assert.deepEqual(
+    split([big], 100).map((e) => e.kind),
+    ['too-large'],
   );
 });
 
 test('readInputs: a per-file cap from the caller', async () => {
   const dir = folder('cap');
   writeFileSync(join(dir, 'a.json'), json(hostReport({ hostname: 'a' })));
-  const read = await readInputs([dir], null, 100);
+  const read = await readInputs([dir], null, { ...DEFAULT_LIMITS, maxBytesPerInput: 100 });
   assert.equal(read.entries.length, 0);
   assert.deepEqual(
     read.problems.map((p) => p.code),

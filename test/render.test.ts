@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderJson } from '../src/render/json.js';
 import { renderTable } from '../src/render/table.js';
+import { terminalSafeDeep } from '../src/render/terminal-text.js';
 import {
   extensionMissingGpu,
   gpuReport,
@@ -76,4 +77,68 @@ test('json: the report itself, parseable, with no colour codes', () => {
   const text = renderJson(report);
   assert.ok(!ANSI.test(text));
   assert.deepEqual(JSON.parse(text), report);
+});
+
+/** What a hostile driver or host could put in a string: retitle, clear, forge lines. */
+const HOSTILE = '\u001b]0;owned\u0007\u001b[2J\rflag: ok\nGPU 9  forged  RDMA CAPABLE\u009b31m';
+const HOSTILE_SHOWN = '\\x1b]0;owned\\x07\\x1b[2J\\rflag: ok\\nGPU 9  forged  RDMA CAPABLE\\x9b31m';
+
+function hostileReport() {
+  const gpu = gpuReport({
+    identity: {
+      name: `H100 ${HOSTILE}`,
+      driverName: `drv${HOSTILE}`,
+      driverInfo: `info${HOSTILE}`,
+      driverVersion: `580${HOSTILE}`,
+      vendor: `NVIDIA${HOSTILE}`,
+      apiVersion: `1.3${HOSTILE}`,
+    },
+  });
+  gpu.verdict.notes.push(`note${HOSTILE}`);
+  const report = probeReport([gpu, extensionMissingGpu(1)]);
+  report.host.hostname = `node${HOSTILE}`;
+  report.host.kernel.release = `6.8${HOSTILE}`;
+  report.host.nvidiaModule.version = `580${HOSTILE}`;
+  report.host.virtualization.sysVendor = `Vendor${HOSTILE}`;
+  report.host.virtualization.productName = `Product${HOSTILE}`;
+  report.host.rdmaDevices![0]!.name = `mlx5${HOSTILE}`;
+  report.host.rdmaDevices![0]!.ports[0]!.state = `ACTIVE${HOSTILE}`;
+  report.host.gpuTopology[0]!.nearest!.name = `mlx5${HOSTILE}`;
+  report.host.readiness.notes.push(`host note${HOSTILE}`);
+  report.validation = { layer: `layer${HOSTILE}`, messages: [] };
+  return report;
+}
+
+/** Every control character in `text` except the newlines the renderer itself writes. */
+function controlCharacters(text: string): string[] {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  return [...text.matchAll(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g)].map((m) => m[0]);
+}
+
+test('table: driver and host strings cannot send control characters to the terminal', () => {
+  const report = hostileReport();
+  const before = JSON.stringify(report);
+  for (const verbose of [false, true]) {
+    const text = renderTable(report, { color: false, verbose });
+    assert.deepEqual(controlCharacters(text), []);
+    assert.ok(text.includes('\\x1b]0;owned\\x07'), 'the escape is shown, visibly');
+    assert.ok(
+      !text.split('\n').some((line) => /^\s*(flag: ok|GPU 9)/.test(line)),
+      'no forged line',
+    );
+  }
+  // With colour, the only escapes are the renderer's own SGR colour codes.
+  const coloured = renderTable(report, { color: true, verbose: true });
+  assert.deepEqual(controlCharacters(coloured.replace(new RegExp(ANSI.source, 'g'), '')), []);
+  // The hostname line is whole: the escaped text sits in it, on one line.
+  const plain = renderTable(report, { color: false, verbose: false });
+  assert.ok(plain.includes(`host node${HOSTILE_SHOWN} · Vulkan loader`));
+  // JSON stays exact, and the report handed in is not changed.
+  assert.deepEqual(JSON.parse(renderJson(report)), report);
+  assert.equal(JSON.stringify(report), before);
+});
+
+test('table: ordinary names are unchanged by the escaping', () => {
+  const report = mixedReport();
+  assert.deepEqual(terminalSafeDeep(report), report);
 });

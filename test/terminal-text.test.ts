@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { terminalSafe } from '../src/render/terminal-text.js';
+import { terminalSafe, terminalSafeDeep } from '../src/render/terminal-text.js';
 
 test('terminalSafe: escape sequences, CR, LF and C1 controls are shown, never sent', () => {
   assert.equal(terminalSafe('\u001b]0;owned\u0007GPU'), '\\x1b]0;owned\\x07GPU');
@@ -18,4 +18,18 @@ test('terminalSafe: ordinary text, non-ASCII letters included, is unchanged', ()
   for (const text of ['NVIDIA H100 80GB HBM3', 'gpu-node-01', 'Grafikkarte Größe', '显卡', '']) {
     assert.equal(terminalSafe(text), text);
   }
+});
+
+test('terminalSafeDeep: every string however deep, a copy, keys like __proto__ kept as keys', () => {
+  const input = JSON.parse(
+    '{"a":"x\\u001b[2J","b":[1,null,true,{"c":"\\r"}],"__proto__":{"d":"\\n"}}',
+  ) as Record<string, unknown>;
+  const copy = terminalSafeDeep(input);
+  assert.deepEqual(JSON.parse(JSON.stringify(copy)), {
+    a: 'x\\x1b[2J',
+    b: [1, null, true, { c: '\\r' }],
+    ['__proto__']: { d: '\\n' },
+  });
+  assert.equal(Object.getPrototypeOf(copy), Object.prototype);
+  assert.equal(input['a'], 'x\u001b[2J', 'the input is not changed');
 });

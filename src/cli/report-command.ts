@@ -2,7 +2,7 @@
 import { ExitCode } from '../errors.js';
 import { readInputs, type Stdin } from '../fleet/read-inputs.js';
 import { summarizeFleet } from '../fleet/summarize.js';
-import { MAX_INPUT_BYTES } from '../fleet/types.js';
+import { DEFAULT_LIMITS } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { useColor } from './color.js';
 import type { CliIo } from './main.js';
@@ -18,11 +18,11 @@ export async function runReport(
   io: CliIo,
   stdin: Stdin | null,
 ): Promise<number> {
-  const read = await readInputs(inputs, stdin, MAX_INPUT_BYTES);
+  const read = await readInputs(inputs, stdin, DEFAULT_LIMITS);
   const fleet = summarizeFleet(read, {
     toolVersion: TOOL_VERSION,
     generatedAt: new Date().toISOString(),
-    maxBytesPerInput: MAX_INPUT_BYTES,
+    maxBytesPerInput: DEFAULT_LIMITS.maxBytesPerInput,
   });
   if (options.json) {
     io.stdout.write(`${JSON.stringify(fleet, null, 2)}\n`);
@@ -31,6 +31,7 @@ export async function runReport(
     const color = useColor(io.stdout, io.env, options.color);
     io.stdout.write(renderFleetTable(fleet, { color }));
   }
+  // stderr carries no text from the inputs (counts only), so it needs no escaping.
   if (fleet.problems.length > 0) {
     const where = options.json ? '.problems in the JSON' : 'Problems above';
     io.stderr.write(`rdma-probe: ${fleet.problems.length} input problem(s), see ${where}\n`);

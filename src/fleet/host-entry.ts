@@ -43,6 +43,14 @@ type Json = Record<string, unknown>;
 
 class ShapeError extends Error {}
 
+/**
+ * The longest string kept (hostnames, names, versions, codes): Vulkan's own names are at
+ * most 255 bytes, hostnames 253. Longer is not something rdma-probe wrote.
+ */
+const MAX_TEXT = 256;
+/** The most reason or issue codes in one list: rdma-probe has about a dozen. */
+const MAX_CODES = 64;
+
 export function readDocument(doc: unknown, source: string, line: number | null): ParsedDocument {
   if (!isObject(doc)) return notAReport(`a JSON ${Array.isArray(doc) ? 'array' : typeof doc}`);
   if (doc['kind'] === 'fleet-report') return notAReport('a fleet report (report --json output)');
@@ -58,7 +66,7 @@ export function readDocument(doc: unknown, source: string, line: number | null):
     const base = {
       source,
       line,
-      schemaVersion: integer(doc, 'schemaVersion'),
+      schemaVersion: integer(doc, 'schemaVersion', 1),
       toolVersion: string(tool, 'version'),
       ...timeOf(doc),
       ...hostOf(object(doc, 'host')),
@@ -75,7 +83,12 @@ export function readDocument(doc: unknown, source: string, line: number | null):
     const gpus = array(doc, 'gpus').map((gpu, i) => {
       if (!isObject(gpu)) throw new ShapeError(`gpus[${i}] is not an object`);
       const index = gpu['index'];
-      return gpuOf(gpu, topologies.find((t) => t['gpuIndex'] === index) ?? null);
+      try {
+        return gpuOf(gpu, topologies.find((t) => t['gpuIndex'] === index) ?? null);
+      } catch (error) {
+        if (error instanceof ShapeError) throw new ShapeError(`gpus[${i}]: ${error.message}`);
+        throw error;
+      }
     });
     return { kind: 'report', entry: { ...base, gpus } };
   } catch (error) {
@@ -91,7 +104,7 @@ function notAReport(what: string): ParsedDocument {
 function timeOf(doc: Json): { generatedAt: string; time: number } {
   const generatedAt = string(doc, 'generatedAt');
   const time = Date.parse(generatedAt);
-  if (Number.isNaN(time)) throw new ShapeError(`generatedAt '${generatedAt}' is not a date`);
+  if (Number.isNaN(time)) throw new ShapeError('"generatedAt" is not a date');
   return { generatedAt, time };
 }
 
@@ -104,7 +117,7 @@ function hostOf(host: Json): Pick<HostEntry, 'hostname' | 'ready' | 'hostIssues'
   return {
     hostname,
     ready: typeof ready === 'boolean' ? ready : null,
-    hostIssues: codes(readiness['issues']),
+    hostIssues: codes(readiness['issues'], 'host.readiness.issues'),
   };
 }
 
@@ -113,45 +126,55 @@ function gpuOf(gpu: Json, topology: Json | null): EntryGpu {
   const verdict = object(gpu, 'verdict');
   const rdma = verdict['rdma'];
   if (rdma !== 'capable' && rdma !== 'not-capable') {
-    throw new ShapeError(`verdict.rdma is ${JSON.stringify(rdma)}, not "capable" or "not-capable"`);
+    throw new ShapeError('verdict.rdma is not "capable" or "not-capable"');
   }
   const driverName = identity['driverName'];
+  if (driverName !== null && driverName !== undefined && typeof driverName !== 'string') {
+    throw new ShapeError('identity.driverName is not a string or null');
+  }
   return {
-    index: integer(gpu, 'index'),
+    index: integer(gpu, 'index', 0),
     vendor: string(identity, 'vendor'),
-    driverName: typeof driverName === 'string' ? driverName : null,
+    driverName: typeof driverName === 'string' ? text(driverName, 'identity.driverName') : null,
     driverVersion: string(identity, 'driverVersion'),
     capable: rdma === 'capable',
-    reasons: codes(verdict['reasons']),
-    placementIssues: codes(topology?.['issues']),
+    reasons: codes(verdict['reasons'], 'verdict.reasons'),
+    placementIssues: codes(topology?.['issues'], 'host.gpuTopology[].issues'),
     ...budgetOf(gpu, rdma === 'capable'),
   };
 }
 
+/**
+ * The GPU's memory totals. Sizes and budgets must be whole, non-negative byte counts a
+ * double holds exactly: a string, a negative size, 1e400 (Infinity once parsed) or a sum
+ * past 2^53 is this input's problem, never counted as 0 or summed into nonsense.
+ */
 function budgetOf(
   gpu: Json,
   capable: boolean,
 ): Pick<EntryGpu, 'deviceLocalHeapBytes' | 'deviceLocalBudgetBytes' | 'rdmaHeapBudgetBytes'> {
   const memory = gpu['memory'];
-  const heaps =
-    isObject(memory) && Array.isArray(memory['heaps']) ? memory['heaps'].filter(isObject) : [];
+  const heaps = isObject(memory) ? array(memory, 'heaps', 'memory.heaps') : [];
   let size = 0;
   let budget: number | null = null;
-  for (const heap of heaps) {
-    if (!Array.isArray(heap['flags']) || !heap['flags'].includes('DEVICE_LOCAL')) continue;
-    size += finite(heap['size']) ?? 0;
-    const heapBudget = finite(heap['budget']);
-    if (heapBudget !== null) budget = (budget ?? 0) + heapBudget;
-  }
+  heaps.forEach((heap, i) => {
+    const where = `memory.heaps[${i}]`;
+    if (!isObject(heap)) throw new ShapeError(`${where} is not an object`);
+    if (!Array.isArray(heap['flags']) || !heap['flags'].includes('DEVICE_LOCAL')) return;
+    size = sum(size, bytes(heap, 'size', `${where}.size`), 'DEVICE_LOCAL heap sizes');
+    const heapBudget = bytesOrNull(heap, 'budget', `${where}.budget`);
+    if (heapBudget !== null) budget = sum(budget ?? 0, heapBudget, 'DEVICE_LOCAL heap budgets');
+  });
   let rdmaBudget: number | null = null;
   if (capable && Array.isArray(gpu['rdmaMemoryTypes'])) {
     const seen = new Set<unknown>();
-    for (const type of gpu['rdmaMemoryTypes'].filter(isObject)) {
-      const heapBudget = finite(type['heapBudget']);
-      if (seen.has(type['heapIndex']) || heapBudget === null) continue;
+    gpu['rdmaMemoryTypes'].forEach((type, i) => {
+      if (!isObject(type)) throw new ShapeError(`rdmaMemoryTypes[${i}] is not an object`);
+      const heapBudget = bytesOrNull(type, 'heapBudget', `rdmaMemoryTypes[${i}].heapBudget`);
+      if (seen.has(type['heapIndex']) || heapBudget === null) return;
       seen.add(type['heapIndex']);
-      rdmaBudget = (rdmaBudget ?? 0) + heapBudget;
-    }
+      rdmaBudget = sum(rdmaBudget ?? 0, heapBudget, 'RDMA heap budgets');
+    });
   }
   return {
     deviceLocalHeapBytes: size,
@@ -160,11 +183,35 @@ function budgetOf(
   };
 }
 
-function codes(list: unknown): string[] {
+/** A byte count: a safe, non-negative integer. */
+function bytes(parent: Json, key: string, where: string): number {
+  const value = parent[key];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ShapeError(`${where} is missing or not a whole number of bytes below 2^53`);
+  }
+  return value;
+}
+
+/** A byte count, or null (or absent) for "not known". */
+function bytesOrNull(parent: Json, key: string, where: string): number | null {
+  return parent[key] === null || parent[key] === undefined ? null : bytes(parent, key, where);
+}
+
+function sum(total: number, value: number, what: string): number {
+  const result = total + value;
+  if (!Number.isSafeInteger(result)) {
+    throw new ShapeError(`the ${what} of one GPU add up past 2^53 bytes`);
+  }
+  return result;
+}
+
+function codes(list: unknown, where: string): string[] {
   if (!Array.isArray(list)) return [];
-  return list.flatMap((item) =>
-    isObject(item) && typeof item['code'] === 'string' ? [item['code']] : [],
-  );
+  if (list.length > MAX_CODES) throw new ShapeError(`${where} holds more than ${MAX_CODES} items`);
+  return list.flatMap((item) => {
+    if (!isObject(item) || typeof item['code'] !== 'string') return [];
+    return [text(item['code'], `a code in ${where}`)];
+  });
 }
 
 function isObject(value: unknown): value is Json {
@@ -177,24 +224,30 @@ function object(parent: Json, key: string): Json {
   return value;
 }
 
-function array(parent: Json, key: string): unknown[] {
+function array(parent: Json, key: string, where = `"${key}"`): unknown[] {
   const value = parent[key];
-  if (!Array.isArray(value)) throw new ShapeError(`"${key}" is missing or not an array`);
+  if (!Array.isArray(value)) throw new ShapeError(`${where} is missing or not an array`);
   return value;
 }
 
 function string(parent: Json, key: string): string {
   const value = parent[key];
   if (typeof value !== 'string') throw new ShapeError(`"${key}" is missing or not a string`);
+  return text(value, `"${key}"`);
+}
+
+/** Bounded, so that no input can make a table cell or the memory kept per host huge. */
+function text(value: string, where: string): string {
+  if (value.length > MAX_TEXT)
+    throw new ShapeError(`${where} is longer than ${MAX_TEXT} characters`);
   return value;
 }
 
-function integer(parent: Json, key: string): number {
+/** A safe integer of at least `min`: 1e300 parses as an integer too. */
+function integer(parent: Json, key: string, min: number): number {
   const value = parent[key];
-  if (!Number.isInteger(value)) throw new ShapeError(`"${key}" is missing or not an integer`);
-  return value as number;
-}
-
-function finite(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new ShapeError(`"${key}" is missing or not a whole number of at least ${min}`);
+  }
+  return value;
 }

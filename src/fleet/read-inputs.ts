@@ -1,13 +1,16 @@
 /**
- * Reads the inputs of `rdma-probe report`: files, folders (recursively, *.json and
- * *.ndjson) and stdin ("-"). Every input may be broken; each problem is recorded
- * against its source and the rest is still read.
+ * Reads the inputs of `rdma-probe report`: files, folders (see walk-folder.ts) and stdin
+ * ("-"). Every input may be broken or hostile; each problem is recorded against its
+ * source and the rest is still read. Files are read by read-file.ts (regular files only,
+ * capped); stdin is streamed through the splitter, so neither the time nor the memory a
+ * run takes grows faster than what it reads, and both stop at the limits in types.ts.
  */
-import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import path from 'node:path';
+import * as fs from 'node:fs';
 import { readDocument, type HostEntry } from './host-entry.js';
-import { JsonSplitter, type SplitEvent } from './split-json.js';
-import { MAX_INPUT_BYTES, type FleetProblem } from './types.js';
+import { errorText, readInputFile } from './read-file.js';
+import { JsonSplitter, MAX_DEPTH, type SplitEvent } from './split-json.js';
+import { DEFAULT_LIMITS, type FleetLimits, type FleetProblem } from './types.js';
+import { walkFolder } from './walk-folder.js';
 
 export interface InputRead {
   sources: number;
@@ -20,175 +23,194 @@ export interface InputRead {
 export type Stdin = AsyncIterable<Uint8Array | string>;
 
 /** More problems than this from one input are summed up in one line. */
-const PROBLEMS_PER_SOURCE = 10;
-const INPUT_FILE = /\.(json|ndjson)$/i;
+const PROBLEMS_LISTED_PER_SOURCE = 10;
+/** Files are fed to the splitter in slices, so a file of many problems stops early. */
+const SLICE_BYTES = 64 * 1024;
 
 export async function readInputs(
   args: string[],
   stdin: Stdin | null,
-  maxBytes: number = MAX_INPUT_BYTES,
+  limits: FleetLimits = DEFAULT_LIMITS,
 ): Promise<InputRead> {
-  const result: InputRead = { sources: 0, documents: 0, entries: [], problems: [] };
-  const seen = new Set<string>();
+  const run = new InputRun(limits);
   for (const arg of args) {
+    if (run.full) break;
     if (arg === '-') {
-      if (seen.has('-')) continue;
-      seen.add('-');
-      await readStdin(stdin, maxBytes, result);
+      if (run.seen.has('-')) continue;
+      run.seen.add('-');
+      await readStdin(stdin, run);
       continue;
     }
-    for (const file of expand(arg, result.problems)) {
-      const real = attempt(() => realpathSync.native(file)) ?? file;
-      if (seen.has(real)) continue;
-      seen.add(real);
-      readFile(file, maxBytes, result);
+    let stats: fs.Stats;
+    try {
+      stats = fs.statSync(arg); // follows a link: the operator named it
+    } catch (error) {
+      run.result.problems.push(
+        problem(arg, null, 'unreadable', `cannot read: ${errorText(error)}`),
+      );
+      continue;
     }
+    if (stats.isDirectory()) readFolder(arg, run);
+    else readFile(arg, arg, false, run);
   }
-  return result;
+  return run.result;
 }
 
-/** The files an argument names: itself, or the input files below a folder, sorted. */
-function expand(arg: string, problems: FleetProblem[]): string[] {
-  let stats;
-  try {
-    stats = statSync(arg);
-  } catch (error) {
-    problems.push(problem(arg, null, 'unreadable', `cannot read: ${messageOf(error)}`));
-    return [];
+function readFolder(folder: string, run: InputRun): void {
+  const walk = walkFolder(folder);
+  for (const p of walk.problems) {
+    run.result.problems.push(problem(p.name, null, p.code, p.message));
   }
-  if (!stats.isDirectory()) return [arg];
-  const files: string[] = [];
-  walk(arg, files, new Set(), problems);
-  if (files.length === 0) {
-    problems.push(
-      problem(arg, null, 'no-input-files', 'no *.json or *.ndjson files in this folder'),
+  // Only when nothing else explains it: links, FIFOs and unreadable folders have problems.
+  if (walk.files.length === 0 && walk.problems.length === 0) {
+    run.result.problems.push(
+      problem(folder, null, 'no-input-files', 'no *.json or *.ndjson files in this folder'),
     );
   }
-  return files;
-}
-
-function walk(
-  folder: string,
-  files: string[],
-  visited: Set<string>,
-  problems: FleetProblem[],
-): void {
-  const real = attempt(() => realpathSync.native(folder));
-  if (real === null || visited.has(real)) return; // a link loop, or gone
-  visited.add(real);
-  let names: string[];
-  try {
-    names = readdirSync(folder).sort();
-  } catch (error) {
-    problems.push(problem(folder, null, 'unreadable', `cannot list: ${messageOf(error)}`));
-    return;
-  }
-  for (const name of names) {
-    const full = path.join(folder, name);
-    const stats = attempt(() => statSync(full));
-    if (stats?.isDirectory()) walk(full, files, visited, problems);
-    else if (stats?.isFile() && INPUT_FILE.test(name)) files.push(full);
+  for (const file of walk.files) {
+    if (run.full) return;
+    readFile(file.path, file.name, true, run);
   }
 }
 
-function readFile(file: string, maxBytes: number, result: InputRead): void {
-  result.sources++;
-  const collector = new SourceCollector(file, result, maxBytes);
-  let text: string;
-  try {
-    const size = statSync(file).size;
-    if (size > maxBytes) {
+/** The state of one `report` run: its result, what was read already, its limits. */
+class InputRun {
+  readonly result: InputRead = { sources: 0, documents: 0, entries: [], problems: [] };
+  /** Files by device and inode, and "-": each is read once. */
+  readonly seen = new Set<string>();
+  gpus = 0;
+  /** A limit on hosts or GPUs was reached: nothing more is read. */
+  full = false;
+
+  constructor(readonly limits: FleetLimits) {}
+}
+
+function readFile(path: string | Buffer, name: string, inFolder: boolean, run: InputRun): void {
+  const { limits } = run;
+  const read = readInputFile(path, {
+    maxBytes: limits.maxBytesPerInput,
+    noFollow: inFolder,
+    first: (identity) => {
+      if (run.seen.has(identity)) return false;
+      run.seen.add(identity);
+      return true;
+    },
+  });
+  if (read.kind === 'seen') return;
+  run.result.sources++;
+  const collector = new SourceCollector(name, run);
+  switch (read.kind) {
+    case 'not-a-file': {
+      const hint = read.what.startsWith('a FIFO') ? ' (for a pipe, use - to read stdin)' : '';
       collector.problem(
         null,
-        'too-large',
-        `${size} bytes is more than the ${formatCap(maxBytes)} rdma-probe reads from one file; skipped`,
+        'not-a-file',
+        `${read.what}, not a regular file: rdma-probe reads only regular files${hint}`,
       );
       return;
     }
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    collector.problem(null, 'unreadable', `cannot read: ${messageOf(error)}`);
-    return;
+    case 'unreadable':
+      collector.problem(null, 'unreadable', read.message);
+      return;
+    case 'too-large':
+      collector.problem(
+        null,
+        'too-large',
+        `the file holds more than the ${formatCap(limits.maxBytesPerInput)} rdma-probe reads from one file; skipped`,
+      );
+      return;
   }
-  if (text.trim() === '') {
-    collector.problem(null, 'empty', 'the file is empty');
-    return;
+  // Read exactly as stdin is: split first, so that every document, a file's only one
+  // included, passes the splitter's depth and size checks before JSON.parse sees it.
+  const bytes = read.bytes;
+  const splitter = new JsonSplitter(limits.maxBytesPerInput);
+  for (let at = 0; at < bytes.length && !collector.stopped; at += SLICE_BYTES) {
+    collector.events(splitter.feed(bytes.subarray(at, at + SLICE_BYTES)));
   }
-  // Most inputs are one `list --json` document: parse it whole, and split only if that fails.
-  let whole: unknown;
-  try {
-    whole = JSON.parse(text);
-  } catch {
-    const splitter = new JsonSplitter(maxBytes);
-    collector.events([...splitter.feed(text), ...splitter.end()]);
-    collector.finish();
-    return;
-  }
-  collector.document(whole, 1);
+  if (!collector.stopped) collector.events(splitter.end());
   collector.finish();
 }
 
-async function readStdin(stdin: Stdin | null, maxBytes: number, result: InputRead): Promise<void> {
-  result.sources++;
-  const collector = new SourceCollector('-', result, maxBytes);
+async function readStdin(stdin: Stdin | null, run: InputRun): Promise<void> {
+  run.result.sources++;
+  const collector = new SourceCollector('-', run);
   if (stdin === null) {
     collector.problem(null, 'unreadable', 'no standard input');
     return;
   }
-  const splitter = new JsonSplitter(maxBytes);
-  const decoder = new TextDecoder();
-  let any = false;
+  const { maxStdinBytes, maxBytesPerInput } = run.limits;
+  const splitter = new JsonSplitter(maxBytesPerInput);
+  let total = 0;
   try {
     for await (const chunk of stdin) {
-      const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-      if (text.trim() !== '') any = true;
-      collector.events(splitter.feed(text));
+      let bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      if (total + bytes.length > maxStdinBytes) {
+        bytes = bytes.subarray(0, maxStdinBytes - total);
+        total = maxStdinBytes + 1;
+      } else {
+        total += bytes.length;
+      }
+      collector.events(splitter.feed(bytes));
+      if (total > maxStdinBytes || collector.stopped) break; // ends the stream too
     }
-    collector.events([...splitter.feed(decoder.decode()), ...splitter.end()]);
   } catch (error) {
-    collector.problem(null, 'unreadable', `cannot read standard input: ${messageOf(error)}`);
+    collector.problem(null, 'unreadable', `cannot read standard input: ${errorText(error)}`);
   }
-  if (!any) collector.problem(null, 'empty', 'standard input is empty');
+  if (total > maxStdinBytes) {
+    collector.problem(
+      null,
+      'too-large',
+      `standard input holds more than the ${formatCap(maxStdinBytes)} rdma-probe reads from it; the rest was not read`,
+    );
+  }
+  if (!collector.stopped) collector.events(splitter.end());
   collector.finish();
 }
 
 /** Turns one source's documents into host entries and its troubles into problems. */
 class SourceCollector {
   private problemCount = 0;
+  private any = false;
   private readonly lines = new Map<string, HostEntry>();
+  /** Too many problems, or a run limit: the rest of this input is not read. */
+  stopped = false;
 
   constructor(
     private readonly source: string,
-    private readonly result: InputRead,
-    private readonly maxBytes: number,
+    private readonly run: InputRun,
   ) {}
 
   events(events: SplitEvent[]): void {
     for (const event of events) {
+      if (this.stopped) return;
+      this.any = true;
       switch (event.kind) {
         case 'document': {
-          let doc: unknown;
-          try {
-            doc = JSON.parse(event.text);
-          } catch (error) {
-            this.problem(event.line, 'not-json', `not JSON: ${messageOf(error)}`);
-            break;
-          }
-          this.document(doc, event.line);
+          const parsed = parseDocument(event.bytes);
+          if (parsed.ok) this.document(parsed.value, event.line);
+          else this.problem(event.line, 'not-json', parsed.message);
           break;
         }
-        case 'garbage':
-          this.problem(
-            event.line,
-            'not-json',
-            `not JSON: ${JSON.stringify(event.text.slice(0, 60))}`,
-          );
+        case 'garbage': {
+          const lines =
+            event.line === event.lastLine
+              ? `line ${event.line} holds`
+              : `lines ${event.line}-${event.lastLine} hold`;
+          this.problem(event.line, 'not-json', `not JSON: ${lines} no JSON document`);
           break;
+        }
         case 'too-large':
           this.problem(
             event.line,
             'too-large',
-            `a document of ${event.bytes}+ characters is more than the ${formatCap(this.maxBytes)} rdma-probe reads at once; skipped`,
+            `a document longer than the ${formatCap(this.run.limits.maxBytesPerInput)} rdma-probe reads at once; skipped`,
+          );
+          break;
+        case 'too-deep':
+          this.problem(
+            event.line,
+            'not-a-report',
+            `not an rdma-probe report: a JSON document nested more than ${MAX_DEPTH} levels deep; skipped`,
           );
           break;
         case 'truncated':
@@ -204,47 +226,106 @@ class SourceCollector {
 
   /** A parsed document; a top-level array holds several. */
   document(doc: unknown, line: number): void {
+    this.any = true;
     const docs = Array.isArray(doc) ? doc : [doc];
+    if (docs.length === 0)
+      this.problem(line, 'not-a-report', 'not an rdma-probe report: an empty JSON array');
     for (const item of docs) {
-      this.result.documents++;
+      if (this.stopped) return;
+      this.run.result.documents++;
       const parsed = readDocument(item, this.source, line);
       if (parsed.kind === 'problem') {
         this.problem(line, parsed.code, parsed.message);
-      } else if (parsed.kind === 'report') {
-        this.result.entries.push(parsed.entry);
+        continue;
+      }
+      if (parsed.kind === 'report') {
+        if (!this.admit(parsed.entry, true)) return;
+        this.run.result.entries.push(parsed.entry);
       } else {
         // NDJSON: the lines of one run (same host, same generatedAt) make one host.
         const key = `${parsed.entry.hostname}\u0000${parsed.entry.generatedAt}`;
         const run = this.lines.get(key);
+        if (!this.admit(parsed.entry, run === undefined)) return;
         if (run) run.gpus.push(...parsed.entry.gpus);
         else this.lines.set(key, parsed.entry);
       }
     }
   }
 
-  problem(line: number | null, code: FleetProblem['code'], message: string): void {
-    this.problemCount++;
-    if (this.problemCount <= PROBLEMS_PER_SOURCE) {
-      this.result.problems.push(problem(this.source, line, code, message));
+  /** Counts an entry against the run's limits; false (and the run stops) past them. */
+  private admit(entry: HostEntry, newHost: boolean): boolean {
+    const { run } = this;
+    const { maxHostReports, maxGpus } = run.limits;
+    const hosts = run.result.entries.length + this.lines.size + (newHost ? 1 : 0);
+    if (hosts <= maxHostReports && run.gpus + entry.gpus.length <= maxGpus) {
+      run.gpus += entry.gpus.length;
+      return true;
     }
+    run.full = true;
+    this.stopped = true;
+    run.result.problems.push(
+      problem(
+        this.source,
+        null,
+        'too-many-hosts',
+        `rdma-probe keeps at most ${maxHostReports} host reports and ${maxGpus} GPUs; the inputs from here on were not read`,
+      ),
+    );
+    return false;
+  }
+
+  problem(line: number | null, code: FleetProblem['code'], message: string): void {
+    this.any = true;
+    this.problemCount++;
+    if (this.problemCount <= PROBLEMS_LISTED_PER_SOURCE) {
+      this.run.result.problems.push(problem(this.source, line, code, message));
+    }
+    if (this.problemCount >= this.run.limits.maxProblemsPerInput) this.stopped = true;
   }
 
   finish(): void {
+    if (!this.any) {
+      const what = this.source === '-' ? 'standard input is' : 'the file is';
+      this.problem(null, 'empty', `${what} empty`);
+    }
     for (const entry of this.lines.values()) {
       entry.gpus.sort((a, b) => a.index - b.index);
-      this.result.entries.push(entry);
+      this.run.result.entries.push(entry);
     }
-    const hidden = this.problemCount - PROBLEMS_PER_SOURCE;
+    const hidden = this.problemCount - PROBLEMS_LISTED_PER_SOURCE;
     if (hidden > 0) {
-      this.result.problems.push(
+      const rest = this.stopped && !this.run.full ? '; the rest of this input was not read' : '';
+      this.run.result.problems.push(
         problem(
           this.source,
           null,
           'too-many-problems',
-          `${hidden} more problems in this input not listed`,
+          `${hidden} more problems in this input not listed${rest}`,
         ),
       );
     }
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * One document's bytes as a value, or why not. JSON.parse's own message is not passed
+ * on: it quotes the input, which may be a secret file that is not a report at all.
+ */
+function parseDocument(
+  bytes: Uint8Array,
+): { ok: true; value: unknown } | { ok: false; message: string } {
+  let text: string;
+  try {
+    text = utf8.decode(bytes); // drops a leading BOM
+  } catch {
+    return { ok: false, message: 'not JSON: not UTF-8 text' };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, message: 'not JSON: a document here does not parse' };
   }
 }
 
@@ -259,16 +340,4 @@ function problem(
 
 function formatCap(bytes: number): string {
   return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function attempt<T>(read: () => T): T | null {
-  try {
-    return read();
-  } catch {
-    return null;
-  }
 }

@@ -1,14 +1,26 @@
 /**
- * Splits a stream of text into JSON documents: one document, NDJSON, or pretty-printed
+ * Splits a stream of bytes into JSON documents: one document, NDJSON, or pretty-printed
  * documents one after another (what cat of many files gives). It tracks only nesting and
- * strings to find where each document ends; JSON.parse does the real parsing. A
- * document larger than the cap is skipped, not buffered.
+ * strings to find where each document ends; JSON.parse does the real parsing.
+ *
+ * It works on bytes, not text: every byte JSON gives meaning to ({ } [ ] " \ and newline)
+ * is ASCII, and UTF-8 never uses bytes below 0x80 inside a multi-byte character, so a byte
+ * scan finds the same boundaries, and UTF-8 is decoded only for whole documents.
+ *
+ * Linear in time and bounded in memory whatever it is fed: each byte is looked at once
+ * (a line that is not JSON is skipped with Buffer.indexOf), and it keeps at most the
+ * current document, up to the cap; a longer one is still scanned to its end but its bytes
+ * are dropped. Lines that are not JSON are never kept: the caller is told where they are,
+ * not what they say (the input may be a secret file that is not a report at all).
  */
 
 export type SplitEvent =
-  | { kind: 'document'; line: number; text: string }
-  | { kind: 'garbage'; line: number; text: string }
+  | { kind: 'document'; line: number; bytes: Uint8Array }
+  /** Lines `line` to `lastLine` (blank lines among them) hold no JSON document. */
+  | { kind: 'garbage'; line: number; lastLine: number }
   | { kind: 'too-large'; line: number; bytes: number }
+  /** Nested deeper than any report (see MAX_DEPTH); skipped like a document too large. */
+  | { kind: 'too-deep'; line: number }
   | { kind: 'truncated'; line: number };
 
 const OPEN_BRACE = 0x7b;
@@ -18,142 +30,205 @@ const CLOSE_BRACKET = 0x5d;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
+const SPACE = 0x20;
+const TAB = 0x09;
+const CARRIAGE_RETURN = 0x0d;
+/**
+ * A report nests about 6 levels deep. JSON.parse copes with far deeper, but slowly (16 MiB
+ * of brackets takes seconds), so a deeper document is skipped unparsed.
+ */
+export const MAX_DEPTH = 64;
+/** The UTF-8 byte order mark some editors write at the start of a file. */
+const BOM = [0xef, 0xbb, 0xbf];
+
+type State = 'between' | 'garbage' | 'document';
 
 export class JsonSplitter {
-  private buffer = '';
-  /** Where scanning resumes in buffer. */
-  private pos = 0;
-  /** Start of the current document in buffer; -1 between documents. */
-  private start = -1;
+  private state: State = 'between';
+  private line = 1;
+  /** Bytes of the stream's start matched against the BOM so far; -1 once past it. */
+  private bomMatched = 0;
+  /** The run of lines without a document seen since the last document. */
+  private garbage: { line: number; lastLine: number } | null = null;
+
+  // The current document (state 'document').
+  private startLine = 1;
   private depth = 0;
   private inString = false;
   private escaped = false;
-  /** The current document passed the cap: keep scanning, stop keeping its text. */
+  /** Its bytes from earlier chunks (copies), while it is within the cap. */
+  private pieces: Uint8Array[] = [];
+  /** Its length so far, kept or not. */
+  private length = 0;
+  /** It passed the cap or MAX_DEPTH: keep scanning to its end, keep none of its bytes. */
   private skipping = false;
-  private skippedChars = 0;
-  private line = 1;
-  private startLine = 1;
+  private tooDeep = false;
 
-  constructor(private readonly maxChars: number) {}
+  constructor(private readonly maxBytes: number) {}
 
-  feed(chunk: string): SplitEvent[] {
-    this.buffer += chunk;
+  /**
+   * The events this chunk completes. The splitter keeps no reference to the chunk, but a
+   * document's bytes may point into it: use them before the chunk is reused.
+   */
+  feed(chunk: Uint8Array): SplitEvent[] {
     const events: SplitEvent[] = [];
-    this.scan(events);
-    this.compact();
+    let i = this.skipBom(chunk);
+    /** Where the current document starts in this chunk. */
+    let from = this.state === 'document' ? i : -1;
+    const end = chunk.length;
+    while (i < end) {
+      const byte = chunk[i]!;
+      if (this.state === 'between') {
+        if (byte === NEWLINE) this.line++;
+        else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+          this.flushGarbage(events);
+          this.startDocument();
+          from = i;
+          continue; // the document loop counts this bracket
+        } else if (byte !== SPACE && byte !== TAB && byte !== CARRIAGE_RETURN) {
+          this.state = 'garbage';
+          if (this.garbage) this.garbage.lastLine = this.line;
+          else this.garbage = { line: this.line, lastLine: this.line };
+          continue;
+        }
+        i++;
+      } else if (this.state === 'garbage') {
+        const newline = chunk.indexOf(NEWLINE, i);
+        if (newline < 0) break;
+        i = newline; // 'between' counts the newline
+        this.state = 'between';
+      } else {
+        i = this.scanDocument(chunk, i);
+        if (this.depth === 0) {
+          events.push(this.finishDocument(chunk.subarray(from, i)));
+          from = -1;
+        }
+      }
+    }
+    if (this.state === 'document') this.keep(chunk.subarray(from, end));
     return events;
   }
 
+  /** What is left when the stream ends: an unfinished document, trailing non-JSON lines. */
   end(): SplitEvent[] {
     const events: SplitEvent[] = [];
-    if (this.start >= 0) {
-      if (this.skipping) events.push(this.tooLarge());
-      else events.push({ kind: 'truncated', line: this.startLine });
-    } else if (this.buffer.slice(this.pos).trim() !== '') {
-      events.push({ kind: 'garbage', line: this.line, text: this.buffer.slice(this.pos) });
+    if (this.bomMatched > 0) this.leaveBom();
+    if (this.state === 'document') {
+      events.push(
+        this.tooDeep
+          ? { kind: 'too-deep', line: this.startLine }
+          : this.skipping
+            ? { kind: 'too-large', line: this.startLine, bytes: this.length }
+            : { kind: 'truncated', line: this.startLine },
+      );
+      this.pieces = [];
     }
-    this.buffer = '';
-    this.pos = 0;
-    this.start = -1;
+    this.flushGarbage(events);
+    this.state = 'between';
     return events;
   }
 
-  private scan(events: SplitEvent[]): void {
-    const text = this.buffer;
-    while (this.pos < text.length) {
-      const code = text.charCodeAt(this.pos);
-      if (this.start < 0) {
-        if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-          this.start = this.pos;
-          this.startLine = this.line;
-          this.depth = 0;
-          this.inString = false;
-          this.escaped = false;
-        } else if (code === NEWLINE) {
-          this.line++;
-          this.pos++;
-          continue;
-        } else if (code === 0x20 || code === 0x09 || code === 0x0d || code === 0xfeff) {
-          this.pos++;
-          continue;
-        } else {
-          // Not a document: report the rest of the line once and go on with the next.
-          const end = text.indexOf('\n', this.pos);
-          if (end < 0) {
-            if (text.length - this.pos <= this.maxChars) return; // wait for the line's end
-            events.push({
-              kind: 'garbage',
-              line: this.line,
-              text: text.slice(this.pos, this.pos + 200),
-            });
-            this.pos = text.length;
-            return;
-          }
-          events.push({ kind: 'garbage', line: this.line, text: text.slice(this.pos, end) });
-          this.pos = end;
-          continue;
+  /**
+   * Scans the current document from `start` to its end or the chunk's, and returns where
+   * it stopped (just past the closing bracket when depth is back to 0). The hot loop of
+   * the splitter: its state is in locals, written back once.
+   */
+  private scanDocument(chunk: Uint8Array, start: number): number {
+    const end = chunk.length;
+    let { depth, inString, escaped, line } = this;
+    let i = start;
+    while (i < end) {
+      const byte = chunk[i++]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (byte === BACKSLASH) escaped = true;
+        else if (byte === QUOTE) inString = false;
+        else if (byte === NEWLINE) line++;
+      } else if (byte === QUOTE) {
+        inString = true;
+      } else if (byte === OPEN_BRACE || byte === OPEN_BRACKET) {
+        if (++depth > MAX_DEPTH && !this.tooDeep) {
+          this.tooDeep = true;
+          this.skipping = true;
+          this.pieces = [];
         }
+      } else if (byte === CLOSE_BRACE || byte === CLOSE_BRACKET) {
+        if (--depth === 0) break;
+      } else if (byte === NEWLINE) {
+        line++;
       }
-      if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (code === BACKSLASH) this.escaped = true;
-        else if (code === QUOTE) this.inString = false;
-        else if (code === NEWLINE) this.line++;
-      } else if (code === QUOTE) {
-        this.inString = true;
-      } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
-        this.depth++;
-      } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
-        this.depth--;
-        if (this.depth === 0) {
-          this.pos++;
-          if (this.skipping) {
-            events.push(this.tooLarge());
-          } else {
-            events.push({
-              kind: 'document',
-              line: this.startLine,
-              text: text.slice(this.start, this.pos),
-            });
-          }
-          this.start = -1;
-          this.skipping = false;
-          this.skippedChars = 0;
-          continue;
-        }
-      } else if (code === NEWLINE) {
-        this.line++;
-      }
-      this.pos++;
     }
-    if (this.start >= 0 && !this.skipping && this.pos - this.start > this.maxChars) {
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.line = line;
+    return i;
+  }
+
+  /** Skips a BOM at the very start of the stream, also when it comes split over chunks. */
+  private skipBom(chunk: Uint8Array): number {
+    let i = 0;
+    while (this.bomMatched >= 0 && this.bomMatched < BOM.length && i < chunk.length) {
+      if (chunk[i] !== BOM[this.bomMatched]) {
+        this.leaveBom();
+        return i;
+      }
+      this.bomMatched++;
+      i++;
+    }
+    if (this.bomMatched === BOM.length) this.bomMatched = -1;
+    return i;
+  }
+
+  /** Past the start: bytes that began like a BOM but were not one are not JSON either. */
+  private leaveBom(): void {
+    if (this.bomMatched > 0) {
+      this.garbage = { line: 1, lastLine: 1 };
+      this.state = 'garbage';
+    }
+    this.bomMatched = -1;
+  }
+
+  private startDocument(): void {
+    this.state = 'document';
+    this.startLine = this.line;
+    this.depth = 0;
+    this.inString = false;
+    this.escaped = false;
+    this.pieces = [];
+    this.length = 0;
+    this.skipping = false;
+    this.tooDeep = false;
+  }
+
+  /** Keeps a piece of an unfinished document, copied, unless it is past the cap. */
+  private keep(piece: Uint8Array): void {
+    this.length += piece.length;
+    if (this.skipping) return;
+    if (this.length > this.maxBytes) {
       this.skipping = true;
+      this.pieces = [];
+      return;
     }
+    this.pieces.push(Uint8Array.prototype.slice.call(piece));
   }
 
-  /** Drops what is no longer needed: finished documents, or a skipped one's text. */
-  private compact(): void {
-    if (this.start < 0) {
-      // Keep an unfinished garbage line (scan stopped on it) for the next chunk.
-      this.buffer = this.buffer.slice(this.pos);
-      this.pos = 0;
-    } else if (this.skipping) {
-      this.skippedChars += this.pos - this.start;
-      this.buffer = this.buffer.slice(this.pos);
-      this.pos = 0;
-      this.start = 0;
-    } else if (this.start > 0) {
-      this.buffer = this.buffer.slice(this.start);
-      this.pos -= this.start;
-      this.start = 0;
+  private finishDocument(last: Uint8Array): SplitEvent {
+    this.state = 'between';
+    const length = this.length + last.length;
+    const pieces = this.pieces;
+    this.pieces = [];
+    if (this.tooDeep) return { kind: 'too-deep', line: this.startLine };
+    if (this.skipping || length > this.maxBytes) {
+      return { kind: 'too-large', line: this.startLine, bytes: length };
     }
+    const bytes = pieces.length === 0 ? last : Buffer.concat([...pieces, last]);
+    return { kind: 'document', line: this.startLine, bytes };
   }
 
-  private tooLarge(): SplitEvent {
-    return {
-      kind: 'too-large',
-      line: this.startLine,
-      bytes: this.skippedChars + this.pos - this.start,
-    };
+  private flushGarbage(events: SplitEvent[]): void {
+    if (this.garbage === null) return;
+    events.push({ kind: 'garbage', ...this.garbage });
+    this.garbage = null;
   }
 }

@@ -8,6 +8,33 @@ export const FLEET_SCHEMA_VERSION = 1;
 /** The most rdma-probe reads from one file, or from one document on stdin. */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * What one run of `report` reads at most, so that its time and memory stay bounded
+ * whatever its inputs hold (a pipe or a hostile host can send without end).
+ */
+export interface FleetLimits {
+  /** Bytes of one file, or of one document on stdin. */
+  maxBytesPerInput: number;
+  /** Bytes of stdin in all: well above a pdsh of 10,000 hosts' list --ndjson. */
+  maxStdinBytes: number;
+  /** Problems in one input after which the rest of it is not read (it is not reports). */
+  maxProblemsPerInput: number;
+  /**
+   * Host reports and GPUs kept, over all inputs: what bounds memory (each costs a few
+   * hundred bytes however small its JSON). Far above the largest fleets.
+   */
+  maxHostReports: number;
+  maxGpus: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<FleetLimits> = {
+  maxBytesPerInput: MAX_INPUT_BYTES,
+  maxStdinBytes: 1024 * 1024 * 1024,
+  maxProblemsPerInput: 1000,
+  maxHostReports: 200_000,
+  maxGpus: 2_000_000,
+};
+
 export interface FleetReport {
   schemaVersion: typeof FLEET_SCHEMA_VERSION;
   kind: 'fleet-report';
@@ -85,6 +112,10 @@ export interface FleetFlag {
 
 export type FleetProblemCode =
   | 'unreadable'
+  /** A FIFO, device, socket...: only regular files are read (stdin excepted). */
+  | 'not-a-file'
+  /** A symbolic link inside a folder: never followed. */
+  | 'link-not-followed'
   | 'too-large'
   | 'empty'
   | 'not-json'
@@ -93,7 +124,9 @@ export type FleetProblemCode =
   | 'invalid-report'
   | 'duplicate-host'
   | 'no-input-files'
-  | 'too-many-problems';
+  | 'too-many-problems'
+  /** maxHostReports or maxGpus was reached: the inputs after it were not read. */
+  | 'too-many-hosts';
 
 export interface FleetProblem {
   /** The file, or "-" for stdin. */

@@ -1,7 +1,13 @@
-/** `rdma-probe report` as text: a pure function of the fleet report. */
+/**
+ * `rdma-probe report` as text: a pure function of the fleet report. Hostnames, driver
+ * names and versions, reason codes and file names all come from the inputs, which other
+ * hosts wrote: every string is escaped (terminalSafeDeep) before it is laid out, so no
+ * input can send a terminal escape, a carriage return or a line of its own.
+ */
 import { Chalk } from 'chalk';
 import type { FleetReport } from '../fleet/types.js';
 import { formatBytes, plural } from './format.js';
+import { terminalSafeDeep } from './terminal-text.js';
 
 export interface FleetTableOptions {
   color: boolean;
@@ -9,7 +15,8 @@ export interface FleetTableOptions {
   maxProblems?: number;
 }
 
-export function renderFleetTable(fleet: FleetReport, options: FleetTableOptions): string {
+export function renderFleetTable(report: FleetReport, options: FleetTableOptions): string {
+  const fleet = terminalSafeDeep(report);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const t = fleet.totals;
   const out: string[] = [];

@@ -1,6 +1,9 @@
 /**
  * The host part of the human table: rows for the key/value tables that table.ts draws.
- * Pure functions of the report's host block.
+ * Pure functions of the report's host block. table.ts hands them a host whose strings are
+ * already escaped for the terminal (terminalSafeDeep): hostnames, kernel releases, DMI
+ * vendor and product names and RDMA device names are read from the host and may hold
+ * control characters.
  */
 import type { ChalkInstance } from 'chalk';
 import type { HostReport, RdmaDeviceFacts } from '../report.js';

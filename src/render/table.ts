@@ -2,6 +2,10 @@
  * The human table: a pure function of the report. Colour is decided by the caller
  * (TTY and NO_COLOR live in the CLI), so tests render both ways deterministically.
  * Laid out to stay readable at 100 columns.
+ *
+ * Names, versions and messages come from the driver and from sysfs: every string of the
+ * report is escaped (terminalSafeDeep) before a row is built, so a driver cannot send a
+ * terminal escape, a carriage return or a line of its own through the table.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
@@ -16,6 +20,7 @@ import type {
 import { NIC_NOTE } from '../probe/verdict.js';
 import { formatBytes, hex, plural } from './format.js';
 import { gpuHostRows, hostRows, hostSummaryLine, hostTitle } from './host-table.js';
+import { terminalSafeDeep } from './terminal-text.js';
 
 export interface TableOptions {
   color: boolean;
@@ -26,7 +31,8 @@ export interface TableOptions {
 const LABEL_WIDTH = 22;
 const VALUE_WIDTH = 74;
 
-export function renderTable(report: ProbeReport, options: TableOptions): string {
+export function renderTable(probeReport: ProbeReport, options: TableOptions): string {
+  const report = terminalSafeDeep(probeReport);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
   const gpus = plural(report.gpus.length, 'GPU');

@@ -35,3 +35,23 @@ function escapeOne(character: string): string {
 export function terminalSafe(text: string): string {
   return text.replace(UNSAFE, escapeOne);
 }
+
+/**
+ * A copy of `value` with terminalSafe applied to every string in it, however deep: what the
+ * human renderers draw from. Escaping the whole report once, before any row is built, means
+ * a row added later cannot forget it. Only plain JSON-like data (objects, arrays, strings,
+ * numbers, booleans, null) is expected; anything else is returned as it is.
+ */
+export function terminalSafeDeep<T>(value: T): T {
+  return escapeValue(value) as T;
+}
+
+function escapeValue(value: unknown): unknown {
+  if (typeof value === 'string') return terminalSafe(value);
+  if (Array.isArray(value)) return value.map(escapeValue);
+  if (typeof value === 'object' && value !== null) {
+    // fromEntries defines each key, so a "__proto__" key read from JSON stays a plain key.
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeValue(item)]));
+  }
+  return value;
+}
