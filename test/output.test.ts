@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { EnvironmentError } from '../src/errors.js';
 import { writeFileAtomic } from '../src/output/atomic-write.js';
+import { rfc3339 } from '../src/render/nfd.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { fixturesDir } from './support/paths.js';
 import { assertValidReport, assertValidReportLine } from './support/schema.js';
@@ -75,6 +76,36 @@ test('list --format nfd --output: labels with an expiry; --nfd-expiry sets it', 
   const bad = runCli(['list', '--format', 'nfd', '--nfd-expiry', 'soon']);
   assert.equal(bad.exitCode, 2);
   assert.match(bad.stderr, /--nfd-expiry 'soon' is not a duration/);
+});
+
+/** Go's time.RFC3339 layout, "2006-01-02T15:04:05Z07:00", which NFD parses the directive with. */
+const GO_RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$/;
+
+test('--nfd-expiry: at most ten years, and the directive is always RFC 3339', () => {
+  const env = cleanEnv({ RDMA_PROBE_SYSFS_ROOT: join(fixturesDir, 'host', 'vm-no-rdma') });
+  for (const longest of ['3650d', '87600h']) {
+    const result = runCli(['list', '--format', 'nfd', '--nfd-expiry', longest], env);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const expiry = /^# \+expiry-time=(.*)$/m.exec(result.stdout)?.[1] ?? '';
+    assert.match(expiry, GO_RFC3339);
+    const years = (Date.parse(expiry) - Date.now()) / (365.25 * 86400e3);
+    assert.ok(years > 9.9 && years < 10.1, `${longest}: expires in ${years} years`);
+  }
+  // Beyond ten years, up to what once wrote year +029405 or threw a RangeError.
+  for (const tooLong of ['3651d', '87601h', '9999999d', '100000000d', '1'.repeat(400) + 's']) {
+    const result = runCli(['list', '--format', 'nfd', '--nfd-expiry', tooLong], env);
+    assert.equal(result.exitCode, 2, `${tooLong}: ${result.stderr}`);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^rdma-probe: --nfd-expiry '\d+[dhs]' is longer than 3650d/);
+    assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
+  }
+});
+
+test('the NFD directive: RFC 3339 for every year Go reads, an error past them', () => {
+  assert.equal(rfc3339(new Date('2026-03-04T05:06:07.890Z')), '2026-03-04T05:06:07Z');
+  assert.equal(rfc3339(new Date('9999-12-31T23:59:59.999Z')), '9999-12-31T23:59:59Z');
+  assert.throws(() => rfc3339(new Date(Date.UTC(10000, 0, 1))), RangeError);
+  assert.throws(() => rfc3339(new Date(NaN)), RangeError);
 });
 
 test('list --output with json writes the report to the file; formats conflict as usage errors', () => {

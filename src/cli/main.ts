@@ -11,13 +11,16 @@ import { parseDeviceSelector } from '../probe/select.js';
 import type { ProbeReport, ValidationMessage } from '../report.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
+import { terminalSafe } from '../render/terminal-text.js';
 import { useColor } from './color.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
   LIST_FORMATS,
+  collectFormat,
   deliver,
   parseDuration,
   renderList,
+  MAX_NFD_EXPIRY,
   resolveListFormat,
   type ListFormat,
 } from './list-output.js';
@@ -106,7 +109,7 @@ ${EXIT_CODES_HELP}`;
 interface ListOptions {
   json?: boolean;
   ndjson?: boolean;
-  format?: string;
+  format?: string[];
   output?: string;
   nfdExpiry: string;
   verbose?: boolean;
@@ -135,6 +138,8 @@ export async function main(
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Commander's error lines quote what was typed: escape it, keeping the line breaks.
+      outputError: (text, write) => write(text.split('\n').map(terminalSafe).join('\n')),
       getOutHelpWidth: () => io.stdout.columns ?? 80,
       getErrHelpWidth: () => io.stderr.columns ?? 80,
       getOutHasColors: () => useColor(io.stdout, io.env, undefined),
@@ -151,10 +156,16 @@ export async function main(
     .option('--json', 'print one JSON document (the report) on stdout')
     .option('--ndjson', 'print one JSON line per GPU, the host fields repeated on each')
     .addOption(
-      new Option('--format <format>', 'output format (default table)').choices(LIST_FORMATS),
+      new Option('--format <format>', 'output format (default table)')
+        .choices(LIST_FORMATS) // for the help text; collectFormat checks the value
+        .argParser(collectFormat),
     )
     .option('-o, --output <file>', 'write the output to FILE atomically instead of stdout')
-    .option('--nfd-expiry <duration>', 'nfd: labels expire this long after the run', '24h')
+    .option(
+      '--nfd-expiry <duration>',
+      `nfd: labels expire this long after the run (at most ${MAX_NFD_EXPIRY.text})`,
+      '24h',
+    )
     .option('-v, --verbose', 'add every memory heap and memory type to the table')
     .option('-d, --device <index|uuid|pci>', 'only this GPU: index, UUID (GPU-...) or PCI bus ID')
     .addOption(
@@ -256,7 +267,7 @@ async function reportFailure(
   } catch (error) {
     // The probe's own failure is the one to exit with; this one is only reported.
     if (!(error instanceof ProbeError)) throw error;
-    io.stderr.write(`rdma-probe: ${error.message}\n`);
+    io.stderr.write(`rdma-probe: ${terminalSafe(error.message)}\n`);
   }
 }
 
@@ -268,17 +279,17 @@ function formatValidationMessage(message: ValidationMessage): string {
 function handleError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its one-line message (or the help/version text).
-    if (
+    // Help asked for is a success; help shown because no command was given (commander
+    // writes it to stderr and sets exit code 1) is a usage error.
+    const asked =
       error.code === 'commander.helpDisplayed' ||
       error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    ) {
-      return ExitCode.OK;
-    }
-    return ExitCode.USAGE;
+      (error.code === 'commander.help' && error.exitCode === 0);
+    return asked ? ExitCode.OK : ExitCode.USAGE;
   }
   if (error instanceof ProbeError) {
-    io.stderr.write(`rdma-probe: ${error.message}\n`);
+    // Messages quote file names and driver text: one line, no terminal controls.
+    io.stderr.write(`rdma-probe: ${terminalSafe(error.message)}\n`);
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
