@@ -75,13 +75,18 @@ export async function renderList(
   }
 }
 
-/** To --output FILE (atomically) or to stdout. */
-export async function deliver(io: CliIo, output: string | undefined, text: string): Promise<void> {
-  if (output === undefined || output === '-') {
+/** To --output FILE (atomically; `output` is its name as bytes) or, when null, to stdout. */
+export async function deliver(io: CliIo, output: Buffer | null, text: string): Promise<void> {
+  if (output === null) {
     io.stdout.write(text);
     return;
   }
   (await import('../output/atomic-write.js')).writeFileAtomic(output, text);
+}
+
+/** Refuses a bad --output target (a device, a FIFO, a folder...) before the probe runs. */
+export async function checkOutput(output: Buffer | null): Promise<void> {
+  if (output !== null) (await import('../output/atomic-write.js')).checkOutputTarget(output);
 }
 
 const DURATION_UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 86400e3 };

@@ -13,9 +13,11 @@ import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { useColor } from './color.js';
+import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
   LIST_FORMATS,
+  checkOutput,
   collectFormat,
   deliver,
   parseDuration,
@@ -39,6 +41,11 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** For `report -`; process.stdin when absent. */
   stdin?: Stdin;
+  /**
+   * The user's arguments (argv after the script) as bytes, when they can be known: a file
+   * name that is not UTF-8 is written with exactly its bytes (see argv-bytes.ts).
+   */
+  argvBytes?: (decoded: readonly string[]) => Buffer[] | null;
 }
 
 export interface CliDeps {
@@ -57,7 +64,8 @@ Exit codes:
   1  internal error (a bug: please report it with the stack trace)
   2  usage error
   3  no Vulkan loader, no Vulkan driver or GPU, or an environment problem
-     (such as an --output file that cannot be written)
+     (an --output path that is not a regular file or cannot be written,
+     a standard output that cannot be written)
   4  a Vulkan call failed unexpectedly (the message names the call and VkResult)
   5  --alloc was requested and failed or was skipped on a selected GPU
   6  report: no host report could be read from the inputs`;
@@ -78,8 +86,12 @@ Examples:
                                        node_exporter textfile collector metrics
 
 --output FILE writes the chosen format (any of them) to FILE through a temporary file in
-the same folder and a rename, and prints nothing on stdout. With --format prometheus a
-failed probe still writes rdma_probe_success 0 before exiting with its code.
+the same folder and a rename, and prints nothing on stdout ('-' is stdout). It only ever
+replaces a regular file, keeping its mode, or creates one with mode 0644 whatever the
+umask; a device, FIFO, socket or folder is refused (exit 3) and left as it is. A symbolic
+link to a regular file is followed, and the real file replaced, if root or you own the
+link. With --format prometheus a failed probe still writes rdma_probe_success 0 before
+exiting with its code.
 
 Environment:
   NO_COLOR                   no colour (colour is only used on a terminal anyway)
@@ -181,7 +193,7 @@ export async function main(
     .option('--no-color', 'no colour in the table')
     .addHelpText('after', LIST_EXAMPLES)
     .action(async (options: ListOptions) => {
-      exitCode = await runList(options, io, deps);
+      exitCode = await runList(options, argv.slice(2), io, deps);
     });
 
   program
@@ -204,8 +216,14 @@ export async function main(
   return exitCode;
 }
 
-async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<number> {
+async function runList(
+  options: ListOptions,
+  args: readonly string[],
+  io: CliIo,
+  deps: CliDeps,
+): Promise<number> {
   const started = monotonicMs();
+  const output = outputName(options.output, args, io.argvBytes?.(args) ?? null);
   const device = options.device !== undefined ? parseDeviceSelector(options.device) : null;
   const allocateBytes =
     options.alloc === undefined
@@ -215,6 +233,7 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
         : parseSize(options.alloc);
   const format = resolveListFormat(options);
   const nfdExpiryMs = parseDuration(options.nfdExpiry, '--nfd-expiry');
+  await checkOutput(output);
   let report: ProbeReport;
   try {
     const binding = await deps.loadBinding(io.env);
@@ -227,21 +246,18 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
       hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
     });
   } catch (error) {
-    await reportFailure(format, options.output, io, started);
+    await reportFailure(format, output, io, started);
     throw error;
   }
   // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
   // loads the tty module: the other formats skip the question.)
-  const color =
-    format === 'table' &&
-    options.output === undefined &&
-    useColor(io.stdout, io.env, options.color);
+  const color = format === 'table' && output === null && useColor(io.stdout, io.env, options.color);
   const text = await renderList(report, format, {
     color,
     verbose: options.verbose === true,
     nfdExpiryMs,
   });
-  await deliver(io, options.output, text);
+  await deliver(io, output, text);
   const allocationFailed = report.gpus.some(
     (gpu) => gpu.allocation !== null && gpu.allocation.status !== 'ok',
   );
@@ -251,7 +267,7 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
 /** The textfile collector should see a failed run as rdma_probe_success 0, not stale data. */
 async function reportFailure(
   format: ListFormat,
-  output: string | undefined,
+  output: Buffer | null,
   io: CliIo,
   started: number,
 ): Promise<void> {
