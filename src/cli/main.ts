@@ -17,12 +17,12 @@ import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
   LIST_FORMATS,
+  MAX_NFD_EXPIRY,
   checkOutput,
   collectFormat,
   deliver,
   parseDuration,
   renderList,
-  MAX_NFD_EXPIRY,
   resolveListFormat,
   type ListFormat,
 } from './list-output.js';
