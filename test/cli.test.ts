@@ -52,6 +52,43 @@ test('usage errors exit 2 with one line', () => {
   assertOneLineError(runCli(['list', '--alloc=5TiB']), 2, /larger than/);
 });
 
+test('no command: the help on stderr, nothing on stdout, exit 2', () => {
+  const result = runCli([]);
+  assert.equal(result.exitCode, 2);
+  assert.equal(result.stdout, '');
+  assert.match(result.stderr, /^Usage: rdma-probe \[options\] \[command\]/);
+  assert.match(result.stderr, /Exit codes:/);
+  // Asked for, help is a success on stdout.
+  for (const args of [['help'], ['--help'], ['help', 'list']]) {
+    const help = runCli(args);
+    assert.equal(help.exitCode, 0, args.join(' '));
+    assert.match(help.stdout, /^Usage: rdma-probe/);
+  }
+});
+
+test('two different --format values are a usage error; the same one twice is not', () => {
+  assertOneLineError(
+    runCli(['list', '--format', 'json', '--format', 'nfd']),
+    2,
+    /choose one output format \(got json, nfd\)/,
+  );
+  assertOneLineError(
+    runCli(['list', '--format', 'prometheus', '--ndjson']),
+    2,
+    /choose one output format/,
+  );
+  assertOneLineError(runCli(['list', '--format', 'xml']), 2, /'xml' is invalid. Allowed choices/);
+  const same = runCli(['list', '--format', 'json', '--format=json']);
+  assert.equal(same.exitCode, 0, same.stderr);
+  assert.ok(JSON.parse(same.stdout).gpus.length > 0);
+});
+
+test('what the user typed is escaped in error messages', () => {
+  const result = runCli(['l\x1b]0;retitled\x07st']);
+  assertOneLineError(result, 2, /unknown command 'l\\x1b\]0;retitled\\x07st'/);
+  assert.ok(!result.stderr.includes('\x1b'), 'a raw escape reached the terminal');
+});
+
 test('a missing Vulkan loader exits 3 naming the package to install', () => {
   const result = runCli(
     ['list'],

@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { MAX_LIST_ENTRIES, MAX_TEXT_BYTES } from '../src/host/host-fs.js';
 import { hostReasonsForGpu } from '../src/host/readiness.js';
 import {
   looksVirtual,
@@ -11,8 +23,9 @@ import {
   supportsDmaBufRdma,
 } from '../src/host/read-host.js';
 import { parsePciPath, pcieRelation, sysfsPciAddress } from '../src/host/topology.js';
+import type { HostReport } from '../src/report.js';
 import { cleanEnv, runCli } from './support/cli.js';
-import { fixturesDir } from './support/paths.js';
+import { fixturesDir, repoRoot } from './support/paths.js';
 import { assertValidReport } from './support/schema.js';
 
 const hostFixture = (name: string) => join(fixturesDir, 'host', name);
@@ -340,4 +353,114 @@ test('cpuinfo: the first CPU decides, however many CPUs and however long its fla
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+// Hostile trees: a FIFO blocks an ordinary open forever, /dev/zero never ends, and a huge
+// file is a read without bound. Each is put in place of one fact file of a copy of a good
+// fixture, built here (FIFOs cannot be committed), and read in a child process, so that a
+// regression shows as a killed child instead of a test run that never ends.
+
+const hostileRoot = mkdtempSync(join(tmpdir(), 'rdma-probe-hostile-'));
+after(() => rmSync(hostileRoot, { recursive: true, force: true }));
+
+const HOSTILE_KINDS = {
+  fifo: (file: string) => {
+    const made = spawnSync('mkfifo', [file], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+  },
+  'symlink to /dev/zero': (file: string) => symlinkSync('/dev/zero', file),
+  // Sparse, so cheap to make; its first line looks like a real value.
+  'huge file': (file: string) => {
+    writeFileSync(file, '5.15.0 1 ACTIVE\n');
+    truncateSync(file, 8 * MAX_TEXT_BYTES);
+  },
+} as const;
+
+const MLX5_0 = 'sys/class/infiniband/mlx5_0';
+
+/** Each fact file of the bare-metal fixture, and the fact that must become unknown. */
+const FACT_FILES: [file: string, fact: (host: HostReport) => unknown][] = [
+  ['proc/sys/kernel/osrelease', (host) => host.kernel.release],
+  ['proc/driver/nvidia/version', (host) => host.nvidiaModule.loaded],
+  ['proc/modules', (host) => host.peermem.loaded],
+  ['proc/cpuinfo', (host) => host.virtualization.hypervisorCpuFlag],
+  ['sys/class/dmi/id/sys_vendor', (host) => host.virtualization.sysVendor],
+  ['sys/class/dmi/id/product_name', (host) => host.virtualization.productName],
+  ['sys/bus/pci/devices/0000:03:00.0/numa_node', (host) => host.gpuTopology[0]!.numaNode],
+  [`${MLX5_0}/ports/1/state`, (host) => host.rdmaDevices![0]!.ports[0]!.state],
+  [`${MLX5_0}/ports/1/link_layer`, (host) => host.rdmaDevices![0]!.ports[0]!.linkLayer],
+  // Folders that are listed or resolved, not read.
+  ['sys/class/infiniband', (host) => host.rdmaDevices],
+  ['sys/bus/pci/devices/0000:03:00.0', (host) => host.gpuTopology[0]!.numaNode],
+];
+
+let treeCount = 0;
+/** A copy of the bare-metal fixture with `file` (its real path) replaced by `make`'s. */
+function hostileTree(file: string, make: (path: string) => void): string {
+  const root = join(hostileRoot, `tree-${treeCount++}`);
+  cpSync(hostFixture('bare-metal-peermem'), root, { recursive: true, verbatimSymlinks: true });
+  const target = realpathSync(join(root, file));
+  rmSync(target, { recursive: true });
+  make(target);
+  return root;
+}
+
+function readHostInChild(root: string): HostReport {
+  const module = pathToFileURL(join(repoRoot, 'dist/src/host/read-host.js')).href;
+  const script = `
+    import { readHost } from ${JSON.stringify(module)};
+    const host = readHost({ root: process.argv[1], hostname: 'h', gpus: ${JSON.stringify(GPUS)} });
+    process.stdout.write(JSON.stringify(host));`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, root], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
+  assert.equal(child.status, 0, `readHost did not finish (${child.signal}): ${child.stderr}`);
+  return JSON.parse(child.stdout) as HostReport;
+}
+
+test('host facts: a FIFO, /dev/zero or a huge file in place of a fact file is unknown', () => {
+  const good = readHostInChild(hostFixture('bare-metal-peermem'));
+  for (const [file, fact] of FACT_FILES) {
+    assert.notEqual(fact(good), null, `${file} is known in the good fixture`);
+    for (const [kind, make] of Object.entries(HOSTILE_KINDS)) {
+      const started = Date.now();
+      const host = readHostInChild(hostileTree(file, make));
+      assert.equal(fact(host), null, `${kind} as ${file}`);
+      assert.ok(Date.now() - started < 10_000, `${kind} as ${file} took too long`);
+      // The rest is still read.
+      assert.equal(host.virtualization.sysVendor === null, file.endsWith('sys_vendor'));
+    }
+  }
+});
+
+test('host facts: a folder with more entries than any real sysfs one is unknown', () => {
+  const root = hostileTree('sys/class/infiniband', (folder) => {
+    mkdirSync(folder);
+    for (let n = 0; n <= MAX_LIST_ENTRIES; n++) mkdirSync(join(folder, `mlx5_${n}`));
+  });
+  assert.equal(readHostInChild(root).rdmaDevices, null);
+});
+
+test('the CLI with every fact file a FIFO: exits 0 at once, every fact unknown', () => {
+  const root = join(hostileRoot, 'all-fifos');
+  cpSync(hostFixture('bare-metal-peermem'), root, { recursive: true, verbatimSymlinks: true });
+  for (const [file] of FACT_FILES.slice(0, 9)) {
+    const target = realpathSync(join(root, file));
+    rmSync(target);
+    HOSTILE_KINDS.fifo(target);
+  }
+  const result = runCli(['list', '--json'], cleanEnv({ RDMA_PROBE_SYSFS_ROOT: root }));
+  assert.equal(result.exitCode, 0, result.stderr);
+  const host = JSON.parse(result.stdout).host as HostReport;
+  assert.deepEqual(host.kernel, { release: null, dmaBufRdma: null });
+  assert.deepEqual(host.nvidiaModule, { loaded: null, flavor: null, version: null });
+  assert.deepEqual(host.peermem, { loaded: null, module: null });
+  assert.deepEqual(host.virtualization, {
+    virtualMachine: null,
+    hypervisorCpuFlag: null,
+    sysVendor: null,
+    productName: null,
+  });
+  assert.deepEqual(host.rdmaDevices?.[0]?.ports, [{ port: 1, linkLayer: null, state: null }]);
 });

@@ -7,6 +7,8 @@
  * text at the end, so a blocking write is all it needs.
  */
 import * as fs from 'node:fs';
+import { EnvironmentError } from '../errors.js';
+import { reasonOf } from '../output/fs-reason.js';
 import type { OutputStream } from './main.js';
 
 /** Waits this long before writing again to a non-blocking descriptor that is full. */
@@ -21,7 +23,9 @@ export class FdOutput implements OutputStream {
   /**
    * Writes all of `text`. A reader that has gone away (EPIPE, as in `rdma-probe list --json
    * | head`) is the reader's choice, not an error: the rest of the output is dropped and the
-   * run ends with its own exit code.
+   * run ends with its own exit code. Any other failure on stdout (ENOSPC from `> /dev/full`,
+   * EIO) means the output is lost: an EnvironmentError, exit 3. On stderr there is nowhere
+   * left to report it, so the message is dropped and the run keeps its own exit code.
    */
   write(text: string): boolean {
     if (this.readerGone) return false;
@@ -36,8 +40,12 @@ export class FdOutput implements OutputStream {
           return false;
         }
         // Another process may have made the shared descriptor non-blocking.
-        if (code !== 'EAGAIN') throw error;
-        sleepSync(FULL_PIPE_WAIT_MS);
+        if (code === 'EAGAIN') {
+          sleepSync(FULL_PIPE_WAIT_MS);
+          continue;
+        }
+        if (this.fd === 2) return false;
+        throw new EnvironmentError(`cannot write to standard output: ${reasonOf(error)}`);
       }
     }
     return true;

@@ -11,10 +11,15 @@ import { parseDeviceSelector } from '../probe/select.js';
 import type { ProbeReport, ValidationMessage } from '../report.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
+import { terminalSafe } from '../render/terminal-text.js';
 import { useColor } from './color.js';
+import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
   LIST_FORMATS,
+  MAX_NFD_EXPIRY,
+  checkOutput,
+  collectFormat,
   deliver,
   parseDuration,
   renderList,
@@ -36,6 +41,11 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** For `report -`; process.stdin when absent. */
   stdin?: Stdin;
+  /**
+   * The user's arguments (argv after the script) as bytes, when they can be known: a file
+   * name that is not UTF-8 is written with exactly its bytes (see argv-bytes.ts).
+   */
+  argvBytes?: (decoded: readonly string[]) => Buffer[] | null;
 }
 
 export interface CliDeps {
@@ -54,7 +64,8 @@ Exit codes:
   1  internal error (a bug: please report it with the stack trace)
   2  usage error
   3  no Vulkan loader, no Vulkan driver or GPU, or an environment problem
-     (such as an --output file that cannot be written)
+     (an --output path that is not a regular file or cannot be written,
+     a standard output that cannot be written)
   4  a Vulkan call failed unexpectedly (the message names the call and VkResult)
   5  --alloc was requested and failed or was skipped on a selected GPU
   6  report: no host report could be read from the inputs`;
@@ -75,8 +86,12 @@ Examples:
                                        node_exporter textfile collector metrics
 
 --output FILE writes the chosen format (any of them) to FILE through a temporary file in
-the same folder and a rename, and prints nothing on stdout. With --format prometheus a
-failed probe still writes rdma_probe_success 0 before exiting with its code.
+the same folder and a rename, and prints nothing on stdout ('-' is stdout). It only ever
+replaces a regular file, keeping its mode, or creates one with mode 0644 whatever the
+umask; a device, FIFO, socket or folder is refused (exit 3) and left as it is. A symbolic
+link to a regular file is followed, and the real file replaced, if root or you own the
+link. With --format prometheus a failed probe still writes rdma_probe_success 0 before
+exiting with its code.
 
 Environment:
   NO_COLOR                   no colour (colour is only used on a terminal anyway)
@@ -106,7 +121,7 @@ ${EXIT_CODES_HELP}`;
 interface ListOptions {
   json?: boolean;
   ndjson?: boolean;
-  format?: string;
+  format?: string[];
   output?: string;
   nfdExpiry: string;
   verbose?: boolean;
@@ -135,6 +150,8 @@ export async function main(
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      // Commander's error lines quote what was typed: escape it, keeping the line breaks.
+      outputError: (text, write) => write(text.split('\n').map(terminalSafe).join('\n')),
       getOutHelpWidth: () => io.stdout.columns ?? 80,
       getErrHelpWidth: () => io.stderr.columns ?? 80,
       getOutHasColors: () => useColor(io.stdout, io.env, undefined),
@@ -151,10 +168,16 @@ export async function main(
     .option('--json', 'print one JSON document (the report) on stdout')
     .option('--ndjson', 'print one JSON line per GPU, the host fields repeated on each')
     .addOption(
-      new Option('--format <format>', 'output format (default table)').choices(LIST_FORMATS),
+      new Option('--format <format>', 'output format (default table)')
+        .choices(LIST_FORMATS) // for the help text; collectFormat checks the value
+        .argParser(collectFormat),
     )
     .option('-o, --output <file>', 'write the output to FILE atomically instead of stdout')
-    .option('--nfd-expiry <duration>', 'nfd: labels expire this long after the run', '24h')
+    .option(
+      '--nfd-expiry <duration>',
+      `nfd: labels expire this long after the run (at most ${MAX_NFD_EXPIRY.text})`,
+      '24h',
+    )
     .option('-v, --verbose', 'add every memory heap and memory type to the table')
     .option('-d, --device <index|uuid|pci>', 'only this GPU: index, UUID (GPU-...) or PCI bus ID')
     .addOption(
@@ -170,7 +193,7 @@ export async function main(
     .option('--no-color', 'no colour in the table')
     .addHelpText('after', LIST_EXAMPLES)
     .action(async (options: ListOptions) => {
-      exitCode = await runList(options, io, deps);
+      exitCode = await runList(options, argv.slice(2), io, deps);
     });
 
   program
@@ -193,8 +216,14 @@ export async function main(
   return exitCode;
 }
 
-async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<number> {
+async function runList(
+  options: ListOptions,
+  args: readonly string[],
+  io: CliIo,
+  deps: CliDeps,
+): Promise<number> {
   const started = monotonicMs();
+  const output = outputName(options.output, args, io.argvBytes?.(args) ?? null);
   const device = options.device !== undefined ? parseDeviceSelector(options.device) : null;
   const allocateBytes =
     options.alloc === undefined
@@ -204,6 +233,7 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
         : parseSize(options.alloc);
   const format = resolveListFormat(options);
   const nfdExpiryMs = parseDuration(options.nfdExpiry, '--nfd-expiry');
+  await checkOutput(output);
   let report: ProbeReport;
   try {
     const binding = await deps.loadBinding(io.env);
@@ -216,21 +246,18 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
       hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
     });
   } catch (error) {
-    await reportFailure(format, options.output, io, started);
+    await reportFailure(format, output, io, started);
     throw error;
   }
   // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
   // loads the tty module: the other formats skip the question.)
-  const color =
-    format === 'table' &&
-    options.output === undefined &&
-    useColor(io.stdout, io.env, options.color);
+  const color = format === 'table' && output === null && useColor(io.stdout, io.env, options.color);
   const text = await renderList(report, format, {
     color,
     verbose: options.verbose === true,
     nfdExpiryMs,
   });
-  await deliver(io, options.output, text);
+  await deliver(io, output, text);
   const allocationFailed = report.gpus.some(
     (gpu) => gpu.allocation !== null && gpu.allocation.status !== 'ok',
   );
@@ -240,7 +267,7 @@ async function runList(options: ListOptions, io: CliIo, deps: CliDeps): Promise<
 /** The textfile collector should see a failed run as rdma_probe_success 0, not stale data. */
 async function reportFailure(
   format: ListFormat,
-  output: string | undefined,
+  output: Buffer | null,
   io: CliIo,
   started: number,
 ): Promise<void> {
@@ -256,7 +283,7 @@ async function reportFailure(
   } catch (error) {
     // The probe's own failure is the one to exit with; this one is only reported.
     if (!(error instanceof ProbeError)) throw error;
-    io.stderr.write(`rdma-probe: ${error.message}\n`);
+    io.stderr.write(`rdma-probe: ${terminalSafe(error.message)}\n`);
   }
 }
 
@@ -268,17 +295,17 @@ function formatValidationMessage(message: ValidationMessage): string {
 function handleError(error: unknown, io: CliIo): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its one-line message (or the help/version text).
-    if (
+    // Help asked for is a success; help shown because no command was given (commander
+    // writes it to stderr and sets exit code 1) is a usage error.
+    const asked =
       error.code === 'commander.helpDisplayed' ||
       error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    ) {
-      return ExitCode.OK;
-    }
-    return ExitCode.USAGE;
+      (error.code === 'commander.help' && error.exitCode === 0);
+    return asked ? ExitCode.OK : ExitCode.USAGE;
   }
   if (error instanceof ProbeError) {
-    io.stderr.write(`rdma-probe: ${error.message}\n`);
+    // Messages quote file names and driver text: one line, no terminal controls.
+    io.stderr.write(`rdma-probe: ${terminalSafe(error.message)}\n`);
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -1,4 +1,5 @@
 /** The process entry: wires main() to the real process. Nothing else lives here. */
+import { readArgvBytes } from './argv-bytes.js';
 import { FdOutput } from './fd-output.js';
 import { main } from './main.js';
 
@@ -8,6 +9,7 @@ void main(process.argv, {
   stdout: new FdOutput(1),
   stderr: new FdOutput(2),
   env: process.env,
+  argvBytes: readArgvBytes,
 }).then((code) => {
   // Everything is written (FdOutput writes synchronously) and every Vulkan object freed,
   // so exit now: Node's orderly teardown of an idle process cost 5-6 ms more.

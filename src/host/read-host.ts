@@ -13,7 +13,7 @@ import type {
   RdmaPortFacts,
   VirtualizationFacts,
 } from '../report.js';
-import { HostFs, naturalOrder } from './host-fs.js';
+import { HostFs, MAX_LINE_BYTES, naturalOrder } from './host-fs.js';
 import { DMA_BUF_KERNEL, assessReadiness, placementIssues } from './readiness.js';
 import {
   isPciAddress,
@@ -86,10 +86,13 @@ export function parseNvidiaVersion(text: string): Omit<NvidiaModuleFacts, 'loade
 }
 
 function readNvidiaModule(fs: HostFs): NvidiaModuleFacts {
-  const text = fs.readText('/proc/driver/nvidia/version');
+  const file = '/proc/driver/nvidia/version';
+  const text = fs.readText(file, MAX_LINE_BYTES);
   if (text !== null) return { loaded: true, ...parseNvidiaVersion(text) };
-  // Without procfs at all nothing is known; with it, the absent file means no module.
-  return { loaded: fs.exists('/proc/sys') ? false : null, flavor: null, version: null };
+  // Without procfs at all nothing is known; with it, the absent file means no module. A
+  // file that is there but unreadable (not a regular file, too large) says nothing.
+  const absent = fs.exists('/proc/sys') && !fs.exists(file);
+  return { loaded: absent ? false : null, flavor: null, version: null };
 }
 
 function readPeermem(fs: HostFs): PeermemFacts {
@@ -111,8 +114,10 @@ function presence(fs: HostFs, file: string, folder: string): boolean | null {
 }
 
 function readRdmaDevices(fs: HostFs): RdmaDeviceFacts[] | null {
-  const names = fs.list('/sys/class/infiniband');
-  if (names === null) return fs.exists('/sys/class') ? [] : null;
+  const folder = '/sys/class/infiniband';
+  const names = fs.list(folder);
+  // Absent (no ib_core) is none; there but unreadable is unknown.
+  if (names === null) return fs.exists('/sys/class') && !fs.exists(folder) ? [] : null;
   return names.map((name) => {
     const base = `/sys/class/infiniband/${name}`;
     const devicePath = fs.resolve(`${base}/device`);

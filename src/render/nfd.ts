@@ -105,8 +105,16 @@ export function labelValue(value: string): string {
   return cleaned;
 }
 
-/** RFC 3339 in UTC, whole seconds. */
-function rfc3339(date: Date): string {
+/**
+ * RFC 3339 in UTC, whole seconds, as Go's time.Parse(time.RFC3339, ...) in NFD reads it.
+ * toISOString alone is not enough: past year 9999 it writes "+010000-...", which is not
+ * RFC 3339. The CLI bounds --nfd-expiry, so only a broken clock gets here with such a date.
+ */
+export function rfc3339(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) {
+    throw new RangeError(`the NFD expiry ${String(date)} is outside RFC 3339's years 0000-9999`);
+  }
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
