@@ -3,9 +3,9 @@
  * koffi's CommonJS entry and points its `require('./src/static.cjs')` here; koffi calls
  * loadStatic() once, on first import, and wraps whatever module it returns.
  *
- * The native module travels inside the executable as a SEA asset. It is written once per
- * content hash into a private cache folder (src/native/native-cache.ts) and loaded with
- * process.dlopen. Only glibc builds are embedded: the binary's own node is a glibc
+ * The native module travels inside the executable as a SEA asset. It is written to a file in
+ * a private folder (src/native/native-cache.ts), checked through its descriptor and loaded
+ * with process.dlopen. Only glibc builds are embedded: the binary's own node is a glibc
  * executable, so a host that can start it is a glibc host (koffi's musl module would
  * never be picked there).
  *
@@ -35,6 +35,15 @@ interface NativeManifest {
   readonly sha256: string;
 }
 
+/**
+ * Load from an unnamed file (O_TMPFILE) where the kernel and file system allow it, and from
+ * the named cache file only where they do not (NFS, old kernels). Measured with
+ * scripts/bench-cache.mjs (README: Reliability and security): writing the unnamed file costs
+ * about what checking the named one does (both well under a millisecond, lost in the noise of
+ * a 50 ms start), and an unnamed file leaves nothing for anyone to race, damage or clean up.
+ */
+const UNNAMED_FIRST = true;
+
 export function loadStatic(pkg: string): unknown {
   const manifest = JSON.parse(getAsset(MANIFEST_ASSET, 'utf8')) as NativeManifest;
   if (manifest.platform !== pkg) {
@@ -51,6 +60,7 @@ export function loadStatic(pkg: string): unknown {
     candidates: listCacheDirs(process.env, uid),
     uid,
     image,
+    unnamed: UNNAMED_FIRST,
     load: (file) => {
       const module = { exports: {} };
       process.dlopen(module, file);
