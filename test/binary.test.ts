@@ -12,13 +12,10 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { binaries, ensureBinaries } from './support/binary.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { repoRoot } from './support/paths.js';
 
-const binaries = {
-  x64: join(repoRoot, 'dist', 'rdma-probe-linux-x64'),
-  arm64: join(repoRoot, 'dist', 'rdma-probe-linux-arm64'),
-};
 const version = (
   JSON.parse(fs.readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }
 ).version;
@@ -31,28 +28,6 @@ interface Result {
   exitCode: number | null;
   stdout: string;
   stderr: string;
-}
-
-function newestMtime(path: string): number {
-  const st = fs.statSync(path);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...fs.readdirSync(path).map((name) => newestMtime(join(path, name))));
-}
-
-/** Builds the binaries unless both are newer than everything they are built from. */
-function ensureBinaries(): void {
-  const inputs = ['src', 'scripts/build-binary.mjs', 'package.json', 'package-lock.json'];
-  const newestInput = Math.max(...inputs.map((p) => newestMtime(join(repoRoot, p))));
-  const fresh = Object.values(binaries).every(
-    (bin) => fs.existsSync(bin) && fs.statSync(bin).mtimeMs > newestInput,
-  );
-  if (fresh) return;
-  const build = spawnSync(process.execPath, [join(repoRoot, 'scripts', 'build-binary.mjs')], {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    timeout: 10 * 60_000,
-  });
-  assert.equal(build.status, 0, `build:binary failed:\n${build.stderr}`);
 }
 
 let scratch: string;

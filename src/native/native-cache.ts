@@ -221,7 +221,10 @@ function loadInFolder<T>(
 
 /** The message (one line) when no folder worked; it names RDMA_PROBE_CACHE_DIR. */
 export function describeCacheFailure(skipped: readonly CacheAttempt[]): string {
-  const tried = skipped.map((a) => `${a.dir}: ${a.problem}`).join('; ');
+  // Most problems name the folder they are about already (a folder on the way, often).
+  const tried = skipped
+    .map((a) => (a.problem.startsWith(`${a.dir}`) ? a.problem : `${a.dir}: ${a.problem}`))
+    .join('; ');
   const wanted = 'a private, writable folder on a file system mounted without noexec';
   return skipped.length === 1 && skipped[0]?.source === CACHE_DIR_ENV
     ? `cannot cache the native module in ${CACHE_DIR_ENV} (${tried}); it must be ${wanted}`
