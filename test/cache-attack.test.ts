@@ -327,15 +327,18 @@ describe('hostile paths', () => {
     }
   });
 
-  test('a FIFO as HOME and as the cache folder: skipped for the next folder', async () => {
+  test('a FIFO or device as HOME, XDG_CACHE_HOME or the cache folder: skipped', async () => {
     const home = fs.mkdtempSync(join(dir, 'home-'));
     fs.mkdirSync(join(home, '.cache'));
     assert.equal(run('mkfifo', [join(home, '.cache', 'rdma-probe')]).status, 0);
     const runtime = fs.mkdtempSync(join(dir, 'run-'));
-    for (const env of [
+    fs.symlinkSync('/dev/null', join(dir, 'null-link'));
+    const envs: Record<string, string>[] = [
       { HOME: join(dir, 'home-fifo'), XDG_RUNTIME_DIR: runtime },
       { HOME: home, XDG_RUNTIME_DIR: runtime },
-    ]) {
+      { XDG_CACHE_HOME: join(dir, 'fifo'), HOME: join(dir, 'null-link'), XDG_RUNTIME_DIR: runtime },
+    ];
+    for (const env of envs) {
       const result = await runBinary({ PATH: '/nonexistent', ...env });
       assertFine(result, JSON.stringify(env));
       assert.equal(result.exitCode, 0, result.stderr);

@@ -359,6 +359,15 @@ describe('makeFreshDir', () => {
     assert.equal(fs.statSync(a.dir).mode & 0o777, 0o700);
   });
 
+  test('refuses a FIFO or a device as its base, without hanging', () => {
+    mkfifo(join(root, 'fifo'));
+    for (const base of [join(root, 'fifo'), '/dev/null']) {
+      const made = makeFreshDir(base, 'x-', uid);
+      assert.ok('problem' in made);
+      assert.match(made.problem, /is not a folder/);
+    }
+  });
+
   test('refuses a base others can write that is not sticky', () => {
     const open = join(root, 'open');
     fs.mkdirSync(open);

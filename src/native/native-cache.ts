@@ -27,7 +27,6 @@ import { describeFsError } from './fs-errors.js';
 import { installImage, openCachedImage, openUnnamedImage, type NativeImage } from './image-file.js';
 
 export type { NativeImage } from './image-file.js';
-export { describeFsError } from './fs-errors.js';
 
 /** The environment variable that names the cache folder and disables the fallbacks. */
 export const CACHE_DIR_ENV = 'RDMA_PROBE_CACHE_DIR';
