@@ -9,7 +9,7 @@
  * Also: FIFOs and links where the binary expects its folders, which must never hang it.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,6 +75,8 @@ interface Attacker {
 
 let scratch = '';
 let attacker: Attacker | undefined;
+/** The attacker's loop while it runs: stopped before its user is removed. */
+let attackerLoop: ChildProcess | undefined;
 let setupSkip: string | false = false;
 /** The module file name the binary uses, and the attacker's module planted under it. */
 let fileName = '';
@@ -148,10 +150,26 @@ before(() => {
   else attacker = made;
 });
 
-after(() => {
-  if (attacker) run('userdel', [attacker.name]);
+after(async () => {
+  const loop = attackerLoop;
+  if (loop && loop.exitCode === null && loop.signalCode === null) {
+    const closed = new Promise((resolve) => loop.on('close', resolve));
+    loop.kill('SIGKILL');
+    await closed;
+  }
   if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  if (attacker) removeUser(attacker.name);
 });
+
+/** userdel, retried: it fails while another useradd or userdel holds /etc/passwd's lock. */
+function removeUser(name: string): void {
+  let removed = run('userdel', [name]);
+  for (let attempt = 1; removed.status !== 0 && attempt < 20; attempt += 1) {
+    spawnSync('sleep', ['0.25']);
+    removed = run('userdel', [name]);
+  }
+  assert.equal(removed.status, 0, `userdel ${name}: ${String(removed.stderr)}`);
+}
 
 /** A folder only root can use, for root's TMPDIR (so the test never touches /tmp's names). */
 function rootTmp(): string {
@@ -197,6 +215,7 @@ function raceAsAttacker(who: Attacker, ms: number): Promise<number> {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+    attackerLoop = child;
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('error', reject);
@@ -232,8 +251,10 @@ describe('root with another user’s HOME', () => {
         assertFine(result, `run ${runs}`);
       }
     };
-    await Promise.all([runner(), runner(), runner()]);
+    const outcomes = await Promise.allSettled([runner(), runner(), runner()]);
+    // The attacker's loop ends on its own: wait for it, so that its user can be removed.
     const rounds = await race;
+    for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
     assert.ok(rounds > 100, `the attacker made only ${rounds} rounds`);
     assert.ok(runs >= 3, `only ${runs} runs`);
     assert.equal(fs.existsSync(marker), false, "the attacker's module ran as root");
