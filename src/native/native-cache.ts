@@ -1,28 +1,35 @@
 /**
- * The private cache folder where the single binary puts koffi's native module before it
- * loads it (a shared object must be a file to be loaded; it cannot be mapped from inside
- * the executable). Used only by the binary's loader, src/native/sea-koffi.ts; running from
- * the sources, koffi loads its module from node_modules as usual.
+ * Where and how the single binary puts koffi's native module before loading it (a shared
+ * object must be a file to be loaded; it cannot be mapped from inside the executable). Used
+ * only by the binary's loader, src/native/sea-koffi.ts; running from the sources, koffi
+ * loads its module from node_modules as usual.
  *
  * Everything that depends on the host is a parameter (the environment, the user id, the
  * folders, the loader), so tests can point it at temporary folders and fake failures.
  *
- * Safety: the module is loaded into the process, so whoever can write the file can run
- * code as us. A folder is used only when it is ours, not a symbolic link and writable by
- * nobody else, and when its parent does not let others swap it (or has the sticky bit,
- * like /tmp). The file is written once per content hash under a temporary name, synced,
- * then renamed into place, so a file under the final name is always complete; a file
- * found there is used when it is ours, private and of the right size.
+ * Safety: the module is loaded into the process, so whoever can change the file loaded, or
+ * any folder on the way to it, can run code as us: as root, on every GPU server. So
+ * (folder-chain.ts) a folder is used only when it and every folder up to `/` belong to root
+ * or to us and nobody else can write them (sticky folders like /tmp allowed above it), and
+ * (image-file.ts) the file is proved to hold the embedded bytes through the descriptor that
+ * is then loaded. A folder that fails is skipped; when the usual names are taken by someone
+ * else, a fresh private folder with an unpredictable name is used once and removed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { replaceFile } from '../output/atomic-write.js';
+import {
+  makeFreshDir,
+  preparePrivateDir,
+  removeFreshDir,
+  type PreparedDir,
+} from './folder-chain.js';
+import { describeFsError } from './fs-errors.js';
+import { installImage, openCachedImage, openUnnamedImage, type NativeImage } from './image-file.js';
+
+export type { NativeImage } from './image-file.js';
 
 /** The environment variable that names the cache folder and disables the fallbacks. */
 export const CACHE_DIR_ENV = 'RDMA_PROBE_CACHE_DIR';
-
-/** Temporary files older than this were left by a process that died while writing. */
-const STALE_TEMP_MS = 10 * 60 * 1000;
 
 export type CacheEnv = Readonly<Record<string, string | undefined>>;
 
@@ -33,13 +40,15 @@ export interface CacheDirCandidate {
   readonly base: string;
   /** Where the folder comes from, for messages (an environment variable or a fixed path). */
   readonly source: string;
+  /**
+   * A fresh folder is made in `base` (mkdtemp: `dir` with random letters for its XXXXXX)
+   * and removed after loading: for when the shared fallback names are taken.
+   */
+  readonly fresh?: boolean;
 }
 
-/** The module to cache: its bytes and its file name (see nativeFileName). */
-export interface NativeImage {
-  readonly fileName: string;
-  readonly bytes: Uint8Array;
-}
+/** What a fresh folder's name ends with in listings; mkdtemp puts random letters there. */
+const FRESH_SUFFIX = 'XXXXXX';
 
 /** One folder that could not be used, and why. */
 export interface CacheAttempt {
@@ -48,22 +57,19 @@ export interface CacheAttempt {
   readonly problem: string;
 }
 
+/** How the module was loaded: from an unnamed file or the named cache file, in `dir`. */
+export type LoadedFrom = 'unnamed' | 'named';
+
 export type CacheLoadResult<T> =
   | {
       readonly ok: true;
       readonly value: T;
-      readonly file: string;
+      /** The real path of the folder used. */
+      readonly dir: string;
+      readonly from: LoadedFrom;
       readonly skipped: CacheAttempt[];
     }
   | { readonly ok: false; readonly skipped: CacheAttempt[] };
-
-/** The subset of fs.Stats the checks read. */
-export interface StatsLike {
-  readonly uid: number;
-  readonly mode: number;
-  isDirectory(): boolean;
-  isSymbolicLink(): boolean;
-}
 
 /** The file name for a module: one file per content, so versions never overwrite each other. */
 export function nativeFileName(stem: string, sha256: string): string {
@@ -73,8 +79,10 @@ export function nativeFileName(stem: string, sha256: string): string {
 /**
  * The folders to try, best first. RDMA_PROBE_CACHE_DIR, when set, is the only one.
  * Otherwise: $XDG_CACHE_HOME/rdma-probe, $HOME/.cache/rdma-probe, $XDG_RUNTIME_DIR/rdma-probe,
- * ${TMPDIR:-/tmp}/rdma-probe-<uid>, /dev/shm/rdma-probe-<uid>. Relative or empty values
- * are ignored, as the XDG base directory specification asks.
+ * ${TMPDIR:-/tmp}/rdma-probe-<uid>, /dev/shm/rdma-probe-<uid>, then a fresh folder
+ * rdma-probe-<uid>-XXXXXX in ${TMPDIR:-/tmp} and in /dev/shm (someone else may hold the
+ * fixed names there). Relative or empty values are ignored, as the XDG base directory
+ * specification asks.
  */
 export function listCacheDirs(env: CacheEnv, uid: number): CacheDirCandidate[] {
   const override = env[CACHE_DIR_ENV];
@@ -83,91 +91,27 @@ export function listCacheDirs(env: CacheEnv, uid: number): CacheDirCandidate[] {
     return [{ dir, base: path.parse(dir).root, source: CACHE_DIR_ENV }];
   }
   const candidates: CacheDirCandidate[] = [];
-  const add = (base: string | undefined, source: string, ...below: string[]): void => {
-    if (base === undefined || !path.isAbsolute(base)) return;
-    const dir = path.join(base, ...below);
-    if (!candidates.some((c) => c.dir === dir)) candidates.push({ dir, base, source });
+  const add = (candidate: CacheDirCandidate): void => {
+    const { base, dir, fresh } = candidate;
+    if (!path.isAbsolute(base)) return;
+    if (!candidates.some((c) => c.dir === dir && c.fresh === fresh)) candidates.push(candidate);
   };
-  add(env.XDG_CACHE_HOME, 'XDG_CACHE_HOME', 'rdma-probe');
-  add(env.HOME, 'HOME', '.cache', 'rdma-probe');
-  add(env.XDG_RUNTIME_DIR, 'XDG_RUNTIME_DIR', 'rdma-probe');
+  const below = (base: string | undefined, source: string, ...parts: string[]): void => {
+    if (base !== undefined) add({ dir: path.join(base, ...parts), base, source });
+  };
+  below(env.XDG_CACHE_HOME, 'XDG_CACHE_HOME', 'rdma-probe');
+  below(env.HOME, 'HOME', '.cache', 'rdma-probe');
+  below(env.XDG_RUNTIME_DIR, 'XDG_RUNTIME_DIR', 'rdma-probe');
   const tmp = env.TMPDIR !== undefined && path.isAbsolute(env.TMPDIR) ? env.TMPDIR : '/tmp';
-  add(tmp, tmp === env.TMPDIR ? 'TMPDIR' : '/tmp', `rdma-probe-${uid}`);
-  add('/dev/shm', '/dev/shm', `rdma-probe-${uid}`);
+  const shared = [
+    { base: tmp, source: tmp === env.TMPDIR ? 'TMPDIR' : '/tmp' },
+    { base: '/dev/shm', source: '/dev/shm' },
+  ];
+  for (const { base, source } of shared) below(base, source, `rdma-probe-${uid}`);
+  for (const { base, source } of shared) {
+    add({ dir: path.join(base, `rdma-probe-${uid}-${FRESH_SUFFIX}`), base, source, fresh: true });
+  }
   return candidates;
-}
-
-/** Why a cache folder (as lstat sees it) is unsafe for `uid`, or null when it is private. */
-export function privateDirProblem(st: StatsLike, uid: number): string | null {
-  if (st.isSymbolicLink()) return 'is a symbolic link';
-  if (!st.isDirectory()) return 'is not a folder';
-  if (st.uid !== uid) return `is owned by uid ${st.uid}, not ${uid}`;
-  if ((st.mode & 0o022) !== 0) return `is writable by other users (mode ${octal(st.mode)})`;
-  return null;
-}
-
-/** Why the parent of a cache folder is unsafe: others could rename our folder away. */
-export function parentDirProblem(st: StatsLike): string | null {
-  if (!st.isDirectory()) return 'parent is not a folder';
-  const sticky = (st.mode & 0o1000) !== 0;
-  if ((st.mode & 0o022) !== 0 && !sticky) {
-    return `parent is writable by other users and not sticky (mode ${octal(st.mode)})`;
-  }
-  return null;
-}
-
-/** Creates the folder (mode 0700) when missing and checks it; returns the problem, if any. */
-export function preparePrivateDir(candidate: CacheDirCandidate, uid: number): string | null {
-  try {
-    if (!fs.statSync(candidate.base).isDirectory()) return `${candidate.base} is not a folder`;
-  } catch (error) {
-    return `${candidate.base}: ${describeFsError(error)}`;
-  }
-  try {
-    makeDirs(candidate.base, candidate.dir);
-    const problem = privateDirProblem(fs.lstatSync(candidate.dir), uid);
-    if (problem !== null) return problem;
-    return parentDirProblem(fs.statSync(path.dirname(candidate.dir)));
-  } catch (error) {
-    return describeFsError(error);
-  }
-}
-
-/**
- * True when `file` can be used as it is: a regular file of ours that nobody else can write,
- * of the image's size. Its bytes are not read again: its name carries their hash, a file
- * appears under that name only complete (synced, then renamed), and only we can write in
- * the folder; reading and hashing 1.1 MB on every start cost 7-15 ms on a small VM.
- */
-export function cachedFileMatches(file: string, image: NativeImage, uid: number): boolean {
-  try {
-    const st = fs.lstatSync(file);
-    return (
-      st.isFile() && st.uid === uid && (st.mode & 0o022) === 0 && st.size === image.bytes.byteLength
-    );
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Puts `image` into `dir` (a folder preparePrivateDir accepted) and returns its path.
- * Reuses a matching file; otherwise writes a temporary file, syncs it and renames it over
- * the final name. Concurrent writers each rename a complete file, so readers never see a
- * partial one. Throws the filesystem error when the folder cannot take the file.
- */
-export function installImage(
-  dir: string,
-  image: NativeImage,
-  uid: number,
-  now: number = Date.now(),
-): string {
-  const target = path.join(dir, image.fileName);
-  if (cachedFileMatches(target, image, uid)) return target;
-  removeStaleTemps(dir, image.fileName, now);
-  replaceFile(target, image.bytes, 0o700);
-  syncDir(dir);
-  return target;
 }
 
 /**
@@ -181,124 +125,108 @@ export function isFolderLoadError(error: unknown): boolean {
   );
 }
 
+export interface LoadOptions<T> {
+  readonly candidates: readonly CacheDirCandidate[];
+  readonly uid: number;
+  readonly image: NativeImage;
+  /** Loads the shared object at `file` (a /proc/self/fd path, or a real path without /proc). */
+  readonly load: (file: string) => T;
+  /** Try an unnamed file (O_TMPFILE) in each folder before the named cache file. */
+  readonly unnamed: boolean;
+  /** False where /proc is not mounted: load the checked named file by its path. */
+  readonly procFd?: boolean;
+  readonly now?: number;
+}
+
 /**
- * Tries the folders in order: prepares each, installs the image, loads it. Skips folders
- * that are unsafe, read-only, full, or mounted noexec; rethrows any other load error.
+ * Tries the folders in order: prepares and checks each, then loads the module from an
+ * unnamed file or the cache file there. Skips folders that are unsafe, read-only, full, or
+ * mounted noexec; rethrows any other load error (a real bug: the bytes are the module's).
  */
-export function loadThroughCache<T>(options: {
-  candidates: readonly CacheDirCandidate[];
-  uid: number;
-  image: NativeImage;
-  load: (file: string) => T;
-  now?: number;
-}): CacheLoadResult<T> {
+export function loadThroughCache<T>(options: LoadOptions<T>): CacheLoadResult<T> {
   const skipped: CacheAttempt[] = [];
+  const procFd = options.procFd ?? fs.existsSync('/proc/self/fd');
   for (const candidate of options.candidates) {
-    const skip = (problem: string): void => {
-      skipped.push({ dir: candidate.dir, source: candidate.source, problem });
-    };
-    const problem = preparePrivateDir(candidate, options.uid);
-    if (problem !== null) {
-      skip(problem);
+    const prepared: PreparedDir = candidate.fresh
+      ? makeFreshDir(candidate.base, path.basename(candidate.dir, FRESH_SUFFIX), options.uid)
+      : preparePrivateDir(candidate.dir, candidate.base, options.uid);
+    if ('problem' in prepared) {
+      skipped.push({ dir: candidate.dir, source: candidate.source, problem: prepared.problem });
       continue;
     }
-    let file: string;
+    let loaded: FolderLoad<T>;
     try {
-      file = installImage(candidate.dir, options.image, options.uid, options.now);
-    } catch (error) {
-      skip(describeFsError(error));
+      loaded = loadInFolder(prepared.dir, { ...options, procFd });
+    } finally {
+      if (candidate.fresh) removeFreshDir(prepared.dir);
+    }
+    if ('problem' in loaded) {
+      skipped.push({ dir: prepared.dir, source: candidate.source, problem: loaded.problem });
       continue;
     }
-    try {
-      return { ok: true, value: options.load(file), file, skipped };
-    } catch (error) {
-      if (!isFolderLoadError(error)) throw error;
-      skip('cannot load a native module from there (mounted noexec?)');
-    }
+    return { ok: true, value: loaded.value, dir: prepared.dir, from: loaded.from, skipped };
   }
   return { ok: false, skipped };
 }
 
+type FolderLoad<T> =
+  | { readonly value: T; readonly from: LoadedFrom }
+  | { readonly problem: string };
+
+const NOEXEC = 'cannot load a native module from there (mounted noexec?)';
+
+/** Loads the module from a checked folder: an unnamed file if asked and possible, else named. */
+function loadInFolder<T>(
+  dir: string,
+  options: LoadOptions<T> & { procFd: boolean },
+): FolderLoad<T> {
+  const { image, uid, load, procFd } = options;
+  if (options.unnamed && procFd) {
+    const fd = openUnnamedImage(dir, image);
+    if (fd !== null) {
+      try {
+        return { value: load(`/proc/self/fd/${fd}`), from: 'unnamed' };
+      } catch (error) {
+        // The named file would be mapped from the same file system, and fail the same way.
+        if (!isFolderLoadError(error)) throw error;
+        return { problem: NOEXEC };
+      } finally {
+        fs.closeSync(fd);
+      }
+    }
+  }
+  const file = path.join(dir, image.fileName);
+  let opened = openCachedImage(file, image, uid);
+  if ('problem' in opened) {
+    try {
+      installImage(dir, image, options.now);
+    } catch (error) {
+      return { problem: `${file}: ${describeFsError(error)}` };
+    }
+    opened = openCachedImage(file, image, uid);
+    // Only we can write here, and we write only the module: this is not expected.
+    if ('problem' in opened) return { problem: `${file} ${opened.problem} after writing it` };
+  }
+  try {
+    // Without /proc the path is loaded: only root and we can change it (the chain says so).
+    return { value: load(procFd ? `/proc/self/fd/${opened.fd}` : file), from: 'named' };
+  } catch (error) {
+    if (!isFolderLoadError(error)) throw error;
+    return { problem: NOEXEC };
+  } finally {
+    fs.closeSync(opened.fd);
+  }
+}
+
 /** The message (one line) when no folder worked; it names RDMA_PROBE_CACHE_DIR. */
 export function describeCacheFailure(skipped: readonly CacheAttempt[]): string {
-  const tried = skipped.map((a) => `${a.dir}: ${a.problem}`).join('; ');
+  // Most problems name the folder they are about already (a folder on the way, often).
+  const tried = skipped
+    .map((a) => (a.problem.startsWith(`${a.dir}`) ? a.problem : `${a.dir}: ${a.problem}`))
+    .join('; ');
   const wanted = 'a private, writable folder on a file system mounted without noexec';
   return skipped.length === 1 && skipped[0]?.source === CACHE_DIR_ENV
     ? `cannot cache the native module in ${CACHE_DIR_ENV} (${tried}); it must be ${wanted}`
     : `found no folder to cache the native module in (${tried === '' ? 'none to try' : tried}); ` +
         `set ${CACHE_DIR_ENV} to ${wanted}`;
-}
-
-/**
- * Creates the folders below `base` down to `dir`, one at a time: a recursive mkdirSync
- * reports ENOENT instead of EROFS on a read-only file system.
- */
-function makeDirs(base: string, dir: string): void {
-  const below = path
-    .relative(base, dir)
-    .split(path.sep)
-    .filter((part) => part !== '');
-  let current = base;
-  for (const part of below) {
-    current = path.join(current, part);
-    try {
-      fs.mkdirSync(current, { mode: 0o700 });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-  }
-}
-
-function removeStaleTemps(dir: string, fileName: string, now: number): void {
-  let names: string[];
-  try {
-    names = fs.readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(`.${fileName}.`) || !name.endsWith('.tmp')) continue;
-    try {
-      const file = path.join(dir, name);
-      if (now - fs.lstatSync(file).mtimeMs > STALE_TEMP_MS) fs.rmSync(file, { force: true });
-    } catch {
-      // Another process removed it first.
-    }
-  }
-}
-
-/** Makes the rename durable; a failure only risks redoing the write after a crash. */
-function syncDir(dir: string): void {
-  try {
-    const fd = fs.openSync(dir, fs.constants.O_RDONLY);
-    try {
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // Best effort.
-  }
-}
-
-const fsErrorText: Readonly<Record<string, string>> = {
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
-  EROFS: 'read-only file system',
-  ENOENT: 'does not exist',
-  ENOTDIR: 'a part of the path is not a folder',
-  EEXIST: 'exists and is not a folder',
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  ELOOP: 'is a symbolic link',
-};
-
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code !== undefined && code in fsErrorText) return `${fsErrorText[code]} (${code})`;
-  return error instanceof Error ? error.message : String(error);
-}
-
-function octal(mode: number): string {
-  return (mode & 0o7777).toString(8).padStart(4, '0');
 }
