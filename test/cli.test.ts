@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { formatValidationMessage } from '../src/cli/main.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { cliPath, repoRoot } from './support/paths.js';
 import { join } from 'node:path';
@@ -87,6 +88,22 @@ test('what the user typed is escaped in error messages', () => {
   const result = runCli(['l\x1b]0;retitled\x07st']);
   assertOneLineError(result, 2, /unknown command 'l\\x1b\]0;retitled\\x07st'/);
   assert.ok(!result.stderr.includes('\x1b'), 'a raw escape reached the terminal');
+});
+
+test('validation messages quote driver text: one stderr line each, no terminal controls', () => {
+  const line = formatValidationMessage({
+    severity: 'error',
+    id: 'VUID-\u001b]0;x\u0007',
+    message: 'object name "GPU\u001b[2J\rFAKE\nflag: capable"',
+  });
+  assert.equal(line.split('\n').length, 2, line);
+  assert.ok(line.endsWith('\n'));
+  // eslint-disable-next-line no-control-regex
+  assert.doesNotMatch(line.slice(0, -1), /[\u0000-\u001f\u007f-\u009f]/);
+  assert.match(
+    line,
+    /^rdma-probe: validation error \[VUID-\\x1b\]0;x\\x07\]: object name "GPU\\x1b\[2J\\rFAKE\\nflag: capable"/,
+  );
 });
 
 test('a missing Vulkan loader exits 3 naming the package to install', () => {

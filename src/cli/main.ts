@@ -287,9 +287,10 @@ async function reportFailure(
   }
 }
 
-function formatValidationMessage(message: ValidationMessage): string {
-  const id = message.id ? ` [${message.id}]` : '';
-  return `rdma-probe: validation ${message.severity}${id}: ${message.message}\n`;
+/** One stderr line per message; the layer's text quotes driver strings, so it is escaped. */
+export function formatValidationMessage(message: ValidationMessage): string {
+  const id = message.id ? ` [${terminalSafe(message.id)}]` : '';
+  return `rdma-probe: validation ${message.severity}${id}: ${terminalSafe(message.message)}\n`;
 }
 
 function handleError(error: unknown, io: CliIo): number {
