@@ -310,6 +310,8 @@ function handleError(error: unknown, io: CliIo): number {
     return error.exitCode;
   }
   const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.stderr.write(`rdma-probe: internal error (please report this)\n${stack}\n`);
+  // A bug's message may quote driver or input text too: escaped line by line.
+  const shown = stack.split('\n').map(terminalSafe).join('\n');
+  io.stderr.write(`rdma-probe: internal error (please report this)\n${shown}\n`);
   return exitCodeOf(error);
 }
