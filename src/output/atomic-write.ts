@@ -4,9 +4,8 @@
  * disk, then renamed over the target. The temporary names are in temporary-name.ts;
  * leftovers of killed runs are removed by stale-temporaries.ts.
  *
- * replaceFile is the mechanism (the single binary's native-module cache uses it too);
- * writeFileAtomic is the CLI's --output on top of it, which first decides what the target
- * is (output-target.ts) and keeps an existing file's mode.
+ * replaceFile is the mechanism; writeFileAtomic is the CLI's --output on top of it, which
+ * first decides what the target is (output-target.ts) and keeps an existing file's mode.
  */
 import * as fs from 'node:fs';
 import { EnvironmentError, ProbeError } from '../errors.js';
@@ -33,8 +32,10 @@ let temporaryCounter = 0;
  *
  * The name needs to be unique, not secret: O_EXCL | O_NOFOLLOW already make a planted file
  * or link harmless (it is never written through), and a taken name is simply skipped.
- * node:crypto is avoided on purpose: loading it costs the single binary 10 ms at start-up,
- * and this module is on that path (the native-module cache uses it).
+ * node:crypto is avoided on purpose: loading it costs the single binary 10 ms at start-up.
+ * (The native-module cache has its own writer, src/native/image-file.ts: in its private
+ * folder it replaces whatever is at its file's name, where --output refuses anything but a
+ * regular file.)
  */
 export function replaceFile(
   target: string | Buffer,
@@ -90,7 +91,7 @@ function openTemporaryBeside(target: Buffer): { fd: number; temporary: Buffer } 
 /**
  * The last look before the rename, which would replace a device node, FIFO or socket as
  * readily as a file. A folder is left to the rename itself: it fails (EISDIR, ENOTEMPTY)
- * and changes nothing, and callers such as the native-module cache expect that error.
+ * and changes nothing.
  */
 function checkReplaceable(target: Buffer): void {
   let stats: fs.Stats;
