@@ -138,7 +138,8 @@ test('a reader that closes the pipe early gets no stack trace', async () => {
 function runOnTerminal(args: string[], columns: number): string {
   const command = [process.execPath, cliPath, ...args].map((word) => `'${word}'`).join(' ');
   const result = spawnSync('script', ['-qec', `stty cols ${columns}; ${command}`, '/dev/null'], {
-    env: cleanEnv(),
+    // A colour terminal as chalk's detection knows one (outside CI, TERM names one).
+    env: cleanEnv({ TERM: 'xterm-256color', CI: undefined }),
     encoding: 'utf8',
     timeout: 60_000,
   });

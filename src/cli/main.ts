@@ -12,7 +12,7 @@ import type { ProbeReport, ValidationMessage } from '../report.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
-import { useColor } from './color.js';
+import { detectStdoutColorLevel, useColor, type ColorLevel } from './color.js';
 import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
@@ -46,6 +46,8 @@ export interface CliIo {
    * name that is not UTF-8 is written with exactly its bytes (see argv-bytes.ts).
    */
   argvBytes?: (decoded: readonly string[]) => Buffer[] | null;
+  /** What stdout can show; chalk's detection when absent (tests pass their own). */
+  stdoutColorLevel?: () => Promise<ColorLevel>;
 }
 
 export interface CliDeps {
@@ -94,7 +96,9 @@ link. With --format prometheus a failed probe still writes rdma_probe_success 0 
 exiting with its code.
 
 Environment:
-  NO_COLOR                   no colour (colour is only used on a terminal anyway)
+  NO_COLOR                   no colour in the tables (it wins over everything else)
+  FORCE_COLOR                colour the tables even in a pipe (0 or false: never); the
+                             tables are coloured on a terminal unless TERM=dumb
   RDMA_PROBE_VULKAN_LIBRARY  path of the Vulkan loader (default libvulkan.so.1)
   VK_DRIVER_FILES            the Vulkan loader's own: which drivers (ICDs) to load
   RDMA_PROBE_SYSFS_ROOT      read the host facts (/proc, /sys) under this folder instead
@@ -154,8 +158,9 @@ export async function main(
       outputError: (text, write) => write(text.split('\n').map(terminalSafe).join('\n')),
       getOutHelpWidth: () => io.stdout.columns ?? 80,
       getErrHelpWidth: () => io.stderr.columns ?? 80,
-      getOutHasColors: () => useColor(io.stdout, io.env, undefined),
-      getErrHasColors: () => useColor(io.stderr, io.env, undefined),
+      // The help text is never styled, so there is no colour for commander to keep.
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
     })
     .addHelpText(
       'after',
@@ -251,7 +256,10 @@ async function runList(
   }
   // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
   // loads the tty module: the other formats skip the question.)
-  const color = format === 'table' && output === null && useColor(io.stdout, io.env, options.color);
+  const color =
+    format === 'table' &&
+    output === null &&
+    useColor(await (io.stdoutColorLevel ?? detectStdoutColorLevel)(), io.env, options.color);
   const text = await renderList(report, format, {
     color,
     verbose: options.verbose === true,

@@ -4,7 +4,7 @@ import { readInputs, type Stdin } from '../fleet/read-inputs.js';
 import { summarizeFleet } from '../fleet/summarize.js';
 import { DEFAULT_LIMITS } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { useColor } from './color.js';
+import { detectStdoutColorLevel, useColor } from './color.js';
 import type { CliIo } from './main.js';
 
 export interface ReportOptions {
@@ -28,7 +28,8 @@ export async function runReport(
     io.stdout.write(`${JSON.stringify(fleet, null, 2)}\n`);
   } else {
     const { renderFleetTable } = await import('../render/fleet-table.js');
-    const color = useColor(io.stdout, io.env, options.color);
+    const detected = await (io.stdoutColorLevel ?? detectStdoutColorLevel)();
+    const color = useColor(detected, io.env, options.color);
     io.stdout.write(renderFleetTable(fleet, { color }));
   }
   // stderr carries no text from the inputs (counts only), so it needs no escaping.
