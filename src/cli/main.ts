@@ -84,7 +84,7 @@ Examples:
   rdma-probe list --ndjson             one JSON line per GPU, host fields repeated
   rdma-probe list --format nfd -o /etc/kubernetes/node-feature-discovery/features.d/rdma-probe
                                        node-feature-discovery feature file (labels)
-  rdma-probe list --format prometheus -o /var/lib/node_exporter/textfile_collector/rdma.prom
+  rdma-probe list --format prometheus -o /var/lib/node_exporter/textfile_collector/rdma_probe.prom
                                        node_exporter textfile collector metrics
 
 --output FILE writes the chosen format (any of them) to FILE through a temporary file in
