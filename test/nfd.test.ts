@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LABEL_PATTERN, NFD_MAX_BYTES, labelValue, renderNfd } from '../src/render/nfd.js';
+import {
+  LABEL_PATTERN,
+  NFD_MAX_BYTES,
+  NFD_NAMESPACE,
+  labelValue,
+  renderNfd,
+} from '../src/render/nfd.js';
 import { readyHost } from './support/host-fixtures.js';
 import { extensionMissingGpu, gpuReport, probeReport } from './support/report-fixtures.js';
 
@@ -18,9 +24,12 @@ function parseFeatureFile(text: string) {
       continue;
     }
     if (line.startsWith('#')) continue;
-    const [name, ...rest] = line.split('=');
-    assert.ok(!labels.has(name!), `label ${name} twice`);
-    labels.set(name!, rest.join('='));
+    const [key, ...rest] = line.split('=');
+    // Every key names its namespace; the tests below compare the part after it.
+    assert.ok(key!.startsWith(`${NFD_NAMESPACE}/`), `${key} has no ${NFD_NAMESPACE}/ namespace`);
+    const name = key!.slice(NFD_NAMESPACE.length + 1);
+    assert.ok(!labels.has(name), `label ${name} twice`);
+    labels.set(name, rest.join('='));
   }
   return { labels, directives };
 }

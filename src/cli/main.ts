@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, ProbeError, exitCodeOf } from '../errors.js';
 import { probe } from '../probe/probe.js';
 import { parseDeviceSelector } from '../probe/select.js';
-import type { ProbeReport, ValidationMessage } from '../report.js';
+import type { GpuReport, ProbeReport, ValidationMessage } from '../report.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
@@ -266,10 +266,26 @@ async function runList(
     nfdExpiryMs,
   });
   await deliver(io, output, text);
-  const allocationFailed = report.gpus.some(
+  // Exit 5 alone does not say which GPU: one line each, whatever the format.
+  const unallocated = report.gpus.filter(
     (gpu) => gpu.allocation !== null && gpu.allocation.status !== 'ok',
   );
-  return allocationFailed ? ExitCode.ALLOCATION_FAILED : ExitCode.OK;
+  for (const gpu of unallocated) io.stderr.write(formatAllocationProblem(gpu));
+  return unallocated.length > 0 ? ExitCode.ALLOCATION_FAILED : ExitCode.OK;
+}
+
+/** "rdma-probe: GPU 1 (00000000:07:00.0): allocation failed at vkAllocateMemory: ..." */
+export function formatAllocationProblem(gpu: GpuReport): string {
+  const where = gpu.identity.pciBusId ? ` (${gpu.identity.pciBusId})` : '';
+  const failure = gpu.allocation?.failure;
+  const status = gpu.allocation?.status === 'skipped' ? 'skipped' : 'failed';
+  // Vulkan failures name their call already ("vkAllocateMemory failed: ...").
+  const named = failure === null || failure === undefined || failure.message.includes(failure.step);
+  const step = status === 'failed' && !named ? ` at ${failure.step}` : '';
+  const why = failure ? `: ${failure.message}` : '';
+  return (
+    terminalSafe(`rdma-probe: GPU ${gpu.index}${where}: allocation ${status}${step}${why}`) + '\n'
+  );
 }
 
 /** The textfile collector should see a failed run as rdma_probe_success 0, not stale data. */

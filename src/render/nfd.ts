@@ -1,12 +1,16 @@
 /**
  * A node-feature-discovery feature file (features.d/): one `name=value` a line, after an
- * `# +expiry-time=` directive so labels vanish if the probe stops running. NFD turns each
- * name into the label feature.node.kubernetes.io/<name>. Names and values follow the
- * Kubernetes label rules; the file stays under NFD's 64 kB limit.
+ * `# +expiry-time=` directive so labels vanish if the probe stops running. Every name
+ * carries its namespace, feature.node.kubernetes.io/: nfd-master adds it to bare names only
+ * while its DisableAutoPrefix feature gate is off (the default up to v0.16), and with the
+ * gate on a bare name is dropped. The labels are the same either way. Names and values
+ * follow the Kubernetes label rules; the file stays under NFD's 64 kB limit.
  */
 import { gpuTopologyOf } from '../host/readiness.js';
 import type { GpuReport, ProbeReport } from '../report.js';
 
+/** NFD's own label namespace, which nfd-master accepts from every feature source. */
+export const NFD_NAMESPACE = 'feature.node.kubernetes.io';
 export const NFD_PREFIX = 'rdma-probe';
 /** NFD ignores a feature file larger than this. */
 export const NFD_MAX_BYTES = 65536;
@@ -79,16 +83,24 @@ function gpuLabels(report: ProbeReport, gpu: GpuReport): Label[] {
   const topology = gpuTopologyOf(report.host, index);
   const labels: Label[] = [[`gpu${index}.capable`, String(gpu.verdict.rdma === 'capable')]];
   if (topology?.nearest) labels.push([`gpu${index}.nearest-nic`, topology.nearest.relation]);
+  // --alloc: ok, failed or skipped, so a scheduler can require a GPU that really exported.
+  if (gpu.allocation) labels.push([`gpu${index}.alloc`, gpu.allocation.status]);
   return labels;
 }
 
 function labelLines(labels: Label[]): string {
   return labels
-    .map(([name, value]) => `${labelName(`${NFD_PREFIX}.${name}`)}=${labelValue(value)}\n`)
+    .map(
+      ([name, value]) =>
+        `${NFD_NAMESPACE}/${labelName(`${NFD_PREFIX}.${name}`)}=${labelValue(value)}\n`,
+    )
     .join('');
 }
 
-/** Our names are built from fixed words and numbers: a bad one is a bug, not input. */
+/**
+ * The name part of a label key (after the namespace): built from fixed words and numbers,
+ * so a bad one is a bug, not input.
+ */
 function labelName(name: string): string {
   if (!LABEL_PATTERN.test(name) || name.length === 0) {
     throw new Error(`internal: '${name}' is not a valid NFD label name`);

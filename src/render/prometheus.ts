@@ -70,6 +70,26 @@ export function renderPrometheus(report: ProbeReport): string {
         })),
       ]),
     ),
+    // Only for GPUs whose allocation was asked for (--alloc). The remote address is never a
+    // label: a new value every run would be a new series every run.
+    gauge(
+      'rdma_probe_gpu_allocation_success',
+      'Whether the requested test allocation (--alloc) of RDMA-exportable memory succeeded; 0 when it failed or was skipped.',
+      report.gpus.flatMap((gpu) =>
+        gpu.allocation === null
+          ? []
+          : [{ labels: gpuLabels(gpu), value: gpu.allocation.status === 'ok' ? 1 : 0 }],
+      ),
+    ),
+    gauge(
+      'rdma_probe_gpu_allocation_duration_seconds',
+      'Wall time of the successful test allocation: device, allocation, remote address and free.',
+      report.gpus.flatMap((gpu) =>
+        gpu.allocation?.timings
+          ? [{ labels: gpuLabels(gpu), value: gpu.allocation.timings.totalMs / 1000 }]
+          : [],
+      ),
+    ),
     heapFamily(
       report,
       'rdma_probe_gpu_heap_size_bytes',
