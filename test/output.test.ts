@@ -97,7 +97,10 @@ test('list --format nfd --output: labels with an expiry; --nfd-expiry sets it', 
   assert.ok(expiry, text);
   const hours = (Date.parse(expiry) - before) / 3600e3;
   assert.ok(hours > 1.9 && hours < 2.1, `expires in ${hours} h`);
-  assert.match(text, /^feature\.node\.kubernetes\.io\/rdma-probe\.host-issue\.peermem-absent=true$/m);
+  assert.match(
+    text,
+    /^feature\.node\.kubernetes\.io\/rdma-probe\.host-issue\.peermem-absent=true$/m,
+  );
   assert.match(text, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu0\.capable=false$/m);
 
   const bad = runCli(['list', '--format', 'nfd', '--nfd-expiry', 'soon']);
