@@ -5,13 +5,15 @@
  * verdicts, the 200-byte cap, every exit code, and --json against its schema.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { CheckReport } from '../src/check/check-report.js';
+import { main, type CliIo } from '../src/cli/main.js';
 import { cleanEnv, runCli, type CliResult } from './support/cli.js';
-import { fixturesDir } from './support/paths.js';
+import { cliPath, fixturesDir } from './support/paths.js';
 import { assertValidCheckReport } from './support/schema.js';
 import {
   buildTestDriver,
@@ -516,5 +518,49 @@ describe('exit codes and UNKNOWN', () => {
       assert.match(result.stdout, /^Usage: rdma-probe check/);
       assert.doesNotMatch(result.stdout, /^(OK|FAIL|UNKNOWN):/m);
     }
+  });
+
+  test('a bug in rdma-probe: exit 3 (never 1, which means FAIL), UNKNOWN, the stack on stderr', async () => {
+    const run = async (args: string[]) => {
+      let stdout = '';
+      let stderr = '';
+      const io: CliIo = {
+        stdout: { write: (text: string) => (stdout += text) },
+        stderr: { write: (text: string) => (stderr += text) },
+        env: {},
+      };
+      const loadBinding = () => {
+        throw new TypeError('a bug');
+      };
+      const code = await main(['node', 'rdma-probe', ...args], io, { loadBinding });
+      return { code, stdout, stderr };
+    };
+    const checked = await run(['check']);
+    assert.equal(checked.code, 3);
+    assert.equal(
+      checked.stdout,
+      'UNKNOWN: internal error in rdma-probe (a bug: its stack trace is on stderr, please report it)\n',
+    );
+    assert.match(
+      checked.stderr,
+      /^rdma-probe: internal error \(please report this\)\nTypeError: a bug\n\s+at /,
+    );
+    const json = await run(['check', '--json']);
+    assert.equal(json.code, 3);
+    const doc = JSON.parse(json.stdout) as CheckReport;
+    assertValidCheckReport(doc);
+    assert.equal(doc.status, 'unknown');
+    // Elsewhere a bug keeps its own exit code.
+    assert.equal((await run(['list'])).code, 1);
+  });
+
+  test('a standard output that cannot be written: exit 3, the reason on stderr', () => {
+    const result = spawnSync('sh', ['-c', `"${process.execPath}" "${cliPath}" check > /dev/full`], {
+      env: cleanEnv(),
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 3, result.stderr);
+    assert.match(result.stderr, /rdma-probe: cannot write to standard output/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 });
