@@ -508,6 +508,42 @@ describe('exit codes and UNKNOWN', () => {
     assert.equal(usageDoc.exitCode, 2);
   });
 
+  test('check --help: every rule, the line, examples, and the exit codes as health checkers read them', () => {
+    const help = runCli(['check', '--help']).stdout;
+    for (const option of [
+      '--device',
+      '--gpus',
+      '--min-driver',
+      '--host-ready',
+      '--alloc',
+      '--json',
+      '--validate',
+    ]) {
+      assert.ok(help.includes(option), `check --help lacks ${option}`);
+    }
+    assert.match(help, /Examples:\n {2}rdma-probe check /);
+    assert.match(
+      help,
+      /OK: <summary>[\s\S]*FAIL: <first problem>\[; N more\][\s\S]*UNKNOWN: <why>/,
+    );
+    assert.match(
+      help,
+      /Exit codes \(check uses these four only\):\n {2}0 {2}OK[^\n]*\n {2}1 {2}FAIL[^\n]*\n {2}2 {2}usage error[^\n]*\n {2}3 {2}UNKNOWN/,
+    );
+    assert.match(
+      help,
+      /an internal error: a bug in rdma-probe prints its\s+stack trace on stderr and exits 3, never 1/,
+    );
+    assert.match(
+      help,
+      /node-problem-detector reads 0 as OK, 1 as NonOK and anything else as Unknown/,
+    );
+    assert.match(help, /Slurm does nothing with HealthCheckProgram's exit code itself/);
+    const top = runCli(['--help']).stdout;
+    assert.match(top, /check \[options\] +health check/);
+    assert.match(top, /check: a rule does not hold/);
+  });
+
   test('help asked for: exit 0, the help and no check line', () => {
     for (const args of [
       ['check', '--help'],

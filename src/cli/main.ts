@@ -133,32 +133,33 @@ Examples:
 ${EXIT_CODES_HELP}`;
 
 const CHECK_HELP = `
-Rules (each option adds one to the first; problems are listed in this order):
+Rules, in the order their problems are listed:
   --device X        X matches a GPU; only the GPUs it selects are judged
   --gpus N          exactly N GPUs are found, counted before --device selects
                     (a GPU that fell off the bus fails the check)
-  --min-driver V    every judged GPU's driver version is at least V, compared part
-                    by part as numbers (575.64 < 575.64.05 < 580.159.04)
-  (always)          every judged GPU is RDMA-capable: list's verdict; a GPU whose
-                    probe failed fails with probe-failed
-  --host-ready      the host's readiness is ready (list's Host block) and no judged
-                    GPU has a placement issue (its nearest NIC on another NUMA node)
-  --alloc[=SIZE]    a test allocation (default 1MiB) is made, exported and freed on
-                    every judged GPU
+  --min-driver V    every judged GPU's driver version is at least V, compared
+                    part by part as numbers (575.64 < 575.64.05 < 580.159.04)
+  (always)          every judged GPU is RDMA-capable (list's verdict); a GPU
+                    whose probe failed fails with probe-failed
+  --host-ready      the host's readiness is ready (list's Host block) and no
+                    judged GPU has a placement issue (nearest NIC on another
+                    NUMA node)
+  --alloc[=SIZE]    a test allocation (default 1MiB) is made, exported and
+                    freed on every judged GPU
 
 Output: exactly one line on stdout, at most 200 bytes, no colour:
-  OK: <summary>                     every rule holds
-  FAIL: <first problem>[; N more]   GPU index and PCI bus ID (or host), the reason
-                                    code and a message, cut with … to fit
-  UNKNOWN: <why>                    the rules could not be judged
-Every problem goes to stderr too, whole, one line each. --json prints one document
-instead of the line (schema/check.schema.json): the rules, each one's result per
-GPU, the line, and the report they were judged on.
+  OK: <summary>                    every rule holds
+  FAIL: <first problem>[; N more]  GPU index and PCI bus ID (or host), reason
+                                   code and message, cut with … to fit
+  UNKNOWN: <why>                   the rules could not be judged
+Every problem also goes to stderr, whole, one line each. --json prints one
+document instead of the line (schema/check.schema.json): the rules, each one's
+result per GPU, the line, and the report they were judged on.
 
 Examples:
-  rdma-probe check                                  every GPU RDMA-capable
+  rdma-probe check                     every GPU RDMA-capable
   rdma-probe check --gpus 8 --host-ready --min-driver 580.65.06
-  rdma-probe check --device GPU-5c8a6f01-2345-6789-abcd-ef0011223300 --alloc=64MiB
+  rdma-probe check --device 00000000:4f:00.0 --alloc=64MiB
   rdma-probe check --json | jq -r '.problems[].message'
 Slurm (NHC), node-problem-detector and Ansible set-ups: docs/health-check.md.
 
@@ -166,13 +167,14 @@ Exit codes (check uses these four only):
   0  OK: every rule holds
   1  FAIL: a rule does not hold
   2  usage error (stdout: UNKNOWN: usage error: ...)
-  3  UNKNOWN: could not probe (no Vulkan loader, no Vulkan driver or GPU, a Vulkan
-     call failing before any GPU could be judged, a standard output that cannot be
-     written), or an internal error: a bug in rdma-probe prints its stack trace on
-     stderr and exits 3, never 1, so that it reads as "unknown", not as a failing node
+  3  UNKNOWN: could not probe (no Vulkan loader, no Vulkan driver or GPU, a
+     Vulkan call failing before any GPU could be judged, a standard output that
+     cannot be written), or an internal error: a bug in rdma-probe prints its
+     stack trace on stderr and exits 3, never 1, so that it reads as unknown,
+     not as a failing node
 node-problem-detector reads 0 as OK, 1 as NonOK and anything else as Unknown.
-Slurm does nothing with HealthCheckProgram's exit code itself: run check through
-NHC or a script that drains the node on any non-zero code.`;
+Slurm does nothing with HealthCheckProgram's exit code itself: run check
+through NHC or a script that drains the node on any non-zero code.`;
 
 interface ListOptions {
   json?: boolean;
@@ -215,7 +217,7 @@ export async function main(
     })
     .addHelpText(
       'after',
-      `\nRun 'rdma-probe list --help' for the probe's options, 'rdma-probe report --help' for the fleet report.\n${EXIT_CODES_HELP}\n`,
+      `\nRun 'rdma-probe list --help' for the probe's options, 'rdma-probe report --help' for the fleet report,\n'rdma-probe check --help' for the health check.\n${EXIT_CODES_HELP}\n`,
     );
 
   program
@@ -267,8 +269,7 @@ export async function main(
   const check = program
     .command('check')
     .description(
-      'health check: one line (OK, FAIL or UNKNOWN) and exit 0, 1 or 3, for Slurm/NHC, ' +
-        'node-problem-detector and Ansible',
+      'health check for Slurm/NHC, node-problem-detector, Ansible: one line; exit 0 OK, 1 FAIL, 2 usage, 3 UNKNOWN',
     )
     .option('-d, --device <index|uuid|pci>', 'judge only this GPU; none matching fails the check')
     .option('--gpus <n>', 'exactly N GPUs must be found (before --device selects)')
