@@ -21,6 +21,17 @@ export const ExitCode = {
   ALLOCATION_FAILED: 5,
   /** `report` could read no host report from its inputs. */
   NO_HOSTS_READ: 6,
+  /**
+   * `check`: a rule does not hold (FAIL). The same number as INTERNAL on purpose: health
+   * checkers read 1 as "not healthy" (node-problem-detector's NonOK), so `check` never
+   * exits 1 for a bug; see checkExitCodeOf.
+   */
+  CHECK_FAILED: 1,
+  /**
+   * `check` could not judge (UNKNOWN): no loader, no driver, a Vulkan failure before any
+   * GPU could be judged, an output that cannot be written, or a bug in rdma-probe.
+   */
+  CHECK_UNKNOWN: 3,
 } as const;
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
@@ -58,4 +69,14 @@ export class VulkanCallError extends ProbeError {
 
 export function exitCodeOf(error: unknown): ExitCodeValue {
   return error instanceof ProbeError ? error.exitCode : ExitCode.INTERNAL;
+}
+
+/**
+ * `check` speaks the health checkers' protocol, with four outcomes only: 0 OK, 1 FAIL,
+ * 2 usage error, 3 UNKNOWN. An error means the rules could not be judged, so it is never
+ * 1: node-problem-detector reads anything but 0 and 1 as Unknown, and a bug in rdma-probe
+ * must not mark a healthy node as failing (nor pass it).
+ */
+export function checkExitCodeOf(error: unknown): ExitCodeValue {
+  return error instanceof UsageError ? ExitCode.USAGE : ExitCode.CHECK_UNKNOWN;
 }

@@ -199,6 +199,26 @@ test('with no Node.js and a bare environment, list --json equals the sources’ 
   ]);
 });
 
+test('check: the same line, exit code and document as the sources; UNKNOWN without a loader', () => {
+  const env = serverEnv();
+  const binary = runBinary(['check'], env);
+  const sources = runCli(['check'], cleanEnv());
+  // lavapipe is not RDMA-capable: FAIL, exit 1.
+  assert.equal(binary.exitCode, 1, binary.stderr);
+  assert.equal(sources.exitCode, 1, sources.stderr);
+  assert.match(binary.stdout, /^FAIL: GPU 0[^\n]*\n$/);
+  assert.equal(binary.stdout, sources.stdout);
+  const doc = JSON.parse(runBinary(['check', '--json'], env).stdout) as unknown;
+  assert.deepEqual(
+    withoutVolatile(doc),
+    withoutVolatile(JSON.parse(runCli(['check', '--json'], cleanEnv()).stdout)),
+  );
+  const noLoader = runBinary(['check'], { ...env, RDMA_PROBE_VULKAN_LIBRARY: '/nonexistent.so' });
+  assert.equal(noLoader.exitCode, 3, noLoader.stderr);
+  assert.match(noLoader.stdout, /^UNKNOWN: Vulkan loader not found/);
+  assert.equal(runBinary(['check', '--help'], env).stdout, runCli(['check', '--help']).stdout);
+});
+
 test('--version and --help print what the sources print, without touching the cache', () => {
   const env = serverEnv();
   const versionRun = runBinary(['--version'], env);

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EnvironmentError, VulkanCallError } from '../src/errors.js';
-import { probe } from '../src/probe/probe.js';
+import { EnvironmentError, UsageError, VulkanCallError } from '../src/errors.js';
+import { probe, probeHost } from '../src/probe/probe.js';
+import { parseDeviceSelector } from '../src/probe/select.js';
 import type { RawExtendedProperties, VulkanBinding } from '../src/vulkan/binding.js';
 import { makeApiVersion } from '../src/vulkan/constants.js';
 
@@ -150,4 +151,36 @@ test('no GPU at all is an environment error, after destroying the instance', () 
   const calls: string[] = [];
   assert.throws(() => probe(fakeBinding([], calls), { toolVersion: 'test' }), EnvironmentError);
   assert.equal(calls.at(-1), 'destroyInstance');
+});
+
+test('probeHost: every GPU found, and the ones --device selected; probe: no match is a usage error', () => {
+  const gpus = [{ extensions: RDMA }, { extensions: RDMA }, { extensions: RDMA }];
+  const one = probeHost(fakeBinding(gpus), {
+    toolVersion: 'test',
+    device: parseDeviceSelector('1'),
+  });
+  assert.deepEqual(
+    one.found.map((gpu) => gpu.index),
+    [0, 1, 2],
+  );
+  assert.deepEqual(
+    one.report.gpus.map((gpu) => gpu.index),
+    [1],
+  );
+  assert.equal(one.report.gpus[0], one.found[1], 'the selected GPU is the one found');
+
+  const none = probeHost(fakeBinding(gpus), {
+    toolVersion: 'test',
+    device: parseDeviceSelector('7'),
+  });
+  assert.equal(none.found.length, 3);
+  assert.deepEqual(none.report.gpus, []);
+  assert.deepEqual(none.report.host.gpuTopology, []);
+
+  assert.throws(
+    () => probe(fakeBinding(gpus), { toolVersion: 'test', device: parseDeviceSelector('7') }),
+    (error: unknown) =>
+      error instanceof UsageError &&
+      /^no GPU matches --device '7' \(found 0: GPU-01010101-.*; 1: .*; 2: /.test(error.message),
+  );
 });

@@ -9,7 +9,11 @@ import { renderNdjson } from '../src/render/ndjson.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { fixturesDir } from './support/paths.js';
 import { gpuReport, okAllocation, probeReport } from './support/report-fixtures.js';
-import { assertValidReport, assertValidReportLine } from './support/schema.js';
+import {
+  assertValidCheckReport,
+  assertValidReport,
+  assertValidReportLine,
+} from './support/schema.js';
 
 const bareMetal = cleanEnv({
   RDMA_PROBE_SYSFS_ROOT: join(fixturesDir, 'host', 'bare-metal-peermem'),
@@ -84,5 +88,33 @@ test('schema: it rejects what the report type does not allow', () => {
     assertValidReport(doc);
     edit(doc, path, value);
     assert.throws(() => assertValidReport(doc), /does not match its schema/, what);
+  }
+});
+
+test('check schema: check --json from this machine; it rejects what check never prints', () => {
+  const result = runCli(
+    ['check', '--json', '--alloc', '--gpus', '1', '--min-driver', '0'],
+    bareMetal,
+  );
+  assert.equal(result.exitCode, 1, result.stderr); // lavapipe is not RDMA-capable
+  const good: unknown = JSON.parse(result.stdout);
+  assertValidCheckReport(good);
+  assert.equal((good as { rules: { id: string }[] }).rules[2]?.id, 'rdma-capable');
+  const broken: [string, (string | number)[], unknown][] = [
+    ['ok with exit code 1', ['status'], 'ok'],
+    ['a line over 200 characters', ['line'], `FAIL: ${'x'.repeat(195)}`],
+    ['a line with a line break', ['line'], 'FAIL: a\nOK: b'],
+    ['a line in no known form', ['line'], 'WARNING: x'],
+    ['an unknown rule', ['rules', 0, 'id'], 'gpu-temperature'],
+    ['a failing result without a code', ['problems', 0, 'code'], null],
+    ['a passing result with a code', ['rules', 2, 'results', 0, 'pass'], true],
+    ['exit code 4', ['exitCode'], 4],
+    ['a report that is not one', ['report', 'schemaVersion'], 2],
+    ['an unknown field', ['extra'], 1],
+  ];
+  for (const [what, path, value] of broken) {
+    const doc: unknown = structuredClone(good);
+    edit(doc, path, value);
+    assert.throws(() => assertValidCheckReport(doc), /does not match its schema/, what);
   }
 });

@@ -5,14 +5,22 @@
  */
 import { monotonicMs } from '../clock.js';
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, ProbeError, exitCodeOf } from '../errors.js';
+import {
+  ExitCode,
+  ProbeError,
+  UsageError,
+  checkExitCodeOf,
+  exitCodeOf,
+  type ExitCodeValue,
+} from '../errors.js';
 import { probe } from '../probe/probe.js';
 import { parseDeviceSelector } from '../probe/select.js';
-import type { GpuReport, ProbeReport, ValidationMessage } from '../report.js';
+import type { GpuReport, ProbeReport } from '../report.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { detectStdoutColorLevel, useColor, type ColorLevel } from './color.js';
+import { formatValidationMessage } from './validation-message.js';
 import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
@@ -27,6 +35,10 @@ import {
   type ListFormat,
 } from './list-output.js';
 import type { Stdin } from '../fleet/read-inputs.js';
+import type { CheckOptions } from './check-command.js';
+import { renderCheckUnknown } from '../render/check-output.js';
+
+export { formatValidationMessage } from './validation-message.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -62,8 +74,10 @@ const defaultDeps: CliDeps = {
 
 const EXIT_CODES_HELP = `
 Exit codes:
-  0  the probe ran (whatever the verdicts); report: at least one host was read
-  1  internal error (a bug: please report it with the stack trace)
+  0  the probe ran (whatever the verdicts); report: at least one host was read;
+     check: every rule holds
+  1  internal error (a bug: please report it with the stack trace);
+     check: a rule does not hold (check exits 0, 1, 2 or 3 only: see check --help)
   2  usage error
   3  no Vulkan loader, no Vulkan driver or GPU, or an environment problem
      (an --output path that is not a regular file or cannot be written,
@@ -122,6 +136,50 @@ Examples:
   rdma-probe report --json hosts/*.json | jq .totals
 ${EXIT_CODES_HELP}`;
 
+const CHECK_HELP = `
+Rules, in the order their problems are listed:
+  --device X        X matches a GPU; only the GPUs it selects are judged
+  --gpus N          exactly N GPUs are found, counted before --device selects
+                    (a GPU that fell off the bus fails the check)
+  --min-driver V    every judged GPU's driver version is at least V, compared
+                    part by part as numbers (575.64 < 575.64.05 < 580.159.04)
+  (always)          every judged GPU is RDMA-capable (list's verdict); a GPU
+                    whose probe failed fails with probe-failed
+  --host-ready      the host's readiness is ready (list's Host block) and no
+                    judged GPU has a placement issue (nearest NIC on another
+                    NUMA node)
+  --alloc[=SIZE]    a test allocation (default 1MiB) is made, exported and
+                    freed on every judged GPU
+
+Output: exactly one line on stdout, at most 200 bytes, no colour:
+  OK: <summary>                    every rule holds
+  FAIL: <first problem>[; N more]  GPU index and PCI bus ID (or host), reason
+                                   code and message, cut with … to fit
+  UNKNOWN: <why>                   the rules could not be judged
+Every problem also goes to stderr, whole, one line each. --json prints one
+document instead of the line (schema/check.schema.json): the rules, each one's
+result per GPU, the line, and the report they were judged on.
+
+Examples:
+  rdma-probe check                     every GPU RDMA-capable
+  rdma-probe check --gpus 8 --host-ready --min-driver 580.65.06
+  rdma-probe check --device 00000000:4f:00.0 --alloc=64MiB
+  rdma-probe check --json | jq -r '.problems[].message'
+Slurm (NHC), node-problem-detector and Ansible set-ups: docs/health-check.md.
+
+Exit codes (check uses these four only):
+  0  OK: every rule holds
+  1  FAIL: a rule does not hold
+  2  usage error (stdout: UNKNOWN: usage error: ...)
+  3  UNKNOWN: could not probe (no Vulkan loader, no Vulkan driver or GPU, a
+     Vulkan call failing before any GPU could be judged, a standard output that
+     cannot be written), or an internal error: a bug in rdma-probe prints its
+     stack trace on stderr and exits 3, never 1, so that it reads as unknown,
+     not as a failing node
+node-problem-detector reads 0 as OK, 1 as NonOK and anything else as Unknown.
+Slurm does nothing with HealthCheckProgram's exit code itself: run check
+through NHC or a script that drains the node on any non-zero code.`;
+
 interface ListOptions {
   json?: boolean;
   ndjson?: boolean;
@@ -164,7 +222,7 @@ export async function main(
     })
     .addHelpText(
       'after',
-      `\nRun 'rdma-probe list --help' for the probe's options, 'rdma-probe report --help' for the fleet report.\n${EXIT_CODES_HELP}\n`,
+      `\nRun 'rdma-probe list --help' for the probe's options, 'rdma-probe report --help' for the fleet report,\n'rdma-probe check --help' for the health check.\n${EXIT_CODES_HELP}\n`,
     );
 
   program
@@ -213,10 +271,44 @@ export async function main(
       exitCode = await runReport(inputs, options, io, io.stdin ?? process.stdin);
     });
 
+  const check = program
+    .command('check')
+    .description(
+      'health check for Slurm/NHC, node-problem-detector, Ansible: one line; exit 0 OK, 1 FAIL, 2 usage, 3 UNKNOWN',
+    )
+    .option('-d, --device <index|uuid|pci>', 'judge only this GPU; none matching fails the check')
+    .option('--gpus <n>', 'exactly N GPUs must be found (before --device selects)')
+    .option('--min-driver <version>', "every judged GPU's driver is at least VERSION")
+    .option('--host-ready', "the host's RDMA readiness must be ready too")
+    .addOption(
+      new Option(
+        '--alloc [size]',
+        'a test allocation must succeed on every judged GPU (default 1MiB)',
+      ),
+    )
+    .option('--validate', 'enable VK_LAYER_KHRONOS_validation; messages go to stderr')
+    .option('--json', 'print one JSON document (rules, results, report) instead of the line')
+    .addHelpText('after', CHECK_HELP)
+    .action(async (options: CheckOptions) => {
+      const { runCheck } = await import('./check-command.js');
+      exitCode = await runCheck(options, io, deps);
+    });
+
+  // Which command runs decides how an error is reported: check speaks its own protocol.
+  let command: string | null = null;
+  program.hook('preSubcommand', (_program, subcommand) => {
+    command = subcommand.name();
+  });
+
   try {
     await program.parseAsync(argv, { from: 'node' });
   } catch (error) {
-    return handleError(error, io);
+    const checking = command === check.name();
+    return handleError(
+      error,
+      io,
+      checking ? { json: check.opts<CheckOptions>().json === true } : null,
+    );
   }
   return exitCode;
 }
@@ -311,13 +403,17 @@ async function reportFailure(
   }
 }
 
-/** One stderr line per message; the layer's text quotes driver strings, so it is escaped. */
-export function formatValidationMessage(message: ValidationMessage): string {
-  const id = message.id ? ` [${terminalSafe(message.id)}]` : '';
-  return `rdma-probe: validation ${message.severity}${id}: ${terminalSafe(message.message)}\n`;
+/** How `check` wants an error reported, when check is the command that failed. */
+interface CheckContext {
+  json: boolean;
 }
 
-function handleError(error: unknown, io: CliIo): number {
+/**
+ * Every error of every command ends here: its message on stderr (a stack only for a bug)
+ * and its exit code from errors.ts. For `check`, stdout also gets the UNKNOWN line (or
+ * document), so that a health checker always has one line to show.
+ */
+function handleError(error: unknown, io: CliIo, check: CheckContext | null): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its one-line message (or the help/version text).
     // Help asked for is a success; help shown because no command was given (commander
@@ -326,16 +422,51 @@ function handleError(error: unknown, io: CliIo): number {
       error.code === 'commander.helpDisplayed' ||
       error.code === 'commander.version' ||
       (error.code === 'commander.help' && error.exitCode === 0);
-    return asked ? ExitCode.OK : ExitCode.USAGE;
+    if (asked) return ExitCode.OK;
+    if (check) {
+      const message = error.message.split('\n')[0]!.replace(/^error: /, '');
+      writeCheckUnknown(io, check, `usage error: ${message}`, ExitCode.USAGE);
+    }
+    return ExitCode.USAGE;
   }
   if (error instanceof ProbeError) {
     // Messages quote file names and driver text: one line, no terminal controls.
     io.stderr.write(`rdma-probe: ${terminalSafe(error.message)}\n`);
-    return error.exitCode;
+  } else {
+    const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    // A bug's message may quote driver or input text too: escaped line by line.
+    const shown = stack.split('\n').map(terminalSafe).join('\n');
+    io.stderr.write(`rdma-probe: internal error (please report this)\n${shown}\n`);
   }
-  const stack = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  // A bug's message may quote driver or input text too: escaped line by line.
-  const shown = stack.split('\n').map(terminalSafe).join('\n');
-  io.stderr.write(`rdma-probe: internal error (please report this)\n${shown}\n`);
-  return exitCodeOf(error);
+  if (!check) return exitCodeOf(error);
+  const code = checkExitCodeOf(error);
+  const why =
+    error instanceof UsageError
+      ? `usage error: ${error.message}`
+      : error instanceof ProbeError
+        ? error.message
+        : 'internal error in rdma-probe (a bug: its stack trace is on stderr, please report it)';
+  writeCheckUnknown(io, check, why, code);
+  return code;
+}
+
+function writeCheckUnknown(
+  io: CliIo,
+  check: CheckContext,
+  why: string,
+  exitCode: ExitCodeValue,
+): void {
+  const text = renderCheckUnknown(why, {
+    json: check.json,
+    toolVersion: TOOL_VERSION,
+    exitCode,
+    generatedAt: new Date(),
+  });
+  try {
+    io.stdout.write(text);
+  } catch (error) {
+    // A standard output that cannot be written (the very error being reported, perhaps)
+    // has been reported on stderr already; the exit code still says UNKNOWN.
+    if (!(error instanceof ProbeError)) throw error;
+  }
 }

@@ -27,7 +27,7 @@ import {
 } from '../report.js';
 import { formatApiVersion } from './decode.js';
 import { probeGpu } from './gpu.js';
-import { matchesSelector, type DeviceSelector } from './select.js';
+import { matchesSelector, noGpuMatches, type DeviceSelector } from './select.js';
 import { allocateRdmaMemory, skippedAllocation } from './allocate.js';
 import { readHost } from '../host/read-host.js';
 
@@ -52,7 +52,32 @@ const NO_DRIVER_HINT =
   'install the GPU vendor driver with its Vulkan ICD (NVIDIA: the driver package providing nvidia_icd.json), ' +
   'or mesa-vulkan-drivers for a software device; check VK_DRIVER_FILES/VK_ICD_FILENAMES if set';
 
+/** A probe's report, and what it was selected from. */
+export interface HostProbe {
+  /** The report: its gpus are the ones --device selected (all of them without it). */
+  report: ProbeReport;
+  /**
+   * Every GPU seen, before --device selected: what `check --gpus N` counts. Anything
+   * that changes which GPUs the host has (such as merging a GPU listed twice) happens
+   * before this list is taken.
+   */
+  found: GpuReport[];
+}
+
+/**
+ * The report for `list`: as probeHost, but a --device that matches no GPU is a usage
+ * error naming the GPUs found.
+ */
 export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
+  const { report, found } = probeHost(vk, options);
+  if (options.device && report.gpus.length === 0) {
+    throw new UsageError(noGpuMatches(options.device, found));
+  }
+  return report;
+}
+
+/** The whole probe; a --device that matches nothing leaves the report with no GPU. */
+export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
   const started = monotonicMs();
   const generatedAt = new Date().toISOString();
   const loaderVersion = vk.enumerateInstanceVersion() >>> 0;
@@ -73,11 +98,15 @@ export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
     validationMessages.push(message);
     options.onValidationMessage?.(message);
   });
+  let found: GpuReport[];
   let gpus: GpuReport[];
   try {
     const physicalDevices = enumerateDevices(vk, instance);
-    gpus = physicalDevices.map((physicalDevice, index) => probeGpu(vk, physicalDevice, index));
-    if (options.device) gpus = selectGpus(gpus, options.device);
+    found = physicalDevices.map((physicalDevice, index) => probeGpu(vk, physicalDevice, index));
+    const selector = options.device;
+    gpus = selector
+      ? found.filter((gpu) => matchesSelector(selector, gpu.index, gpu.identity))
+      : found;
     if (options.allocateBytes != null) {
       for (const gpu of gpus) {
         gpu.allocation =
@@ -90,7 +119,7 @@ export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
     vk.destroyInstance(instance);
   }
 
-  return {
+  const report: ProbeReport = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rdma-probe', version: options.toolVersion },
     generatedAt,
@@ -107,6 +136,7 @@ export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
     durationMs: Math.round((monotonicMs() - started) * 10) / 10,
     gpus,
   };
+  return { report, found };
 }
 
 function createInstance(
@@ -171,20 +201,6 @@ function enumerateDevices(vk: VulkanBinding, instance: DispatchableHandle): Disp
     throw new EnvironmentError(`no Vulkan device found: ${NO_DRIVER_HINT}`);
   }
   return devices;
-}
-
-function selectGpus(gpus: GpuReport[], selector: DeviceSelector): GpuReport[] {
-  const selected = gpus.filter((gpu) => matchesSelector(selector, gpu.index, gpu.identity));
-  if (selected.length === 0) {
-    const known = gpus
-      .map(
-        (gpu) =>
-          `${gpu.index}: ${gpu.identity.nvidiaSmiUUID}${gpu.identity.pciBusId ? ` ${gpu.identity.pciBusId}` : ''}`,
-      )
-      .join('; ');
-    throw new UsageError(`no GPU matches --device '${selector.text}' (found ${known})`);
-  }
-  return selected;
 }
 
 function forwardSevere(onMessage: (message: ValidationMessage) => void) {

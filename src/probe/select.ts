@@ -3,7 +3,7 @@
  * against the GPUs found (a usage error when nothing matches).
  */
 import { UsageError } from '../errors.js';
-import type { GpuIdentity } from '../report.js';
+import type { GpuIdentity, GpuReport } from '../report.js';
 
 export type DeviceSelector =
   | { kind: 'index'; index: number; text: string }
@@ -43,4 +43,15 @@ export function matchesSelector(
     case 'pci':
       return identity.pciBusId === selector.busId;
   }
+}
+
+/** "no GPU matches --device '7' (found 0: GPU-… 00000000:06:00.0; 1: …)". */
+export function noGpuMatches(selector: DeviceSelector, found: readonly GpuReport[]): string {
+  const known = found
+    .map(
+      (gpu) =>
+        `${gpu.index}: ${gpu.identity.nvidiaSmiUUID}${gpu.identity.pciBusId ? ` ${gpu.identity.pciBusId}` : ''}`,
+    )
+    .join('; ');
+  return `no GPU matches --device '${selector.text}' (found ${known})`;
 }

@@ -10,11 +10,12 @@ import { repoRoot } from './paths.js';
 
 const REPORT_ID = 'urn:rdma-probe:report';
 const FLEET_ID = 'urn:rdma-probe:fleet-report';
+const CHECK_ID = 'urn:rdma-probe:check';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 // RFC 3339 date-time, as JSON.stringify(new Date()) writes it; no extra package needed.
 ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/);
-for (const file of ['report.schema.json', 'fleet-report.schema.json']) {
+for (const file of ['report.schema.json', 'fleet-report.schema.json', 'check.schema.json']) {
   ajv.addSchema(JSON.parse(readFileSync(join(repoRoot, 'schema', file), 'utf8')));
 }
 
@@ -46,4 +47,9 @@ export function assertValidReportLine(doc: unknown): void {
 /** A `report --json` document. */
 export function assertValidFleetReport(doc: unknown): void {
   assertValid(validator(FLEET_ID), doc, 'fleet report');
+}
+
+/** A `check --json` document. */
+export function assertValidCheckReport(doc: unknown): void {
+  assertValid(validator(CHECK_ID), doc, 'check report');
 }
