@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { formatValidationMessage } from '../src/cli/main.js';
+import { formatValidationMessage } from '../src/cli/validation-message.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { cliPath, repoRoot } from './support/paths.js';
 import { join } from 'node:path';

@@ -38,8 +38,6 @@ import type { Stdin } from '../fleet/read-inputs.js';
 import type { CheckOptions } from './check-command.js';
 import { renderCheckUnknown } from '../render/check-output.js';
 
-export { formatValidationMessage } from './validation-message.js';
-
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
