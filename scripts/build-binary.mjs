@@ -359,6 +359,9 @@ async function main() {
   const blobs = inputs.map((input) => writeBlob(input.arch, work, generatorNode, input.koffi));
   log('wrote the SEA blobs; injecting');
   await Promise.all(inputs.map((input, i) => injectBlob(input.arch, input.node, blobs[i])));
+  // The man page ships beside the binaries (a release is the binaries and this page).
+  fs.copyFileSync(path.join(ROOT, 'man', 'rdma-probe.1'), path.join(DIST, 'rdma-probe.1'));
+  log('wrote dist/rdma-probe.1');
 }
 
 await main();

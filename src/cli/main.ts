@@ -4,7 +4,8 @@
  * directly; src/cli/run.ts is the thin entry that exits with it.
  */
 import { monotonicMs } from '../clock.js';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
+import { COMPLETION_SHELLS, type CompletionShell } from './completion-shells.js';
 import {
   ExitCode,
   ProbeError,
@@ -124,9 +125,9 @@ Reads many hosts' JSON: \`list --json\` documents, \`list --ndjson\` lines, or e
 after another (e.g. cat */*.json), from files, folders (recursively, *.json and *.ndjson)
 or stdin ("-"). Prints hosts, GPUs, RDMA-capable counts, counts by reason and by driver
 version, budget totals, and flags inconsistent driver versions, mixed schema versions and
-duplicate hosts (the newest generatedAt of a hostname is kept). Inputs that cannot be read
-(not JSON, truncated, not a report, larger than 16 MiB) are listed as problems and the rest
-is still counted.
+duplicate hosts (the newest generatedAt of a hostname is kept, the first read of equal
+ones). Inputs that cannot be read (not JSON, truncated, not a report, larger than 16 MiB)
+are listed as problems and the rest is still counted.
 
 Examples:
   rdma-probe report inventory/                  every *.json / *.ndjson below inventory/
@@ -178,6 +179,12 @@ node-problem-detector reads 0 as OK, 1 as NonOK and anything else as Unknown.
 Slurm does nothing with HealthCheckProgram's exit code itself: run check
 through NHC or a script that drains the node on any non-zero code.`;
 
+const COMPLETION_HELP = `
+Examples:
+  source <(rdma-probe completion bash)            bash, this shell only
+  rdma-probe completion bash > /etc/bash_completion.d/rdma-probe
+  rdma-probe completion zsh > "\${fpath[1]}/_rdma-probe"   zsh (then: compinit)`;
+
 interface ListOptions {
   json?: boolean;
   ndjson?: boolean;
@@ -197,6 +204,39 @@ export async function main(
   deps: CliDeps = defaultDeps,
 ): Promise<number> {
   let exitCode: number = ExitCode.OK;
+  const { program, check } = buildProgram(argv, io, deps, (code) => {
+    exitCode = code;
+  });
+
+  // Which command runs decides how an error is reported: check speaks its own protocol.
+  let command: string | null = null;
+  program.hook('preSubcommand', (_program, subcommand) => {
+    command = subcommand.name();
+  });
+
+  try {
+    await program.parseAsync(argv, { from: 'node' });
+  } catch (error) {
+    const checking = command === check.name();
+    return handleError(
+      error,
+      io,
+      checking ? { json: check.opts<CheckOptions>().json === true } : null,
+    );
+  }
+  return exitCode;
+}
+
+/**
+ * The commander program: every command, option and help text. The man page and the shell
+ * completions are written from it too (describeCli), so they cannot drift from --help.
+ */
+function buildProgram(
+  argv: string[],
+  io: CliIo,
+  deps: CliDeps,
+  setExitCode: (code: number) => void,
+): { program: Command; check: Command } {
   const program = new Command('rdma-probe')
     .description(
       'Can this server export GPU memory for RDMA? Probes every GPU the Vulkan loader sees ' +
@@ -220,7 +260,7 @@ export async function main(
     })
     .addHelpText(
       'after',
-      `\nRun 'rdma-probe list --help' for the probe's options, 'rdma-probe report --help' for the fleet report,\n'rdma-probe check --help' for the health check.\n${EXIT_CODES_HELP}\n`,
+      `\nRun 'rdma-probe list --help' for the probe's options, 'rdma-probe report --help' for the fleet report,\n'rdma-probe check --help' for the health check; 'man rdma-probe' for all of it.\n${EXIT_CODES_HELP}\n`,
     );
 
   program
@@ -254,7 +294,7 @@ export async function main(
     .option('--no-color', 'no colour in the table')
     .addHelpText('after', LIST_EXAMPLES)
     .action(async (options: ListOptions) => {
-      exitCode = await runList(options, argv.slice(2), io, deps);
+      setExitCode(await runList(options, argv.slice(2), io, deps));
     });
 
   program
@@ -266,7 +306,7 @@ export async function main(
     .addHelpText('after', REPORT_HELP)
     .action(async (inputs: string[], options: { json?: boolean; color?: boolean }) => {
       const { runReport } = await import('./report-command.js');
-      exitCode = await runReport(inputs, options, io, io.stdin ?? process.stdin);
+      setExitCode(await runReport(inputs, options, io, io.stdin ?? process.stdin));
     });
 
   const check = program
@@ -289,26 +329,36 @@ export async function main(
     .addHelpText('after', CHECK_HELP)
     .action(async (options: CheckOptions) => {
       const { runCheck } = await import('./check-command.js');
-      exitCode = await runCheck(options, io, deps);
+      setExitCode(await runCheck(options, io, deps));
     });
 
-  // Which command runs decides how an error is reported: check speaks its own protocol.
-  let command: string | null = null;
-  program.hook('preSubcommand', (_program, subcommand) => {
-    command = subcommand.name();
-  });
+  program
+    .command('completion')
+    .description('print a shell completion script for bash or zsh')
+    .addArgument(new Argument('<shell>', 'the shell').choices(COMPLETION_SHELLS))
+    .addHelpText('after', COMPLETION_HELP)
+    .action(async (shell: CompletionShell) => {
+      const [{ describeProgram }, { renderCompletion }] = await Promise.all([
+        import('./command-docs.js'),
+        import('./completion.js'),
+      ]);
+      io.stdout.write(renderCompletion(describeProgram(program), shell));
+    });
 
-  try {
-    await program.parseAsync(argv, { from: 'node' });
-  } catch (error) {
-    const checking = command === check.name();
-    return handleError(
-      error,
-      io,
-      checking ? { json: check.opts<CheckOptions>().json === true } : null,
-    );
-  }
-  return exitCode;
+  return { program, check };
+}
+
+/** The program as data, for the man page (scripts/build-man.mjs) and tests. */
+export async function describeCli(): Promise<import('./command-docs.js').ProgramDoc> {
+  const { describeProgram } = await import('./command-docs.js');
+  const quiet: OutputStream = { write: () => true };
+  const { program } = buildProgram(
+    [],
+    { stdout: quiet, stderr: quiet, env: {} },
+    defaultDeps,
+    () => {},
+  );
+  return describeProgram(program);
 }
 
 async function runList(
