@@ -18,7 +18,13 @@ import { readHost } from '../src/host/read-host.js';
 import { assessReadiness } from '../src/host/readiness.js';
 import { parsePciPath, peerPath } from '../src/host/topology.js';
 import type { GpuTopology, HostReport } from '../src/report.js';
+import { LABEL_PATTERN, renderNfd } from '../src/render/nfd.js';
+import { reportLines } from '../src/render/ndjson.js';
+import { renderPrometheus } from '../src/render/prometheus.js';
+import { renderTable } from '../src/render/table.js';
 import { fixturesDir } from './support/paths.js';
+import { gpuReport, probeReport } from './support/report-fixtures.js';
+import { assertValidReport, assertValidReportLine } from './support/schema.js';
 import { PORT_TYPE, bridgeConfig } from './support/pci-config.js';
 
 const HEAP_80GB = 85_520_809_984;
@@ -479,4 +485,106 @@ test('readiness notes come from the facts alone (pure)', () => {
   const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: [] });
   const { hostname: _h, gpuTopology: _t, readiness, ...facts } = host;
   assert.deepEqual(assessReadiness(facts), readiness);
+});
+
+// The outputs: a report whose host is read from a variant of the fixture, its GPUs at the
+// fixture's PCI addresses.
+
+function reportOn(host: HostReport) {
+  const gpus = GPUS.map((gpu) =>
+    gpuReport({ index: gpu.index, identity: { pciBusId: gpu.pciBusId } }),
+  );
+  return { ...probeReport(gpus), host };
+}
+
+test('outputs: ACS redirect, BAR1, IOMMU in the table, NDJSON, Prometheus and NFD', () => {
+  const report = reportOn(
+    hostWith({
+      [config(GPU0_DSP)]: downstream(SV_RR_CR_UF),
+      'proc/cmdline': 'ro intel_iommu=on pcie_acs_override=downstream\n',
+    }),
+  );
+  assertValidReport(report);
+  const table = renderTable(report, { color: false, verbose: false });
+  assert.match(table, /PCIe ACS +│ redirect at 0000:02:00\.0 \(to mlx5_0, mlx5_1\) +│/);
+  assert.match(
+    table,
+    /PCIe ACS +│ redirect on the paths of GPU 0; pcie_acs_override=downstream +│/,
+  );
+  assert.match(table, /IOMMU group +│ 31 \(DMA-FQ, translated\) +│/);
+  assert.match(table, /BAR1 +│ 256\.0 MiB +│/);
+  assert.match(table, /not ready: acs-redirect/);
+  assert.match(table, /IOMMU +│ active \(dmar0, dmar1\); intel_iommu=on +│/);
+
+  const lines = reportLines(report);
+  assert.deepEqual(
+    lines[0]!.hostReasons.map((r) => r.code),
+    ['acs-redirect'],
+  );
+  assert.equal(lines[0]!.topology?.acsRedirect, true);
+  for (const line of lines) assertValidReportLine(JSON.parse(JSON.stringify(line)));
+
+  const prometheus = renderPrometheus(report);
+  assert.match(
+    prometheus,
+    /^rdma_probe_gpu_acs_redirect\{uuid="[^"]+00",pci_bus_id="00000000:03:00\.0",name="[^"]+"\} 1$/m,
+  );
+  assert.match(
+    prometheus,
+    /^rdma_probe_gpu_acs_redirect\{[^}]*pci_bus_id="00000000:06:00\.0"[^}]*\} 0$/m,
+  );
+  assert.match(
+    prometheus,
+    /^rdma_probe_gpu_bar1_bytes\{[^}]*pci_bus_id="00000000:03:00\.0"[^}]*\} 137438953472$/m,
+  );
+  assert.match(prometheus, /^rdma_probe_host_iommu_active 1$/m);
+  // One acs-redirect reason per GPU however many ports: no duplicate series.
+  const reasons = prometheus
+    .split('\n')
+    .filter((line) => line.startsWith('rdma_probe_gpu_reason{'));
+  assert.equal(new Set(reasons).size, reasons.length);
+  assert.equal(reasons.filter((line) => line.includes('acs-redirect')).length, 1);
+
+  const nfd = renderNfd(report, { expiresAt: new Date('2026-01-02T00:00:00Z') });
+  assert.match(nfd, /^rdma-probe\.gpu0\.acs-redirect=true$/m);
+  assert.match(nfd, /^rdma-probe\.gpu2\.acs-redirect=false$/m);
+  assert.match(nfd, /^rdma-probe\.gpu0\.bar1-bytes=137438953472$/m);
+  assert.match(nfd, /^rdma-probe\.gpu2\.iommu-domain=DMA-FQ$/m);
+});
+
+test('outputs: ACS unknown (not root) is no sample and no label, and the table says why', () => {
+  const report = reportOn(hostWith({ [config(GPU0_DSP)]: downstream(0, 64) }));
+  const table = renderTable(report, { color: false, verbose: false });
+  assert.match(table, /PCIe ACS +│ unknown \(reading PCIe config space needs root\) +│/);
+  assert.match(table, /note: PCIe ACS unknown at 0000:02:00\.0 \(only 64 of 4096 config bytes/);
+  assert.doesNotMatch(renderPrometheus(report), /acs_redirect\{[^}]*03:00\.0/);
+  assert.doesNotMatch(
+    renderNfd(report, { expiresAt: new Date('2026-01-02T00:00:00Z') }),
+    /gpu0\.acs-redirect/,
+  );
+});
+
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+test('outputs: hostile parameter values and domain types stay escaped and label-safe', () => {
+  const escape = '\u001b]0;owned\u0007\u001b[2J';
+  const report = reportOn(
+    hostWith({
+      'proc/driver/nvidia/params': `DmaRemapPeerMmio: 1${escape}\nRegistryDwords: "a\u009bb"\n`,
+      'sys/kernel/iommu_groups/20/type': `DMA${escape}${'x'.repeat(80)}\n`,
+      'proc/cmdline': `iommu=pt${escape}\n`,
+    }),
+  );
+  assertValidReport(report);
+  // JSON keeps the value exact; the table shows the escapes, never sends them.
+  assert.equal(report.host.nvidiaParameters?.[0]?.value, `1${escape}`);
+  const table = renderTable(report, { color: false, verbose: false });
+  assert.ok(!CONTROL.test(table), 'no control character but line feeds');
+  assert.match(table, /DmaRemapPeerMmio=1\\x1b\]0;owned\\x07\\x1b\[2J/);
+  assert.match(table, /RegistryDwords="a\\x9bb"/);
+  const nfd = renderNfd(report, { expiresAt: new Date('2026-01-02T00:00:00Z') });
+  const domain = /^rdma-probe\.gpu0\.iommu-domain=(.*)$/m.exec(nfd)?.[1];
+  assert.ok(domain !== undefined && domain.length <= 63 && LABEL_PATTERN.test(domain), domain);
+  assert.ok(!CONTROL.test(nfd + renderPrometheus(report)));
 });
