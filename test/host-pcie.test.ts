@@ -398,6 +398,8 @@ test('IOMMU: units, each GPU group and its type; translated mode on bare metal i
 
 test('kernel command line: IOMMU and ACS parameters as written, ACS ones as notes', () => {
   assert.deepEqual(commandLineWords('a b="c d" "e=f g"  h'), ['a', 'b="c d"', '"e=f g"', 'h']);
+  // After a lone "--" the words are init's.
+  assert.deepEqual(commandLineWords('ro iommu=pt -- iommu=off --x'), ['ro', 'iommu=pt']);
   assert.deepEqual(
     parseCommandLine(
       'BOOT_IMAGE=/vmlinuz root=/dev/sda1 ro amd_iommu=on iommu=pt iommu.strict=0 pci=realloc,noacs ' +

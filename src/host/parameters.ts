@@ -17,11 +17,14 @@ const IOMMU_PARAMETERS = new Set([
 const PCI_ACS_OPTION = /^(?:noacs|disable_acs_redir=.*|config_acs=.*)$/;
 
 /**
- * The words of a kernel command line as the kernel splits it: at spaces, except inside
- * double quotes (param="a b" is one word).
+ * The kernel's own words of a command line, split as the kernel splits them: at spaces,
+ * except inside double quotes (param="a b" is one word). What follows a lone "--" is for
+ * init, not the kernel.
  */
 export function commandLineWords(commandLine: string): string[] {
-  return commandLine.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];
+  const words: string[] = commandLine.match(/(?:[^\s"]+|"[^"]*"?)+/g) ?? [];
+  const end = words.indexOf('--');
+  return end < 0 ? words : words.slice(0, end);
 }
 
 /** The parameter's name and value, quotes removed: 'a.b="x y"' -> ['a.b', 'x y']. */
