@@ -196,6 +196,12 @@ export interface PcieBridgeFacts {
    * unknown. Null when the config file could not be read at all.
    */
   configBytes: number | null;
+  /**
+   * The size sysfs gives the config file: 4096 when the kernel reaches the function's
+   * extended config space, 256 when it does not (conventional PCI, or a platform or VM
+   * without it). Fewer bytes read than this means the reader was not let read them all.
+   */
+  configSize: number | null;
   /** Null when unknown: the extended config space was not readable, or is malformed. */
   acs: AcsFacts | null;
 }

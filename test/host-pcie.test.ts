@@ -15,7 +15,7 @@ import {
 import { decodePciConfig } from '../src/host/pci-config.js';
 import { bar1BytesOf } from '../src/host/pcie.js';
 import { readHost } from '../src/host/read-host.js';
-import { assessReadiness } from '../src/host/readiness.js';
+import { assessReadiness, pcieFindings } from '../src/host/readiness.js';
 import { parsePciPath, peerPath } from '../src/host/topology.js';
 import type { GpuTopology, HostReport } from '../src/report.js';
 import { LABEL_PATTERN, renderNfd } from '../src/render/nfd.js';
@@ -284,11 +284,33 @@ test('ACS absent on every bridge: known, no redirect', () => {
   assert.deepEqual(gpu0.notes, []);
 });
 
-test('config space readable only in part (not root): ACS unknown, a note, no issue', () => {
+/**
+ * What a reader other than root sees of `address`: sysfs gives the file its full 4096 bytes
+ * but the read stops at what was written (a fixture file cannot claim more than it holds).
+ * The notes are worked out again from the facts, as readHost does.
+ */
+function asNonRoot(host: HostReport, address: string): HostReport {
+  const gpuTopology = host.gpuTopology.map((t, i) => {
+    const pcieBridges = t.pcieBridges.map((b) =>
+      b.pciAddress === address ? { ...b, configSize: 4096 } : b,
+    );
+    const { notes } = pcieFindings({
+      topology: { ...t, pcieBridges },
+      deviceLocalBytes: GPUS[i]?.deviceLocalBytes ?? null,
+      virtualMachine: host.virtualization.virtualMachine,
+      nvidiaParameters: host.nvidiaParameters,
+    });
+    return { ...t, pcieBridges, notes };
+  });
+  return { ...host, gpuTopology };
+}
+
+test('config space readable only in part: ACS unknown, a note that says why, no issue', () => {
   for (const length of [64, 256]) {
     const host = hostWith({ [config(GPU0_DSP)]: downstream(SV_RR_CR_UF, length) });
     const gpu0 = topology(host, 0);
     assert.equal(bridge(gpu0, GPU0_DSP)?.configBytes, length);
+    assert.equal(bridge(gpu0, GPU0_DSP)?.configSize, length);
     assert.equal(bridge(gpu0, GPU0_DSP)?.acs, null);
     assert.deepEqual(
       gpu0.rdmaDevices.map((r) => r.acsRedirect),
@@ -296,7 +318,13 @@ test('config space readable only in part (not root): ACS unknown, a note, no iss
     );
     assert.equal(gpu0.acsRedirect, null);
     assert.deepEqual(codes(gpu0), []);
+    // The whole file, and short: the kernel has no extended config space for it (a VM's
+    // virtual devices, conventional PCI).
     assert.deepEqual(gpu0.notes, [
+      `PCIe ACS unknown at 0000:02:00.0 (the kernel gives it ${length} config bytes, no extended capabilities; to mlx5_0, mlx5_1)`,
+    ]);
+    // A 4096-byte file read short: the reader is not root.
+    assert.deepEqual(topology(asNonRoot(host, GPU0_DSP), 0).notes, [
       `PCIe ACS unknown at 0000:02:00.0 (only ${length} of 4096 config bytes readable: needs root; to mlx5_0, mlx5_1)`,
     ]);
   }
@@ -555,7 +583,7 @@ test('outputs: ACS redirect, BAR1, IOMMU in the table, NDJSON, Prometheus and NF
 });
 
 test('outputs: ACS unknown (not root) is no sample and no label, and the table says why', () => {
-  const report = reportOn(hostWith({ [config(GPU0_DSP)]: downstream(0, 64) }));
+  const report = reportOn(asNonRoot(hostWith({ [config(GPU0_DSP)]: downstream(0, 64) }), GPU0_DSP));
   const table = renderTable(report, { color: false, verbose: false });
   assert.match(table, /PCIe ACS +│ unknown \(reading PCIe config space needs root\) +│/);
   assert.match(table, /note: PCIe ACS unknown at 0000:02:00\.0 \(only 64 of 4096 config bytes/);

@@ -68,16 +68,21 @@ export class HostFs {
   }
 
   /**
-   * At most the first `maxBytes` of a file as bytes, and whether that was all of it; null
-   * when unreadable. For binary attributes such as a PCI device's `config`.
+   * At most the first `maxBytes` of a file as bytes, whether that was all of it, and the
+   * size the file claims; null when unreadable. For binary attributes: sysfs gives a PCI
+   * device's `config` its full size even where a reader is let read less of it.
    */
-  readBytes(file: string, maxBytes: number): { bytes: Buffer; whole: boolean } | null {
+  readBytes(
+    file: string,
+    maxBytes: number,
+  ): { bytes: Buffer; whole: boolean; size: number } | null {
     return attempt(() => {
       const absolute = this.inside(file);
       if (absolute === null) return null;
-      const bytes = readRegularFile(absolute, maxBytes);
-      if (bytes === null) return null;
-      return { bytes: bytes.subarray(0, maxBytes), whole: bytes.length <= maxBytes };
+      const read = readRegularFile(absolute, maxBytes);
+      if (read === null) return null;
+      const { bytes, size } = read;
+      return { bytes: bytes.subarray(0, maxBytes), whole: bytes.length <= maxBytes, size };
     });
   }
 
@@ -151,15 +156,17 @@ export class HostFs {
 
 /**
  * Up to `maxBytes + 1` bytes of a regular file (the extra byte tells the caller the file
- * goes on); null when `file` is not a regular file. The stat before opening keeps devices
- * and FIFOs from being opened at all; the fstat after catches one swapped in between.
+ * goes on) and the size its fstat reports; null when `file` is not a regular file. The stat
+ * before opening keeps devices and FIFOs from being opened at all; the fstat after catches
+ * one swapped in between.
  */
-function readRegularFile(file: string, maxBytes: number): Buffer | null {
+function readRegularFile(file: string, maxBytes: number): { bytes: Buffer; size: number } | null {
   if (!statSync(file).isFile()) return null;
   const fd = openSync(file, OPEN_FLAGS);
   try {
-    if (!fstatSync(fd).isFile()) return null;
-    return readUpTo(fd, maxBytes + 1);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return null;
+    return { bytes: readUpTo(fd, maxBytes + 1), size: stat.size };
   } finally {
     closeSync(fd);
   }

@@ -31,9 +31,14 @@ function readBridge(fs: HostFs, pciAddress: string): PcieBridgeFacts {
   // 4 KiB is all a PCI Express config space holds: more is not a config file.
   const read = fs.readBytes(`/sys/bus/pci/devices/${pciAddress}/config`, PCI_CONFIG_BYTES);
   if (read === null || !read.whole) {
-    return { pciAddress, portType: null, configBytes: null, acs: null };
+    return { pciAddress, portType: null, configBytes: null, configSize: null, acs: null };
   }
-  return { pciAddress, configBytes: read.bytes.length, ...decodePciConfig(read.bytes) };
+  return {
+    pciAddress,
+    configBytes: read.bytes.length,
+    configSize: read.size,
+    ...decodePciConfig(read.bytes),
+  };
 }
 
 /**

@@ -187,13 +187,17 @@ export function pcieFindings(facts: GpuPcieFacts): { issues: HostReason[]; notes
   const unknown = portsOnPaths(topology.rdmaDevices, (port) => bridges.get(port)?.acs === null);
   if (unknown.size > 0) {
     const ports = [...unknown].map(([port, nics]) => {
-      const read = bridges.get(port)?.configBytes ?? null;
+      const bridge = bridges.get(port);
+      const read = bridge?.configBytes ?? null;
+      const size = bridge?.configSize ?? null;
       const why =
         read === null
           ? 'config space unreadable'
-          : read < PCI_CONFIG_BYTES
-            ? `only ${read} of ${PCI_CONFIG_BYTES} config bytes readable: needs root`
-            : 'malformed capability list';
+          : size !== null && read < size
+            ? `only ${read} of ${size} config bytes readable: needs root`
+            : read < PCI_CONFIG_BYTES
+              ? `the kernel gives it ${read} config bytes, no extended capabilities`
+              : 'malformed capability list';
       return `${port} (${why}; to ${nics.join(', ')})`;
     });
     notes.push(`PCIe ACS unknown at ${ports.join('; ')}`);

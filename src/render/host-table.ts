@@ -8,7 +8,6 @@
 import type { ChalkInstance } from 'chalk';
 import type { GpuTopology, HostReport, RdmaDeviceFacts } from '../report.js';
 import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
-import { PCI_CONFIG_BYTES } from '../host/pci-config.js';
 import { formatBytes } from './format.js';
 
 export type Row = [label: string, value: string];
@@ -100,13 +99,25 @@ function gpuAcsLine(topology: GpuTopology, c: ChalkInstance): string {
   if (topology.acsRedirect === false) {
     return `${c.green('no redirect')} on the path${relations.length > 1 ? 's' : ''} to ${names}`;
   }
-  return c.dim(`unknown${needsRoot(topology) ? ' (reading PCIe config space needs root)' : ''}`);
+  return c.dim(`unknown${acsUnknownWhy([topology])}`);
 }
 
-function needsRoot(topology: GpuTopology): boolean {
-  return topology.pcieBridges.some(
-    (bridge) => bridge.configBytes !== null && bridge.configBytes < PCI_CONFIG_BYTES,
-  );
+/** Why a bridge's ACS is unknown, for the table: " (reading ... needs root)" or "". */
+function acsUnknownWhy(topologies: GpuTopology[]): string {
+  const reads = topologies
+    .flatMap((topology) => topology.pcieBridges)
+    .flatMap((b) =>
+      b.acs === null && b.configBytes !== null && b.configSize !== null
+        ? [{ read: b.configBytes, size: b.configSize }]
+        : [],
+    );
+  if (reads.some(({ read, size }) => read < size)) {
+    return ' (reading PCIe config space needs root)';
+  }
+  if (reads.some(({ read, size }) => read === size)) {
+    return ' (no extended config space: see the notes)';
+  }
+  return '';
 }
 
 function iommuGroupLine(host: HostReport, topology: GpuTopology, c: ChalkInstance): string {
@@ -144,9 +155,7 @@ function hostAcsLine(host: HostReport, c: ChalkInstance): string {
         ? `${c.red('redirect')} on the paths of GPU ${redirecting.map((t) => t.gpuIndex).join(', ')}`
         : paired.every((topology) => topology.acsRedirect === false)
           ? c.green('no redirect between any GPU and RDMA NIC')
-          : c.dim(
-              `unknown${paired.some(needsRoot) ? ' (reading PCIe config space needs root)' : ''}`,
-            );
+          : c.dim(`unknown${acsUnknownWhy(paired)}`);
   const words = host.kernel.commandLine?.pcieAcs ?? [];
   return words.length > 0 ? `${state}; ${words.join(' ')}` : state;
 }

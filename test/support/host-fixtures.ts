@@ -82,6 +82,7 @@ function bridge(pciAddress: string, portType: string, acs = true): PcieBridgeFac
     pciAddress,
     portType,
     configBytes: 4096,
+    configSize: 4096,
     acs: acs
       ? {
           present: true,
