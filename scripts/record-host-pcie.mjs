@@ -134,7 +134,9 @@ for (const gpu of report.gpus) {
         : bridge.acs.present
           ? `control 0x${bridge.acs.control.toString(16).padStart(4, '0')}`
           : 'absent';
-    say(`    ${bridge.pciAddress} ${bridge.portType} ${bridge.configBytes} bytes read, ACS ${acs}`);
+    say(
+      `    ${bridge.pciAddress} ${bridge.portType} ${bridge.configBytes} of ${bridge.configSize} config bytes read, ACS ${acs}`,
+    );
     const lspci = run('lspci', ['-vvv', '-s', bridge.pciAddress]);
     if (lspci === null) continue;
     lspciAll.push(lspci);
