@@ -37,6 +37,12 @@ export interface HostReport {
   /** /sys/class/infiniband; [] when the class exists but holds none or is absent. */
   rdmaDevices: RdmaDeviceFacts[] | null;
   virtualization: VirtualizationFacts;
+  iommu: IommuFacts;
+  /**
+   * The NVIDIA driver's parameters that concern peer DMA, from /proc/driver/nvidia/params,
+   * as read (NVIDIA_PEER_DMA_PARAMETERS, those present); null when the file is unreadable.
+   */
+  nvidiaParameters: NvidiaParameter[] | null;
   /** One entry per reported GPU with a PCI bus ID: the RDMA devices by PCIe distance. */
   gpuTopology: GpuTopology[];
   /** Host checks. They never change a GPU's verdict, which is what Vulkan reported. */
@@ -48,6 +54,30 @@ export interface KernelFacts {
   release: string | null;
   /** Release >= 5.12, the first with dma-buf RDMA (ibv_reg_dmabuf_mr). */
   dmaBufRdma: boolean | null;
+  /** The parameters of /proc/cmdline that concern the IOMMU and PCIe ACS; null when unreadable. */
+  commandLine: KernelCommandLine | null;
+}
+
+/** Kernel parameters as written on the command line, in its order. */
+export interface KernelCommandLine {
+  /** iommu=, intel_iommu=, amd_iommu=, iommu.passthrough=, iommu.strict=. */
+  iommu: string[];
+  /** pcie_acs_override=, and pci= when it holds noacs, disable_acs_redir= or config_acs=. */
+  pcieAcs: string[];
+}
+
+export interface IommuFacts {
+  /** Whether an IOMMU is registered: /sys/class/iommu lists a unit. */
+  active: boolean | null;
+  /** /sys/class/iommu entries, e.g. "dmar0" (Intel), "ivhd0" (AMD); [] when there is none. */
+  units: string[] | null;
+}
+
+export interface NvidiaParameter {
+  /** As /proc/driver/nvidia/params names it, e.g. "DmaRemapPeerMmio" (NVreg_DmaRemapPeerMmio). */
+  name: string;
+  /** As read, e.g. "1"; string parameters keep their quotes (RegistryDwords: ""). */
+  value: string;
 }
 
 export interface NvidiaModuleFacts {
@@ -111,14 +141,113 @@ export interface GpuTopology {
   nearest: RdmaDeviceRelation | null;
   /** Every RDMA device with a PCI function, nearest first. */
   rdmaDevices: RdmaDeviceRelation[];
-  /** Problems with this GPU's placement (e.g. its nearest NIC on another NUMA node). */
+  /**
+   * The PCIe bridges above the GPU (root port first), then those on its paths to RDMA
+   * devices that are not above it; each once, with its ACS.
+   */
+  pcieBridges: PcieBridgeFacts[];
+  /**
+   * Whether ACS redirects peer-to-peer traffic between the GPU and an RDMA device: true when
+   * a bridge on one of the paths does, false when every bridge on every path is known not
+   * to, null otherwise (no RDMA device with a PCIe path, or a bridge's ACS unknown).
+   */
+  acsRedirect: boolean | null;
+  /** The GPU's IOMMU group; null when it has none (no IOMMU translates for it) or is not in sysfs. */
+  iommuGroup: IommuGroupFacts | null;
+  /**
+   * NVIDIA GPUs: the size of BAR1, the aperture through which peers reach GPU memory, from
+   * the sysfs `resource` file; null for other vendors or when unreadable.
+   */
+  bar1Bytes: number | null;
+  /** Problems with this GPU's placement (e.g. its nearest NIC on another NUMA node, ACS redirect). */
   issues: HostReason[];
+  /** Facts about this GPU's place worth knowing that are not problems (e.g. a small BAR1). */
+  notes: string[];
 }
 
 export interface RdmaDeviceRelation {
   name: string;
   pciAddress: string;
   relation: PcieRelation;
+  /**
+   * The bridges peer-to-peer traffic between the GPU and this device crosses: up from the
+   * GPU to their lowest common bridge (included, as Linux's P2PDMA walk includes it) and
+   * down to the device; below different root ports, every bridge above either.
+   */
+  path: string[];
+  /** The bridges of `path` whose ACS redirects peer traffic. */
+  acsRedirectPorts: string[];
+  /** True when a bridge of `path` redirects; false when each is known not to; null otherwise. */
+  acsRedirect: boolean | null;
+}
+
+/** One PCIe bridge (root port, switch port) and its Access Control Services. */
+export interface PcieBridgeFacts {
+  /** Sysfs form 0000:BB:DD.F. */
+  pciAddress: string;
+  /**
+   * From its PCI Express capability: root-port, switch-upstream-port, switch-downstream-port,
+   * pcie-to-pci-bridge, pci-to-pcie-bridge, ... (UNKNOWN_PciePortType_<n>); null when unread.
+   */
+  portType: string | null;
+  /**
+   * Bytes of config space read: 4096 when all of it could be. The kernel gives readers
+   * other than root the first 64; then the extended capabilities, ACS among them, are
+   * unknown. Null when the config file could not be read at all.
+   */
+  configBytes: number | null;
+  /**
+   * The size sysfs gives the config file: 4096 when the kernel reaches the function's
+   * extended config space, 256 when it does not (conventional PCI, or a platform or VM
+   * without it). Fewer bytes read than this means the reader was not let read them all.
+   */
+  configSize: number | null;
+  /** Null when unknown: the extended config space was not readable, or is malformed. */
+  acs: AcsFacts | null;
+}
+
+export interface AcsFacts {
+  /** The ACS extended capability (ID 0x000D) is present. */
+  present: boolean;
+  /** ACS Capability register (the controls the port implements); null when absent. */
+  capability: number | null;
+  /** ACS Control register; null when absent. */
+  control: number | null;
+  /** ACS Control decoded; null when absent. */
+  controls: AcsControls | null;
+  /**
+   * P2P Request Redirect, P2P Completion Redirect or P2P Egress Control enabled: the test
+   * Linux's P2PDMA code applies (pci_bridge_has_acs_redir). False when ACS is absent.
+   */
+  redirect: boolean;
+}
+
+/** The ACS Control register's bits (lspci's names in brackets). */
+export interface AcsControls {
+  /** Bit 0 (SrcValid). */
+  sourceValidation: boolean;
+  /** Bit 1 (TransBlk). */
+  translationBlocking: boolean;
+  /** Bit 2 (ReqRedir). */
+  requestRedirect: boolean;
+  /** Bit 3 (CmpltRedir). */
+  completionRedirect: boolean;
+  /** Bit 4 (UpstreamFwd). */
+  upstreamForwarding: boolean;
+  /** Bit 5 (EgressCtrl). */
+  egressControl: boolean;
+  /** Bit 6 (DirectTrans). */
+  directTranslated: boolean;
+}
+
+export interface IommuGroupFacts {
+  /** N of /sys/kernel/iommu_groups/N. */
+  id: number;
+  /**
+   * Its default domain type as the kernel names it: "identity" (passthrough), "DMA" or
+   * "DMA-FQ" (translated), "blocked", "unmanaged" (owned by e.g. VFIO); null when unreadable.
+   */
+  type: string | null;
 }
 
 export type HostReasonCode =
@@ -128,7 +257,8 @@ export type HostReasonCode =
   | 'no-rdma-nic'
   | 'rdma-ports-down'
   | 'kernel-too-old'
-  | 'nic-other-numa-node';
+  | 'nic-other-numa-node'
+  | 'acs-redirect';
 
 export interface HostReason {
   code: HostReasonCode;

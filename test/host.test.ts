@@ -48,7 +48,11 @@ test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () =>
     gpus: GPUS,
   });
   assert.equal(host.hostname, 'gpu-01');
-  assert.deepEqual(host.kernel, { release: '5.15.0-105-generic', dmaBufRdma: true });
+  assert.deepEqual(host.kernel, {
+    release: '5.15.0-105-generic',
+    dmaBufRdma: true,
+    commandLine: { iommu: ['intel_iommu=on', 'iommu=pt'], pcieAcs: [] },
+  });
   assert.deepEqual(host.nvidiaModule, {
     loaded: true,
     flavor: 'proprietary',
@@ -91,10 +95,13 @@ test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () =>
     '/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:00.0/0000:03:00.0',
   );
   assert.equal(onSwitch!.numaNode, 0);
-  assert.deepEqual(onSwitch!.rdmaDevices, [
-    { name: 'mlx5_0', pciAddress: '0000:04:00.0', relation: 'same-pcie-switch' },
-    { name: 'mlx5_1', pciAddress: '0000:05:00.0', relation: 'same-pcie-switch' },
-  ]);
+  assert.deepEqual(
+    onSwitch!.rdmaDevices.map(({ name, pciAddress, relation }) => ({ name, pciAddress, relation })),
+    [
+      { name: 'mlx5_0', pciAddress: '0000:04:00.0', relation: 'same-pcie-switch' },
+      { name: 'mlx5_1', pciAddress: '0000:05:00.0', relation: 'same-pcie-switch' },
+    ],
+  );
   assert.deepEqual(onSwitch!.nearest, onSwitch!.rdmaDevices[0]);
   assert.deepEqual(onSwitch!.issues, []);
   assert.equal(otherSocket!.nearest?.relation, 'other-numa-node');
@@ -108,7 +115,12 @@ test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () =>
     numaNode: null,
     nearest: null,
     rdmaDevices: [],
+    pcieBridges: [],
+    acsRedirect: null,
+    iommuGroup: null,
+    bar1Bytes: null,
     issues: [],
+    notes: [],
   });
   assert.deepEqual(codes(hostReasonsForGpu(host, 0)), []);
   assert.deepEqual(codes(hostReasonsForGpu(host, 1)), ['nic-other-numa-node']);
@@ -148,7 +160,11 @@ test('no /proc/driver/nvidia, old kernel, ports down, a NIC without PCI: all rep
     gpus: [{ index: 0, pciBusId: '0000:01:00.0' }],
   });
   assert.deepEqual(host.nvidiaModule, { loaded: false, flavor: null, version: null });
-  assert.deepEqual(host.kernel, { release: '4.18.0-513.el8.x86_64', dmaBufRdma: false });
+  assert.deepEqual(host.kernel, {
+    release: '4.18.0-513.el8.x86_64',
+    dmaBufRdma: false,
+    commandLine: null,
+  });
   // No /proc/modules, but /sys/module lists the loaded modules: peermem is known absent.
   assert.deepEqual(host.peermem, { loaded: false, module: null });
   assert.deepEqual(
@@ -184,8 +200,10 @@ test('a root with nothing in it: every fact unknown, nothing thrown', () => {
         hostname: 'h',
         gpus: [{ index: 0, pciBusId: '00000000:03:00.0' }],
       });
-      assert.deepEqual(host.kernel, { release: null, dmaBufRdma: null });
+      assert.deepEqual(host.kernel, { release: null, dmaBufRdma: null, commandLine: null });
       assert.deepEqual(host.nvidiaModule, { loaded: null, flavor: null, version: null });
+      assert.deepEqual(host.iommu, { active: null, units: null });
+      assert.equal(host.nvidiaParameters, null);
       assert.deepEqual(host.peermem, { loaded: null, module: null });
       assert.equal(host.memoryPeers, null);
       assert.equal(host.rdmaDevices, null);
@@ -355,13 +373,17 @@ test('cpuinfo: the first CPU decides, however many CPUs and however long its fla
   }
 });
 
-// Hostile trees: a FIFO blocks an ordinary open forever, /dev/zero never ends, and a huge
-// file is a read without bound. Each is put in place of one fact file of a copy of a good
-// fixture, built here (FIFOs cannot be committed), and read in a child process, so that a
-// regression shows as a killed child instead of a test run that never ends.
+// Hostile trees: a FIFO blocks an ordinary open forever, /dev/zero never ends, a huge
+// file is a read without bound, and a link out of the tree reads another machine's facts
+// (here, a plausible file outside the root). Each is put in place of one fact file of a
+// copy of a good fixture, built here (FIFOs cannot be committed), and read in a child
+// process, so that a regression shows as a killed child instead of a test run that never
+// ends.
 
 const hostileRoot = mkdtempSync(join(tmpdir(), 'rdma-probe-hostile-'));
 after(() => rmSync(hostileRoot, { recursive: true, force: true }));
+const OUTSIDE_FILE = join(hostileRoot, 'outside-the-tree');
+writeFileSync(OUTSIDE_FILE, '5.15.0 1 ACTIVE\n');
 
 const HOSTILE_KINDS = {
   fifo: (file: string) => {
@@ -374,6 +396,7 @@ const HOSTILE_KINDS = {
     writeFileSync(file, '5.15.0 1 ACTIVE\n');
     truncateSync(file, 8 * MAX_TEXT_BYTES);
   },
+  'symlink out of the tree': (file: string) => symlinkSync(OUTSIDE_FILE, file),
 } as const;
 
 const MLX5_0 = 'sys/class/infiniband/mlx5_0';
@@ -389,10 +412,32 @@ const FACT_FILES: [file: string, fact: (host: HostReport) => unknown][] = [
   ['sys/bus/pci/devices/0000:03:00.0/numa_node', (host) => host.gpuTopology[0]!.numaNode],
   [`${MLX5_0}/ports/1/state`, (host) => host.rdmaDevices![0]!.ports[0]!.state],
   [`${MLX5_0}/ports/1/link_layer`, (host) => host.rdmaDevices![0]!.ports[0]!.linkLayer],
+  ['proc/cmdline', (host) => host.kernel.commandLine],
+  ['proc/driver/nvidia/params', (host) => host.nvidiaParameters],
+  ['sys/bus/pci/devices/0000:03:00.0/resource', (host) => host.gpuTopology[0]!.bar1Bytes],
+  ['sys/kernel/iommu_groups/20/type', (host) => host.gpuTopology[0]!.iommuGroup?.type ?? null],
+  // The GPU's downstream port, and the NIC's.
+  [
+    'sys/bus/pci/devices/0000:02:00.0/config',
+    (host) => host.gpuTopology[0]!.pcieBridges.find((b) => b.pciAddress === '0000:02:00.0')?.acs,
+  ],
+  [
+    'sys/bus/pci/devices/0000:02:01.0/config',
+    (host) => host.gpuTopology[0]!.rdmaDevices[0]!.acsRedirect,
+  ],
   // Folders that are listed or resolved, not read.
   ['sys/class/infiniband', (host) => host.rdmaDevices],
+  ['sys/class/iommu', (host) => host.iommu.units],
   ['sys/bus/pci/devices/0000:03:00.0', (host) => host.gpuTopology[0]!.numaNode],
+  [
+    'sys/bus/pci/devices/0000:03:00.0/iommu_group',
+    (host) => host.gpuTopology[0]!.iommuGroup?.type ?? null,
+  ],
 ];
+/** The fact files that are plain files, not folders or links to follow. */
+const PLAIN_FACT_FILES = FACT_FILES.filter(
+  ([file]) => !/infiniband$|iommu$|0000:03:00\.0$|iommu_group$/.test(file),
+);
 
 let treeCount = 0;
 /** A copy of the bare-metal fixture with `file` (its real path) replaced by `make`'s. */
@@ -445,7 +490,7 @@ test('host facts: a folder with more entries than any real sysfs one is unknown'
 test('the CLI with every fact file a FIFO: exits 0 at once, every fact unknown', () => {
   const root = join(hostileRoot, 'all-fifos');
   cpSync(hostFixture('bare-metal-peermem'), root, { recursive: true, verbatimSymlinks: true });
-  for (const [file] of FACT_FILES.slice(0, 9)) {
+  for (const [file] of PLAIN_FACT_FILES) {
     const target = realpathSync(join(root, file));
     rmSync(target);
     HOSTILE_KINDS.fifo(target);
@@ -453,9 +498,10 @@ test('the CLI with every fact file a FIFO: exits 0 at once, every fact unknown',
   const result = runCli(['list', '--json'], cleanEnv({ RDMA_PROBE_SYSFS_ROOT: root }));
   assert.equal(result.exitCode, 0, result.stderr);
   const host = JSON.parse(result.stdout).host as HostReport;
-  assert.deepEqual(host.kernel, { release: null, dmaBufRdma: null });
+  assert.deepEqual(host.kernel, { release: null, dmaBufRdma: null, commandLine: null });
   assert.deepEqual(host.nvidiaModule, { loaded: null, flavor: null, version: null });
   assert.deepEqual(host.peermem, { loaded: null, module: null });
+  assert.equal(host.nvidiaParameters, null);
   assert.deepEqual(host.virtualization, {
     virtualMachine: null,
     hypervisorCpuFlag: null,

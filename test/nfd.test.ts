@@ -62,10 +62,17 @@ test('nfd: host and per-GPU labels after an RFC 3339 expiry directive', () => {
     'rdma-probe.rdma-nic-count': '2',
     'rdma-probe.virtual-machine': 'false',
     'rdma-probe.dma-buf-kernel': 'true',
+    'rdma-probe.iommu-active': 'true',
     'rdma-probe.gpu0.capable': 'true',
     'rdma-probe.gpu0.nearest-nic': 'same-pcie-switch',
+    'rdma-probe.gpu0.acs-redirect': 'false',
+    'rdma-probe.gpu0.bar1-bytes': '137438953472',
+    'rdma-probe.gpu0.iommu-domain': 'identity',
     'rdma-probe.gpu1.capable': 'false',
     'rdma-probe.gpu1.nearest-nic': 'same-pcie-switch',
+    'rdma-probe.gpu1.acs-redirect': 'false',
+    'rdma-probe.gpu1.bar1-bytes': '137438953472',
+    'rdma-probe.gpu1.iommu-domain': 'identity',
   });
   assert.ok(text.endsWith('\n'));
 });

@@ -9,6 +9,10 @@
  * (every real procfs and sysfs attribute is one), opened non-blocking, checked again on
  * the descriptor, and read up to a bound; more than the bound is unknown too. Nothing here
  * opens anything but regular files and directories.
+ *
+ * Under a root other than '/', a path that leads out of the root once its symbolic links
+ * are followed (a link to /etc/passwd, say) is unknown as well: the facts come from the
+ * tree named, never from the machine the tests run on.
  */
 import {
   closeSync,
@@ -59,11 +63,26 @@ export class HostFs {
    * when unreadable. For procfs files that cost the kernel per entry to produce.
    */
   readHead(file: string, maxBytes: number): { text: string; whole: boolean } | null {
+    const head = this.readBytes(file, maxBytes);
+    return head === null ? null : { text: head.bytes.toString('utf8'), whole: head.whole };
+  }
+
+  /**
+   * At most the first `maxBytes` of a file as bytes, whether that was all of it, and the
+   * size the file claims; null when unreadable. For binary attributes: sysfs gives a PCI
+   * device's `config` its full size even where a reader is let read less of it.
+   */
+  readBytes(
+    file: string,
+    maxBytes: number,
+  ): { bytes: Buffer; whole: boolean; size: number } | null {
     return attempt(() => {
-      const bytes = readRegularFile(this.absolute(file), maxBytes);
-      if (bytes === null) return null;
-      const whole = bytes.length <= maxBytes;
-      return { text: bytes.toString('utf8', 0, Math.min(bytes.length, maxBytes)), whole };
+      const absolute = this.inside(file);
+      if (absolute === null) return null;
+      const read = readRegularFile(absolute, maxBytes);
+      if (read === null) return null;
+      const { bytes, size } = read;
+      return { bytes: bytes.subarray(0, maxBytes), whole: bytes.length <= maxBytes, size };
     });
   }
 
@@ -85,7 +104,8 @@ export class HostFs {
    */
   list(folder: string): string[] | null {
     return attempt(() => {
-      const absolute = this.absolute(folder);
+      const absolute = this.inside(folder);
+      if (absolute === null) return null;
       // opendir on a FIFO fails at once (O_DIRECTORY), but a stat first keeps it obvious.
       if (!statSync(absolute).isDirectory()) return null;
       const dir = opendirSync(absolute);
@@ -118,19 +138,35 @@ export class HostFs {
   private absolute(file: string): string {
     return path.join(this.root, file);
   }
+
+  /**
+   * The path to open for `file`: as it is under '/', else its real path when that is inside
+   * the root, and null when it leads out (or does not resolve). The real path is what is
+   * opened, so a link changed after the check is not followed again. (A folder above it
+   * swapped in between could still lead out; what is opened is still only a regular file.)
+   */
+  private inside(file: string): string | null {
+    const absolute = this.absolute(file);
+    if (this.realRoot === path.sep) return absolute;
+    if (this.realRoot === null) return null;
+    const real = realpathSync(absolute);
+    return real === this.realRoot || real.startsWith(this.realRoot + path.sep) ? real : null;
+  }
 }
 
 /**
  * Up to `maxBytes + 1` bytes of a regular file (the extra byte tells the caller the file
- * goes on); null when `file` is not a regular file. The stat before opening keeps devices
- * and FIFOs from being opened at all; the fstat after catches one swapped in between.
+ * goes on) and the size its fstat reports; null when `file` is not a regular file. The stat
+ * before opening keeps devices and FIFOs from being opened at all; the fstat after catches
+ * one swapped in between.
  */
-function readRegularFile(file: string, maxBytes: number): Buffer | null {
+function readRegularFile(file: string, maxBytes: number): { bytes: Buffer; size: number } | null {
   if (!statSync(file).isFile()) return null;
   const fd = openSync(file, OPEN_FLAGS);
   try {
-    if (!fstatSync(fd).isFile()) return null;
-    return readUpTo(fd, maxBytes + 1);
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return null;
+    return { bytes: readUpTo(fd, maxBytes + 1), size: stat.size };
   } finally {
     closeSync(fd);
   }

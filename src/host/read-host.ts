@@ -5,8 +5,11 @@
 import type {
   GpuTopology,
   HostReport,
+  IommuFacts,
   KernelFacts,
+  NvidiaParameter,
   NvidiaModuleFacts,
+  PcieBridgeFacts,
   PeermemFacts,
   RdmaDeviceFacts,
   RdmaDeviceRelation,
@@ -14,11 +17,22 @@ import type {
   VirtualizationFacts,
 } from '../report.js';
 import { HostFs, MAX_LINE_BYTES, naturalOrder } from './host-fs.js';
-import { DMA_BUF_KERNEL, assessReadiness, placementIssues } from './readiness.js';
+import { parseCommandLine, parseNvidiaParameters } from './parameters.js';
+import { BridgeReader, readBar1Bytes, readIommuGroup } from './pcie.js';
+import {
+  DMA_BUF_KERNEL,
+  assessReadiness,
+  gpuAcsRedirect,
+  pathRedirect,
+  pcieFindings,
+  placementIssues,
+  type GpuPcieFacts,
+} from './readiness.js';
 import {
   isPciAddress,
   parsePciPath,
   pcieRelation,
+  peerPath,
   relationRank,
   sysfsPciAddress,
   type PciPlacement,
@@ -28,8 +42,11 @@ export interface ReadHostOptions {
   /** Filesystem root holding proc/ and sys/ (default '/'). */
   root?: string;
   hostname: string;
-  /** The reported GPUs; those with a PCI bus ID get a topology entry. */
-  gpus: { index: number; pciBusId: string | null }[];
+  /**
+   * The reported GPUs; those with a PCI bus ID get a topology entry. deviceLocalBytes, the
+   * largest DEVICE_LOCAL heap, is what BAR1 is compared with.
+   */
+  gpus: { index: number; pciBusId: string | null; deviceLocalBytes?: number | null }[];
 }
 
 const PEERMEM_MODULES = ['nvidia_peermem', 'nv_peer_mem'] as const;
@@ -44,14 +61,23 @@ export function readHost(options: ReadHostOptions): HostReport {
     memoryPeers: presence(fs, '/sys/kernel/mm/memory_peers', '/sys/kernel/mm'),
     rdmaDevices,
     virtualization: readVirtualization(fs),
+    iommu: readIommu(fs),
+    nvidiaParameters: readNvidiaParameters(fs),
   };
+  const bridges = new BridgeReader(fs);
   return {
     hostname: options.hostname,
     ...facts,
     gpuTopology: options.gpus.flatMap((gpu) =>
       gpu.pciBusId === null
         ? []
-        : [readGpuTopology(fs, gpu.index, gpu.pciBusId, rdmaDevices ?? [])],
+        : [
+            readGpuTopology(fs, bridges, gpu.index, gpu.pciBusId, rdmaDevices ?? [], {
+              deviceLocalBytes: gpu.deviceLocalBytes ?? null,
+              virtualMachine: facts.virtualization.virtualMachine,
+              nvidiaParameters: facts.nvidiaParameters,
+            }),
+          ],
     ),
     readiness: assessReadiness(facts),
   };
@@ -71,7 +97,26 @@ export function supportsDmaBufRdma(release: string): boolean | null {
 
 function readKernel(fs: HostFs): KernelFacts {
   const release = fs.readLine('/proc/sys/kernel/osrelease');
-  return { release, dmaBufRdma: release === null ? null : supportsDmaBufRdma(release) };
+  const commandLine = fs.readLine('/proc/cmdline');
+  return {
+    release,
+    dmaBufRdma: release === null ? null : supportsDmaBufRdma(release),
+    commandLine: commandLine === null ? null : parseCommandLine(commandLine),
+  };
+}
+
+function readIommu(fs: HostFs): IommuFacts {
+  const folder = '/sys/class/iommu';
+  const units = fs.list(folder);
+  // The class is there whenever the kernel has IOMMU support; absent, there is none.
+  const known = units ?? (fs.exists('/sys/class') && !fs.exists(folder) ? [] : null);
+  return { active: known === null ? null : known.length > 0, units: known };
+}
+
+/** Absent or unreadable alike are null: without the NVIDIA module there are no parameters. */
+function readNvidiaParameters(fs: HostFs): NvidiaParameter[] | null {
+  const text = fs.readText('/proc/driver/nvidia/params', MAX_LINE_BYTES);
+  return text === null ? null : parseNvidiaParameters(text);
 }
 
 /**
@@ -169,22 +214,34 @@ function placementOf(
 
 function readGpuTopology(
   fs: HostFs,
+  bridges: BridgeReader,
   gpuIndex: number,
   pciBusId: string,
   rdmaDevices: RdmaDeviceFacts[],
+  context: Omit<GpuPcieFacts, 'topology'>,
 ): GpuTopology {
   const address = sysfsPciAddress(pciBusId);
   const gpu = address === null ? { sysfsPath: null, placement: null } : placementOf(fs, address);
   const relations: RdmaDeviceRelation[] = [];
+  // The bridges above the GPU, root port first, then those on its paths not above it.
+  const gpuBridges = new Map<string, PcieBridgeFacts>();
+  for (const bridge of gpu.placement?.path.chain.slice(0, -1) ?? []) {
+    gpuBridges.set(bridge, bridges.read(bridge));
+  }
   if (gpu.placement !== null) {
     for (const device of rdmaDevices) {
       if (device.pciAddress === null) continue;
       const nic = placementOf(fs, device.pciAddress).placement;
       if (nic === null) continue;
+      const path = peerPath(gpu.placement.path, nic.path);
+      const pathBridges = path.map((bridge) => bridges.read(bridge));
+      for (const bridge of pathBridges) gpuBridges.set(bridge.pciAddress, bridge);
       relations.push({
         name: device.name,
         pciAddress: device.pciAddress,
         relation: pcieRelation(gpu.placement, nic),
+        path,
+        ...pathRedirect(pathBridges),
       });
     }
   }
@@ -192,6 +249,13 @@ function readGpuTopology(
     (a, b) => relationRank(a.relation) - relationRank(b.relation) || naturalOrder(a.name, b.name),
   );
   const nearest = relations[0] ?? null;
+  const pcie = {
+    rdmaDevices: relations,
+    pcieBridges: [...gpuBridges.values()],
+    iommuGroup: address === null || gpu.sysfsPath === null ? null : readIommuGroup(fs, address),
+    bar1Bytes: address === null || gpu.sysfsPath === null ? null : readBar1Bytes(fs, address),
+  };
+  const findings = pcieFindings({ topology: pcie, ...context });
   return {
     gpuIndex,
     pciBusId,
@@ -199,7 +263,12 @@ function readGpuTopology(
     numaNode: gpu.placement?.numaNode ?? null,
     nearest,
     rdmaDevices: relations,
-    issues: placementIssues(nearest),
+    pcieBridges: pcie.pcieBridges,
+    acsRedirect: gpuAcsRedirect(relations),
+    iommuGroup: pcie.iommuGroup,
+    bar1Bytes: pcie.bar1Bytes,
+    issues: [...placementIssues(nearest), ...findings.issues],
+    notes: findings.notes,
   };
 }
 

@@ -61,6 +61,23 @@ export function pcieRelation(gpu: PciPlacement, nic: PciPlacement): PcieRelation
   return 'same-host-bridge';
 }
 
+/**
+ * The bridges peer-to-peer traffic between two devices crosses, the first device's side
+ * first: up to their lowest common bridge, which is included (Linux's P2PDMA walk checks
+ * it too), and down to the other. Below different root ports (or root complexes) there is
+ * no common bridge: every bridge above either device.
+ */
+export function peerPath(a: PciPath, b: PciPath): string[] {
+  const aAbove = a.chain.slice(0, -1);
+  const bAbove = b.chain.slice(0, -1);
+  let shared = 0;
+  if (a.rootComplex === b.rootComplex) {
+    while (shared < aAbove.length && aAbove[shared] === bAbove[shared]) shared++;
+  }
+  const common = shared > 0 ? [aAbove[shared - 1]!] : [];
+  return [...aAbove.slice(shared).reverse(), ...common, ...bAbove.slice(shared)];
+}
+
 export function relationRank(relation: PcieRelation): number {
   return RELATION_ORDER.indexOf(relation);
 }

@@ -126,7 +126,11 @@ export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
     host: readHost({
       root: options.hostRoot ?? '/',
       hostname: hostname(),
-      gpus: gpus.map((gpu) => ({ index: gpu.index, pciBusId: gpu.identity.pciBusId })),
+      gpus: gpus.map((gpu) => ({
+        index: gpu.index,
+        pciBusId: gpu.identity.pciBusId,
+        deviceLocalBytes: largestDeviceLocalHeap(gpu),
+      })),
     }),
     loader: {
       apiVersion: formatApiVersion(loaderVersion),
@@ -137,6 +141,14 @@ export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
     gpus,
   };
   return { report, found };
+}
+
+/** What BAR1 is compared with: the largest DEVICE_LOCAL heap; null without memory properties. */
+function largestDeviceLocalHeap(gpu: GpuReport): number | null {
+  const sizes = (gpu.memory?.heaps ?? [])
+    .filter((heap) => heap.flags.includes('DEVICE_LOCAL'))
+    .map((heap) => heap.size);
+  return sizes.length > 0 ? Math.max(...sizes) : null;
 }
 
 function createInstance(

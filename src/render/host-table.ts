@@ -6,8 +6,9 @@
  * control characters.
  */
 import type { ChalkInstance } from 'chalk';
-import type { HostReport, RdmaDeviceFacts } from '../report.js';
+import type { GpuTopology, HostReport, RdmaDeviceFacts } from '../report.js';
 import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
+import { formatBytes } from './format.js';
 
 export type Row = [label: string, value: string];
 
@@ -41,6 +42,9 @@ export function hostRows(host: HostReport, c: ChalkInstance): Row[] {
     ['Peer memory', `${peermem}; /sys/kernel/mm/memory_peers ${memoryPeers}`],
     ['RDMA devices', rdmaDevicesLines(host.rdmaDevices, c)],
     ['Machine', machineLine(host, c)],
+    ['IOMMU', iommuLine(host, c)],
+    ['PCIe ACS', hostAcsLine(host, c)],
+    ['NVIDIA parameters', nvidiaParametersLine(host, c)],
     ['Readiness', readinessLines(host, c)],
   ];
 }
@@ -63,10 +67,104 @@ export function gpuHostRows(host: HostReport, gpuIndex: number, c: ChalkInstance
         ? c.green('ready')
         : c.dim('unknown');
   const perGpu = (topology?.issues ?? []).map((issue) => `- ${issue.code}: ${issue.message}`);
+  const notes = (topology?.notes ?? []).map((note) => c.dim(`note: ${note}`));
+  const unknown = c.dim('unknown (no PCI bus ID)');
   return [
     ['Nearest RDMA NIC', nearest],
-    ['Host readiness', [readiness, ...perGpu].join('\n')],
+    ['PCIe ACS', topology ? gpuAcsLine(topology, c) : unknown],
+    ['IOMMU group', topology ? iommuGroupLine(host, topology, c) : unknown],
+    ['BAR1', topology?.bar1Bytes != null ? formatBytes(topology.bar1Bytes) : c.dim('unknown')],
+    ['Host readiness', [readiness, ...perGpu, ...notes].join('\n')],
   ];
+}
+
+/** Whether ACS redirects between this GPU and its RDMA devices, and where. */
+function gpuAcsLine(topology: GpuTopology, c: ChalkInstance): string {
+  const relations = topology.rdmaDevices;
+  if (relations.length === 0) {
+    const bridges = topology.pcieBridges.length === 0 ? ', no bridge above the GPU' : '';
+    return c.dim(`n/a (no RDMA NIC with a PCIe path${bridges})`);
+  }
+  if (topology.acsRedirect === true) {
+    const ports = new Map<string, string[]>();
+    for (const relation of relations) {
+      for (const port of relation.acsRedirectPorts) {
+        ports.set(port, [...(ports.get(port) ?? []), relation.name]);
+      }
+    }
+    const where = [...ports].map(([port, nics]) => `${port} (to ${nics.join(', ')})`);
+    return `${c.red('redirect')} at ${where.join(', ')}`;
+  }
+  const names = relations.map((relation) => relation.name).join(', ');
+  if (topology.acsRedirect === false) {
+    return `${c.green('no redirect')} on the path${relations.length > 1 ? 's' : ''} to ${names}`;
+  }
+  return c.dim(`unknown${acsUnknownWhy([topology])}`);
+}
+
+/** Why a bridge's ACS is unknown, for the table: " (reading ... needs root)" or "". */
+function acsUnknownWhy(topologies: GpuTopology[]): string {
+  const reads = topologies
+    .flatMap((topology) => topology.pcieBridges)
+    .flatMap((b) =>
+      b.acs === null && b.configBytes !== null && b.configSize !== null
+        ? [{ read: b.configBytes, size: b.configSize }]
+        : [],
+    );
+  if (reads.some(({ read, size }) => read < size)) {
+    return ' (reading PCIe config space needs root)';
+  }
+  if (reads.some(({ read, size }) => read === size)) {
+    return ' (no extended config space: see the notes)';
+  }
+  return '';
+}
+
+function iommuGroupLine(host: HostReport, topology: GpuTopology, c: ChalkInstance): string {
+  const group = topology.iommuGroup;
+  if (group === null) {
+    if (topology.sysfsPath === null) return c.dim('unknown (GPU not found in sysfs)');
+    if (host.iommu.active === null) return c.dim('unknown');
+    return host.iommu.active ? 'none' : 'none (no IOMMU)';
+  }
+  const mode =
+    group.type === 'identity'
+      ? ', passthrough'
+      : group.type === 'DMA' || group.type === 'DMA-FQ'
+        ? ', translated'
+        : '';
+  return `${group.id} (${group.type ?? 'type unknown'}${mode})`;
+}
+
+function iommuLine(host: HostReport, c: ChalkInstance): string {
+  const { active, units } = host.iommu;
+  const state =
+    active === null ? c.dim('unknown') : active ? `active (${(units ?? []).join(', ')})` : 'none';
+  const words = host.kernel.commandLine?.iommu ?? [];
+  return words.length > 0 ? `${state}; ${words.join(' ')}` : state;
+}
+
+/** Over every GPU: where ACS redirects, or that none does, and the command line's ACS words. */
+function hostAcsLine(host: HostReport, c: ChalkInstance): string {
+  const paired = host.gpuTopology.filter((topology) => topology.rdmaDevices.length > 0);
+  const redirecting = paired.filter((topology) => topology.acsRedirect === true);
+  const state =
+    paired.length === 0
+      ? c.dim('n/a (no GPU with an RDMA NIC on PCIe)')
+      : redirecting.length > 0
+        ? `${c.red('redirect')} on the paths of GPU ${redirecting.map((t) => t.gpuIndex).join(', ')}`
+        : paired.every((topology) => topology.acsRedirect === false)
+          ? c.green('no redirect between any GPU and RDMA NIC')
+          : c.dim(`unknown${acsUnknownWhy(paired)}`);
+  const words = host.kernel.commandLine?.pcieAcs ?? [];
+  return words.length > 0 ? `${state}; ${words.join(' ')}` : state;
+}
+
+function nvidiaParametersLine(host: HostReport, c: ChalkInstance): string {
+  const parameters = host.nvidiaParameters;
+  if (parameters === null) return c.dim('unknown (/proc/driver/nvidia/params not readable)');
+  if (parameters.length === 0) return c.dim('none of the peer-DMA ones');
+  return parameters.map((parameter) => `${parameter.name}=${parameter.value}`).join(' ');
 }
 
 export function hostSummaryLine(host: HostReport): string {

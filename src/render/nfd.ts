@@ -70,6 +70,7 @@ function hostLabels(report: ProbeReport): Label[] {
     ['rdma-nic-count', host.rdmaDevices?.length],
     ['virtual-machine', host.virtualization.virtualMachine],
     ['dma-buf-kernel', host.kernel.dmaBufRdma],
+    ['iommu-active', host.iommu.active],
   ];
   for (const [name, value] of optional) {
     if (value !== null && value !== undefined) labels.push([name, String(value)]);
@@ -83,6 +84,16 @@ function gpuLabels(report: ProbeReport, gpu: GpuReport): Label[] {
   const topology = gpuTopologyOf(report.host, index);
   const labels: Label[] = [[`gpu${index}.capable`, String(gpu.verdict.rdma === 'capable')]];
   if (topology?.nearest) labels.push([`gpu${index}.nearest-nic`, topology.nearest.relation]);
+  if (topology?.acsRedirect != null) {
+    labels.push([`gpu${index}.acs-redirect`, String(topology.acsRedirect)]);
+  }
+  if (topology?.bar1Bytes != null)
+    labels.push([`gpu${index}.bar1-bytes`, String(topology.bar1Bytes)]);
+  // The kernel's domain type names, or whatever a hostile tree put there, made a label value.
+  const domain = topology?.iommuGroup?.type;
+  if (domain && labelValue(domain) !== '') {
+    labels.push([`gpu${index}.iommu-domain`, domain]);
+  }
   // --alloc: ok, failed or skipped, so a scheduler can require a GPU that really exported.
   if (gpu.allocation) labels.push([`gpu${index}.alloc`, gpu.allocation.status]);
   return labels;

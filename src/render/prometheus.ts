@@ -3,7 +3,7 @@
  * 0.0.4): every family once, with # HELP and # TYPE, label values escaped. Pure
  * functions: of the report, or of the failure when there is no report.
  */
-import { hostReasonsForGpu } from '../host/readiness.js';
+import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
 import type { GpuReport, ProbeReport } from '../report.js';
 
 type Labels = Record<string, string>;
@@ -90,6 +90,16 @@ export function renderPrometheus(report: ProbeReport): string {
           : [],
       ),
     ),
+    gauge(
+      'rdma_probe_gpu_acs_redirect',
+      'Whether PCIe ACS redirects peer-to-peer traffic between the GPU and an RDMA NIC (absent when unknown).',
+      gpuSamples(report, (gpu) => gpuTopologyOf(host, gpu.index)?.acsRedirect),
+    ),
+    gauge(
+      'rdma_probe_gpu_bar1_bytes',
+      'Size of the GPU BAR1 aperture, through which peers reach GPU memory (NVIDIA GPUs).',
+      gpuSamples(report, (gpu) => gpuTopologyOf(host, gpu.index)?.bar1Bytes),
+    ),
     heapFamily(
       report,
       'rdma_probe_gpu_heap_size_bytes',
@@ -134,6 +144,11 @@ export function renderPrometheus(report: ProbeReport): string {
       'rdma_probe_host_virtual_machine',
       'Whether the host is a virtual machine.',
       host.virtualization.virtualMachine,
+    ],
+    [
+      'rdma_probe_host_iommu_active',
+      'Whether an IOMMU is registered (/sys/class/iommu).',
+      host.iommu.active,
     ],
   ];
   for (const [name, help, value] of hostGauges) {
@@ -191,6 +206,19 @@ function gpuLabels(gpu: GpuReport): Labels {
     pci_bus_id: gpu.identity.pciBusId ?? '',
     name: gpu.identity.name,
   };
+}
+
+/** One sample per GPU whose value is known (null and undefined leave the GPU out). */
+function gpuSamples(
+  report: ProbeReport,
+  valueOf: (gpu: GpuReport) => boolean | number | null | undefined,
+): Sample[] {
+  return report.gpus.flatMap((gpu) => {
+    const value = valueOf(gpu);
+    return value === null || value === undefined
+      ? []
+      : [{ labels: gpuLabels(gpu), value: Number(value) }];
+  });
 }
 
 function heapFamily(
