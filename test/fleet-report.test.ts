@@ -104,7 +104,7 @@ test('report: every kind of bad input is a problem of its file; the rest is coun
   );
   writeFileSync(join(dir, '11-array.json'), json([1, 'two']));
   const fleetInput = summarizeFleet(
-    { sources: 0, documents: 0, entries: [], problems: [] },
+    { sources: 0, documents: 0, reports: 0, hosts: [], problems: [], duplicates: [] },
     { toolVersion: '0', generatedAt: '2026-01-01T00:00:00Z', maxBytesPerInput: 1 },
   );
   writeFileSync(join(dir, '12-fleet.json'), json(fleetInput));
@@ -332,7 +332,7 @@ test('readInputs: a per-file cap from the caller', async () => {
   const dir = folder('cap');
   writeFileSync(join(dir, 'a.json'), json(hostReport({ hostname: 'a' })));
   const read = await readInputs([dir], null, { ...DEFAULT_LIMITS, maxBytesPerInput: 100 });
-  assert.equal(read.entries.length, 0);
+  assert.equal(read.reports, 0);
   assert.deepEqual(
     read.problems.map((p) => p.code),
     ['too-large'],

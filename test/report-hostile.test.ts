@@ -372,7 +372,7 @@ test('report -: a stream that never ends is read up to the cap, then stopped', H
   const limits = { ...DEFAULT_LIMITS, maxStdinBytes: 100 * line.length + 10 };
   const read = await readInputs(['-'], stdinOf(endless), limits);
   assert.equal(served, 101, 'no more was read than the cap');
-  assert.equal(read.entries.length, 100);
+  assert.equal(read.reports, 100);
   assert.deepEqual(
     read.problems.map((p) => p.code),
     ['too-large', 'truncated'],
@@ -418,7 +418,7 @@ test('report: at most maxHostReports hosts and maxGpus GPUs are kept', async () 
     { ...DEFAULT_LIMITS, maxGpus: 7 },
   ]) {
     const read = await readInputs(['-', '/dev/null'], stdinOf([input]), limits);
-    assert.equal(read.entries.length, 3);
+    assert.equal(read.reports, 3);
     assert.equal(read.sources, 1, 'nothing after the limit is read');
     assert.deepEqual(
       read.problems.map((p) => p.code),
