@@ -305,6 +305,59 @@ test('splitter: the same documents whatever the chunk boundaries', () => {
   assert.deepEqual(split([bytes.subarray(0, 7), bytes.subarray(7, 30), bytes.subarray(30)]), whole);
 });
 
+test('splitter: a line its taker takes is passed on unscanned, in order; the rest as before', () => {
+  const text = 'not json\n{"a":1}\n{"b":2} \r\n{"c":\n3}\n{"d":4}{"e":5}\n[1]\n{"skip":1}\n{"f":6}';
+  const offered: string[] = [];
+  const take = (bytes: Uint8Array, line: number) => {
+    const text_ = Buffer.from(bytes).toString('utf8');
+    offered.push(text_);
+    // As read-inputs' taker does: only what parses whole, and not everything that does.
+    if (text_.includes('skip') || !parses(text_)) return undefined;
+    return { line, text: text_ };
+  };
+  const run = (chunks: Uint8Array[]) => {
+    const splitter = new JsonSplitter(1000, take);
+    const events = chunks.flatMap((chunk) => splitter.feed(chunk));
+    events.push(...splitter.end());
+    // What a caller sees: a taken line, or a document it parses itself.
+    return events.map((e) =>
+      e.kind === 'taken'
+        ? { kind: 'document', line: e.line, text: e.value.text.trimEnd() }
+        : e.kind === 'document'
+          ? { kind: 'document', line: e.line, text: Buffer.from(e.bytes).toString('utf8') }
+          : e,
+    );
+  };
+  const bytes = Buffer.from(text);
+  const whole = run([bytes]);
+  assert.deepEqual(whole, [
+    { kind: 'garbage', line: 1, lastLine: 1 },
+    { kind: 'document', line: 2, text: '{"a":1}' },
+    { kind: 'document', line: 3, text: '{"b":2}' },
+    { kind: 'document', line: 4, text: '{"c":\n3}' },
+    { kind: 'document', line: 6, text: '{"d":4}' },
+    { kind: 'document', line: 6, text: '{"e":5}' },
+    { kind: 'document', line: 7, text: '[1]' },
+    { kind: 'document', line: 8, text: '{"skip":1}' },
+    { kind: 'document', line: 9, text: '{"f":6}' },
+  ]);
+  // Offered: from each "{" that starts a document to the end of its line, when the line
+  // ends in "}" within the chunk ({"f":6} has no newline).
+  assert.deepEqual(offered, ['{"a":1}', '{"b":2} \r', '{"d":4}{"e":5}', '{"e":5}', '{"skip":1}']);
+  // Lines cut by chunk boundaries are scanned instead: the same documents.
+  assert.deepEqual(run([...bytes].map((byte) => Uint8Array.of(byte))), whole);
+  assert.deepEqual(run([bytes.subarray(0, 12), bytes.subarray(12)]), whole);
+});
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 test('splitter: what only looks like a BOM is not JSON', () => {
   assert.deepEqual(split([Uint8Array.of(0xef, 0xbb, 0x7b, 0x7d)]), [
     { kind: 'garbage', line: 1, lastLine: 1 },

@@ -436,4 +436,12 @@ test('report: documents nested deeper than any report are skipped unparsed', asy
     [[1, 'not-a-report']],
   );
   assert.match(fleet.problems[0].message, /nested more than 64 levels/);
+
+  // A whole report (a file, an NDJSON line) is parsed at once, unscanned: nesting in a field
+  // rdma-probe does not read costs JSON.parse no more than bytes do, and it is counted.
+  const nested = JSON.parse(`${'['.repeat(100)}${']'.repeat(100)}`);
+  const report = { ...hostReport({ hostname: 'nested' }), extra: nested };
+  const counted = await fleetJson(['-'], `${JSON.stringify(report)}\n`);
+  assert.equal(counted.fleet.totals.hosts, 1);
+  assert.deepEqual(counted.fleet.problems, []);
 });

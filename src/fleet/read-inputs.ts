@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import { readDocument, type ParsedDocument } from './host-entry.js';
 import { addGpu, finishSummary, KeptHosts, summaryOf, type HostSummary } from './host-summary.js';
 import { errorText, readInputFile } from './read-file.js';
-import { JsonSplitter, MAX_DEPTH, type SplitEvent } from './split-json.js';
+import { JsonSplitter, MAX_DEPTH, soleDocumentStart, type SplitEvent } from './split-json.js';
 import { DEFAULT_LIMITS, type FleetLimits, type FleetProblem } from './types.js';
 import { walkFolder } from './walk-folder.js';
 
@@ -140,10 +140,19 @@ function readFile(path: string | Buffer, name: string, inFolder: boolean, run: I
       );
       return;
   }
-  // Read exactly as stdin is: split first, so that every document, a file's only one
-  // included, passes the splitter's depth and size checks before JSON.parse sees it.
+  // A `list --json` file is one document: parsed whole when it is a report (see
+  // LineTaker in split-json.ts for why that needs no scan); anything else is read exactly
+  // as stdin is, split first, so that it passes the splitter's depth and size checks
+  // before JSON.parse sees it.
   const bytes = read.bytes;
-  const splitter = new JsonSplitter(limits.maxBytesPerInput);
+  const sole = soleDocumentStart(bytes);
+  const report = sole && collector.take(bytes.subarray(sole.start), sole.line);
+  if (report) {
+    collector.events([{ kind: 'taken', line: sole.line, value: report }]);
+    collector.finish();
+    return;
+  }
+  const splitter = new JsonSplitter(limits.maxBytesPerInput, collector.take);
   for (let at = 0; at < bytes.length && !collector.stopped; at += SLICE_BYTES) {
     collector.events(splitter.feed(bytes.subarray(at, at + SLICE_BYTES)));
   }
@@ -159,7 +168,7 @@ async function readStdin(stdin: Stdin | null, run: InputRun): Promise<void> {
     return;
   }
   const { maxStdinBytes, maxBytesPerInput } = run.limits;
-  const splitter = new JsonSplitter(maxBytesPerInput);
+  const splitter = new JsonSplitter(maxBytesPerInput, collector.take);
   let total = 0;
   try {
     for await (const chunk of stdin) {
@@ -201,11 +210,26 @@ class SourceCollector {
     private readonly run: InputRun,
   ) {}
 
-  events(events: SplitEvent[]): void {
+  /**
+   * The splitter's LineTaker: `bytes` parsed as one document, when that is a report or
+   * an NDJSON line (anything else is left to the splitter, and parsed again there).
+   */
+  readonly take = (bytes: Uint8Array, line: number): ReportDocument | undefined => {
+    const parsed = parseDocument(bytes);
+    if (!parsed.ok) return undefined;
+    const document = readDocument(parsed.value, this.source, line);
+    return document.kind === 'problem' ? undefined : document;
+  };
+
+  events(events: SplitEvent<ReportDocument>[]): void {
     for (const event of events) {
       if (this.stopped) return;
       this.any = true;
       switch (event.kind) {
+        case 'taken':
+          this.run.result.documents++;
+          this.add(event.value);
+          break;
         case 'document': {
           const parsed = parseDocument(event.bytes);
           if (parsed.ok) this.document(parsed.value, event.line);
