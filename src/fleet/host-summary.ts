@@ -53,8 +53,24 @@ export interface HostSummary {
   gpusWithoutBudget: number;
 }
 
+/**
+ * One copy of each code, driver and version string: every host repeats the same few, and
+ * each parsed document brings its own copies. Unbounded only as the hosts kept are (a
+ * string is kept here only while a summary would keep it anyway).
+ */
+export class StringPool {
+  private readonly strings = new Map<string, string>();
+
+  get(text: string): string {
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    this.strings.set(text, text);
+    return text;
+  }
+}
+
 /** A host's summary with none of its GPUs counted yet (addGpu counts them). */
-export function summaryOf(entry: HostEntry): HostSummary {
+export function summaryOf(entry: HostEntry, pool: StringPool): HostSummary {
   return {
     hostname: entry.hostname,
     source: entry.source,
@@ -62,9 +78,9 @@ export function summaryOf(entry: HostEntry): HostSummary {
     generatedAt: entry.generatedAt,
     time: entry.time,
     schemaVersion: entry.schemaVersion,
-    toolVersion: entry.toolVersion,
+    toolVersion: pool.get(entry.toolVersion),
     ready: entry.ready,
-    hostIssues: entry.hostIssues,
+    hostIssues: entry.hostIssues.map((code) => pool.get(code)),
     gpus: 0,
     capableGpus: 0,
     reasons: [],
@@ -82,11 +98,11 @@ export function summaryOf(entry: HostEntry): HostSummary {
  * Counts one GPU into its host. `byIndex`: the host's GPUs are in index order (NDJSON
  * lines, merged from any order) rather than in the order they come (a report's list).
  */
-export function addGpu(host: HostSummary, gpu: EntryGpu, byIndex: boolean): void {
+export function addGpu(host: HostSummary, gpu: EntryGpu, byIndex: boolean, pool: StringPool): void {
   const seq = host.gpus++;
   if (gpu.capable) host.capableGpus++;
-  for (const code of gpu.reasons) countCode(host.reasons, code);
-  for (const code of gpu.placementIssues) countCode(host.placementIssues, code);
+  for (const code of gpu.reasons) countCode(host.reasons, code, pool);
+  for (const code of gpu.placementIssues) countCode(host.placementIssues, code, pool);
   const index = byIndex ? gpu.index : 0;
   const driver = host.drivers.find(
     (d) =>
@@ -96,9 +112,9 @@ export function addGpu(host: HostSummary, gpu: EntryGpu, byIndex: boolean): void
   );
   if (driver === undefined) {
     host.drivers.push({
-      vendor: gpu.vendor,
-      driverName: gpu.driverName,
-      driverVersion: gpu.driverVersion,
+      vendor: pool.get(gpu.vendor),
+      driverName: gpu.driverName === null ? null : pool.get(gpu.driverName),
+      driverVersion: pool.get(gpu.driverVersion),
       gpus: 1,
       firstIndex: index,
       firstSeq: seq,
@@ -127,10 +143,10 @@ export function finishSummary(host: HostSummary): HostSummary {
   return host;
 }
 
-function countCode(counts: CodeCount[], code: string): void {
+function countCode(counts: CodeCount[], code: string, pool: StringPool): void {
   const count = counts.find((c) => c.code === code);
   if (count) count.gpus++;
-  else counts.push({ code, gpus: 1 });
+  else counts.push({ code: pool.get(code), gpus: 1 });
 }
 
 /**

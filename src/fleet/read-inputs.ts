@@ -9,7 +9,14 @@
  */
 import * as fs from 'node:fs';
 import { readDocument, type ParsedDocument } from './host-entry.js';
-import { addGpu, finishSummary, KeptHosts, summaryOf, type HostSummary } from './host-summary.js';
+import {
+  addGpu,
+  finishSummary,
+  KeptHosts,
+  StringPool,
+  summaryOf,
+  type HostSummary,
+} from './host-summary.js';
 import { errorText, readInputFile } from './read-file.js';
 import { JsonSplitter, MAX_DEPTH, soleDocumentStart, type SplitEvent } from './split-json.js';
 import { DEFAULT_LIMITS, type FleetLimits, type FleetProblem } from './types.js';
@@ -96,6 +103,7 @@ class InputRun {
     duplicates: [],
   };
   readonly kept = new KeptHosts();
+  readonly pool = new StringPool();
   /** Files by device and inode, and "-": each is read once. */
   readonly seen = new Set<string>();
   gpus = 0;
@@ -289,8 +297,8 @@ class SourceCollector {
     const { entry } = parsed;
     if (parsed.kind === 'report') {
       if (!this.admit(entry.gpus.length, true)) return;
-      const host = summaryOf(entry);
-      for (const gpu of entry.gpus) addGpu(host, gpu, false);
+      const host = summaryOf(entry, this.run.pool);
+      for (const gpu of entry.gpus) addGpu(host, gpu, false, this.run.pool);
       this.keep(finishSummary(host));
       return;
     }
@@ -299,10 +307,10 @@ class SourceCollector {
     let host = this.lines.get(key);
     if (!this.admit(entry.gpus.length, host === undefined)) return;
     if (host === undefined) {
-      host = summaryOf(entry);
+      host = summaryOf(entry, this.run.pool);
       this.lines.set(key, host);
     }
-    for (const gpu of entry.gpus) addGpu(host, gpu, true);
+    for (const gpu of entry.gpus) addGpu(host, gpu, true, this.run.pool);
   }
 
   private keep(host: HostSummary): void {
