@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -272,6 +281,130 @@ test('report: a real list --json from this machine is read back', async () => {
     fleet.problems.filter((p: { code: string }) => p.code === 'duplicate-host').length,
     1,
   );
+});
+
+test('report: duplicate hosts, JSON and NDJSON mixed: the newest kept, the first read of equal ones', async () => {
+  const dir = folder('duplicates');
+  const at = (day: number) => `2026-01-0${day}T00:00:00.000Z`;
+  const ndjsonOf = (hostname: string, day: number, gpus: number) =>
+    renderNdjson(hostReport({ hostname, generatedAt: at(day), gpus }))
+      .split('\n')
+      .filter(Boolean);
+  // x: JSON (day 1), then NDJSON (day 2) in the next file: the NDJSON run is newer.
+  writeFileSync(join(dir, '1-x.json'), json(hostReport({ hostname: 'x', generatedAt: at(1) })));
+  // y: NDJSON (day 3, 3 GPUs, its lines out of order, between x's) then JSON (day 3): a tie.
+  const x = ndjsonOf('x', 2, 4);
+  const y = ndjsonOf('y', 3, 3).reverse();
+  writeFileSync(join(dir, '2-xy.ndjson'), `${[x[0], ...y, ...x.slice(1)].join('\n')}\n`);
+  writeFileSync(join(dir, '3-y.json'), json(hostReport({ hostname: 'y', generatedAt: at(3) })));
+  // z: two runs in one NDJSON file, the older one last: the newer run is kept.
+  const z = [...ndjsonOf('z', 5, 2), ...ndjsonOf('z', 4, 1)];
+  writeFileSync(join(dir, '4-z.ndjson'), `${z.join('\n')}\n`);
+
+  const { result, fleet } = await fleetJson([dir]);
+  assert.equal(result.exitCode, 0, result.stderr);
+  const source = (path: string) => path.slice(dir.length + 1);
+  assert.deepEqual(
+    fleet.hosts.map(
+      (h: { hostname: string; source: string; generatedAt: string; gpus: number }) => [
+        h.hostname,
+        source(h.source),
+        h.generatedAt,
+        h.gpus,
+      ],
+    ),
+    [
+      ['x', '2-xy.ndjson', at(2), 4],
+      ['y', '2-xy.ndjson', at(3), 3],
+      ['z', '4-z.ndjson', at(5), 2],
+    ],
+  );
+  assert.deepEqual(fleet.totals.gpus, 9);
+  assert.deepEqual(
+    fleet.problems.map((p: { source: string; line: number; code: string; message: string }) => [
+      source(p.source),
+      p.line,
+      p.code,
+      p.message.replaceAll(`${dir}/`, ''),
+    ]),
+    [
+      [
+        '1-x.json',
+        1,
+        'duplicate-host',
+        `host "x" (generatedAt ${at(1)}) is also in 2-xy.ndjson (generatedAt ${at(2)}); kept the newer`,
+      ],
+      [
+        '3-y.json',
+        1,
+        'duplicate-host',
+        `host "y" (generatedAt ${at(3)}) is also in 2-xy.ndjson (generatedAt ${at(3)}); kept the first read`,
+      ],
+      [
+        '4-z.ndjson',
+        3,
+        'duplicate-host',
+        `host "z" (generatedAt ${at(4)}) is also in 4-z.ndjson (generatedAt ${at(5)}); kept the newer`,
+      ],
+    ],
+  );
+  assert.deepEqual(fleet.flags, [
+    {
+      code: 'duplicate-hosts',
+      message:
+        '3 reports repeated a hostname already read; only the newest of each host is counted',
+    },
+  ]);
+});
+
+/**
+ * The CLI as a child process that reports its own peak RSS (ru_maxrss, KiB) on stderr as
+ * it exits.
+ */
+const REPORT_MAX_RSS =
+  "data:text/javascript,import{writeSync}from'node:fs';process.on('exit',()=>writeSync(2,`maxrss=${process.resourceUsage().maxRSS}\\n`))";
+
+test('report -: memory grows with the hosts read, not with their GPUs', () => {
+  // 50 MB of NDJSON lines of 4 hosts, about 155,000 GPUs. Keeping every GPU until the end
+  // took 185 MiB (Node 20); summaries hold 4 hosts, and the rest is Node itself and
+  // JSON.parse's garbage (97 MiB). The bound sits between the two, far from both.
+  const path = join(root, 'many-gpus.ndjson');
+  const fd = openSync(path, 'w');
+  let gpus = 0;
+  for (let bytes = 0; bytes < 50 * 1024 * 1024; gpus++) {
+    const line = `${JSON.stringify({
+      schemaVersion: 1,
+      kind: 'gpu',
+      tool: { name: 'rdma-probe', version: '0.1.0' },
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      host: { hostname: `host-${gpus % 4}` },
+      gpu: {
+        index: gpus,
+        identity: { vendor: 'NVIDIA', driverVersion: '580.159.04' },
+        verdict: { rdma: 'not-capable', reasons: [{ code: 'extension-missing' }] },
+      },
+    })}\n`;
+    bytes += writeSync(fd, line);
+  }
+  closeSync(fd);
+  const stdin = openSync(path, 'r');
+  try {
+    const child = spawnSync(
+      process.execPath,
+      ['--import', REPORT_MAX_RSS, cliPath, 'report', '-', '--json'],
+      { env: cleanEnv(), stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    const fleet = JSON.parse(child.stdout);
+    assert.equal(fleet.totals.hosts, 4);
+    assert.equal(fleet.totals.gpus, gpus);
+    const maxRss = Number(/maxrss=(\d+)/.exec(child.stderr)?.[1]);
+    assert.ok(maxRss > 0, child.stderr);
+    assert.ok(maxRss < 140 * 1024, `peak RSS ${(maxRss / 1024).toFixed(0)} MiB`);
+  } finally {
+    closeSync(stdin);
+    rmSync(path);
+  }
 });
 
 /** The splitter's events for these chunks, documents as text. */
