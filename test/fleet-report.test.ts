@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -104,7 +113,7 @@ test('report: every kind of bad input is a problem of its file; the rest is coun
   );
   writeFileSync(join(dir, '11-array.json'), json([1, 'two']));
   const fleetInput = summarizeFleet(
-    { sources: 0, documents: 0, entries: [], problems: [] },
+    { sources: 0, documents: 0, reports: 0, hosts: [], problems: [], duplicates: [] },
     { toolVersion: '0', generatedAt: '2026-01-01T00:00:00Z', maxBytesPerInput: 1 },
   );
   writeFileSync(join(dir, '12-fleet.json'), json(fleetInput));
@@ -274,6 +283,130 @@ test('report: a real list --json from this machine is read back', async () => {
   );
 });
 
+test('report: duplicate hosts, JSON and NDJSON mixed: the newest kept, the first read of equal ones', async () => {
+  const dir = folder('duplicates');
+  const at = (day: number) => `2026-01-0${day}T00:00:00.000Z`;
+  const ndjsonOf = (hostname: string, day: number, gpus: number) =>
+    renderNdjson(hostReport({ hostname, generatedAt: at(day), gpus }))
+      .split('\n')
+      .filter(Boolean);
+  // x: JSON (day 1), then NDJSON (day 2) in the next file: the NDJSON run is newer.
+  writeFileSync(join(dir, '1-x.json'), json(hostReport({ hostname: 'x', generatedAt: at(1) })));
+  // y: NDJSON (day 3, 3 GPUs, its lines out of order, between x's) then JSON (day 3): a tie.
+  const x = ndjsonOf('x', 2, 4);
+  const y = ndjsonOf('y', 3, 3).reverse();
+  writeFileSync(join(dir, '2-xy.ndjson'), `${[x[0], ...y, ...x.slice(1)].join('\n')}\n`);
+  writeFileSync(join(dir, '3-y.json'), json(hostReport({ hostname: 'y', generatedAt: at(3) })));
+  // z: two runs in one NDJSON file, the older one last: the newer run is kept.
+  const z = [...ndjsonOf('z', 5, 2), ...ndjsonOf('z', 4, 1)];
+  writeFileSync(join(dir, '4-z.ndjson'), `${z.join('\n')}\n`);
+
+  const { result, fleet } = await fleetJson([dir]);
+  assert.equal(result.exitCode, 0, result.stderr);
+  const source = (path: string) => path.slice(dir.length + 1);
+  assert.deepEqual(
+    fleet.hosts.map(
+      (h: { hostname: string; source: string; generatedAt: string; gpus: number }) => [
+        h.hostname,
+        source(h.source),
+        h.generatedAt,
+        h.gpus,
+      ],
+    ),
+    [
+      ['x', '2-xy.ndjson', at(2), 4],
+      ['y', '2-xy.ndjson', at(3), 3],
+      ['z', '4-z.ndjson', at(5), 2],
+    ],
+  );
+  assert.deepEqual(fleet.totals.gpus, 9);
+  assert.deepEqual(
+    fleet.problems.map((p: { source: string; line: number; code: string; message: string }) => [
+      source(p.source),
+      p.line,
+      p.code,
+      p.message.replaceAll(`${dir}/`, ''),
+    ]),
+    [
+      [
+        '1-x.json',
+        1,
+        'duplicate-host',
+        `host "x" (generatedAt ${at(1)}) is also in 2-xy.ndjson (generatedAt ${at(2)}); kept the newer`,
+      ],
+      [
+        '3-y.json',
+        1,
+        'duplicate-host',
+        `host "y" (generatedAt ${at(3)}) is also in 2-xy.ndjson (generatedAt ${at(3)}); kept the first read`,
+      ],
+      [
+        '4-z.ndjson',
+        3,
+        'duplicate-host',
+        `host "z" (generatedAt ${at(4)}) is also in 4-z.ndjson (generatedAt ${at(5)}); kept the newer`,
+      ],
+    ],
+  );
+  assert.deepEqual(fleet.flags, [
+    {
+      code: 'duplicate-hosts',
+      message:
+        '3 reports repeated a hostname already read; only the newest of each host is counted',
+    },
+  ]);
+});
+
+/**
+ * The CLI as a child process that reports its own peak RSS (ru_maxrss, KiB) on stderr as
+ * it exits.
+ */
+const REPORT_MAX_RSS =
+  "data:text/javascript,import{writeSync}from'node:fs';process.on('exit',()=>writeSync(2,`maxrss=${process.resourceUsage().maxRSS}\\n`))";
+
+test('report -: memory grows with the hosts read, not with their GPUs', () => {
+  // 50 MB of NDJSON lines of 4 hosts, about 155,000 GPUs. Keeping every GPU until the end
+  // took 185 MiB (Node 20); summaries hold 4 hosts, and the rest is Node itself and
+  // JSON.parse's garbage (97 MiB). The bound sits between the two, far from both.
+  const path = join(root, 'many-gpus.ndjson');
+  const fd = openSync(path, 'w');
+  let gpus = 0;
+  for (let bytes = 0; bytes < 50 * 1024 * 1024; gpus++) {
+    const line = `${JSON.stringify({
+      schemaVersion: 1,
+      kind: 'gpu',
+      tool: { name: 'rdma-probe', version: '0.1.0' },
+      generatedAt: '2026-01-01T00:00:00.000Z',
+      host: { hostname: `host-${gpus % 4}` },
+      gpu: {
+        index: gpus,
+        identity: { vendor: 'NVIDIA', driverVersion: '580.159.04' },
+        verdict: { rdma: 'not-capable', reasons: [{ code: 'extension-missing' }] },
+      },
+    })}\n`;
+    bytes += writeSync(fd, line);
+  }
+  closeSync(fd);
+  const stdin = openSync(path, 'r');
+  try {
+    const child = spawnSync(
+      process.execPath,
+      ['--import', REPORT_MAX_RSS, cliPath, 'report', '-', '--json'],
+      { env: cleanEnv(), stdio: [stdin, 'pipe', 'pipe'], encoding: 'utf8', timeout: 120_000 },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    const fleet = JSON.parse(child.stdout);
+    assert.equal(fleet.totals.hosts, 4);
+    assert.equal(fleet.totals.gpus, gpus);
+    const maxRss = Number(/maxrss=(\d+)/.exec(child.stderr)?.[1]);
+    assert.ok(maxRss > 0, child.stderr);
+    assert.ok(maxRss < 140 * 1024, `peak RSS ${(maxRss / 1024).toFixed(0)} MiB`);
+  } finally {
+    closeSync(stdin);
+    rmSync(path);
+  }
+});
+
 /** The splitter's events for these chunks, documents as text. */
 function split(chunks: Uint8Array[], maxBytes = 1000) {
   const splitter = new JsonSplitter(maxBytes);
@@ -305,6 +438,59 @@ test('splitter: the same documents whatever the chunk boundaries', () => {
   assert.deepEqual(split([bytes.subarray(0, 7), bytes.subarray(7, 30), bytes.subarray(30)]), whole);
 });
 
+test('splitter: a line its taker takes is passed on unscanned, in order; the rest as before', () => {
+  const text = 'not json\n{"a":1}\n{"b":2} \r\n{"c":\n3}\n{"d":4}{"e":5}\n[1]\n{"skip":1}\n{"f":6}';
+  const offered: string[] = [];
+  const take = (bytes: Uint8Array, line: number) => {
+    const text_ = Buffer.from(bytes).toString('utf8');
+    offered.push(text_);
+    // As read-inputs' taker does: only what parses whole, and not everything that does.
+    if (text_.includes('skip') || !parses(text_)) return undefined;
+    return { line, text: text_ };
+  };
+  const run = (chunks: Uint8Array[]) => {
+    const splitter = new JsonSplitter(1000, take);
+    const events = chunks.flatMap((chunk) => splitter.feed(chunk));
+    events.push(...splitter.end());
+    // What a caller sees: a taken line, or a document it parses itself.
+    return events.map((e) =>
+      e.kind === 'taken'
+        ? { kind: 'document', line: e.line, text: e.value.text.trimEnd() }
+        : e.kind === 'document'
+          ? { kind: 'document', line: e.line, text: Buffer.from(e.bytes).toString('utf8') }
+          : e,
+    );
+  };
+  const bytes = Buffer.from(text);
+  const whole = run([bytes]);
+  assert.deepEqual(whole, [
+    { kind: 'garbage', line: 1, lastLine: 1 },
+    { kind: 'document', line: 2, text: '{"a":1}' },
+    { kind: 'document', line: 3, text: '{"b":2}' },
+    { kind: 'document', line: 4, text: '{"c":\n3}' },
+    { kind: 'document', line: 6, text: '{"d":4}' },
+    { kind: 'document', line: 6, text: '{"e":5}' },
+    { kind: 'document', line: 7, text: '[1]' },
+    { kind: 'document', line: 8, text: '{"skip":1}' },
+    { kind: 'document', line: 9, text: '{"f":6}' },
+  ]);
+  // Offered: from each "{" that starts a document to the end of its line, when the line
+  // ends in "}" within the chunk ({"f":6} has no newline).
+  assert.deepEqual(offered, ['{"a":1}', '{"b":2} \r', '{"d":4}{"e":5}', '{"e":5}', '{"skip":1}']);
+  // Lines cut by chunk boundaries are scanned instead: the same documents.
+  assert.deepEqual(run([...bytes].map((byte) => Uint8Array.of(byte))), whole);
+  assert.deepEqual(run([bytes.subarray(0, 12), bytes.subarray(12)]), whole);
+});
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 test('splitter: what only looks like a BOM is not JSON', () => {
   assert.deepEqual(split([Uint8Array.of(0xef, 0xbb, 0x7b, 0x7d)]), [
     { kind: 'garbage', line: 1, lastLine: 1 },
@@ -332,7 +518,7 @@ test('readInputs: a per-file cap from the caller', async () => {
   const dir = folder('cap');
   writeFileSync(join(dir, 'a.json'), json(hostReport({ hostname: 'a' })));
   const read = await readInputs([dir], null, { ...DEFAULT_LIMITS, maxBytesPerInput: 100 });
-  assert.equal(read.entries.length, 0);
+  assert.equal(read.reports, 0);
   assert.deepEqual(
     read.problems.map((p) => p.code),
     ['too-large'],

@@ -6,7 +6,8 @@
  * or Python is installed.
  *
  *   bench-runner -n RUNS 'label=command arg arg' ...
- * Arguments are split on spaces (no quoting); stdout and stderr of commands are discarded.
+ * Arguments are split on spaces (no quoting); a word <FILE feeds FILE to the command's
+ * stdin (opened anew for each run); stdout and stderr of commands are discarded.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -25,6 +26,7 @@
 struct command {
     char *label;
     char *argv[MAX_ARGS + 1];
+    char *stdin_path;
     double wall_ms[MAX_RUNS];
     long rss_kb[MAX_RUNS];
     double cold_ms;
@@ -46,6 +48,11 @@ static int run_once(struct command *c, double *wall_ms, long *rss_kb) {
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);
+        if (c->stdin_path) {
+            int input = open(c->stdin_path, O_RDONLY);
+            if (input < 0) _exit(127);
+            dup2(input, 0);
+        }
         execvp(c->argv[0], c->argv);
         _exit(127);
     }
@@ -93,7 +100,10 @@ int main(int argc, char **argv) {
         *eq = '\0';
         commands[count].label = argv[i];
         int n = 0;
-        for (char *word = strtok(eq + 1, " "); word && n < MAX_ARGS; word = strtok(NULL, " ")) commands[count].argv[n++] = word;
+        for (char *word = strtok(eq + 1, " "); word && n < MAX_ARGS; word = strtok(NULL, " ")) {
+            if (word[0] == '<') commands[count].stdin_path = word + 1;
+            else commands[count].argv[n++] = word;
+        }
         count++;
     }
     if (count == 0 || runs < 1 || runs > MAX_RUNS) {

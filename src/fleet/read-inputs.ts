@@ -4,21 +4,38 @@
  * source and the rest is still read. Files are read by read-file.ts (regular files only,
  * capped); stdin is streamed through the splitter, so neither the time nor the memory a
  * run takes grows faster than what it reads, and both stop at the limits in types.ts.
+ * Each host is kept as a summary (host-summary.ts) from the moment it is parsed: memory
+ * grows with the hosts, not with the bytes read.
  */
 import * as fs from 'node:fs';
-import { readDocument, type HostEntry } from './host-entry.js';
+import { readDocument, type ParsedDocument } from './host-entry.js';
+import {
+  addGpu,
+  finishSummary,
+  KeptHosts,
+  StringPool,
+  summaryOf,
+  type HostSummary,
+} from './host-summary.js';
 import { errorText, readInputFile } from './read-file.js';
-import { JsonSplitter, MAX_DEPTH, type SplitEvent } from './split-json.js';
+import { JsonSplitter, MAX_DEPTH, soleDocumentStart, type SplitEvent } from './split-json.js';
 import { DEFAULT_LIMITS, type FleetLimits, type FleetProblem } from './types.js';
 import { walkFolder } from './walk-folder.js';
 
 export interface InputRead {
   sources: number;
   documents: number;
-  /** Hosts as read, duplicates included; NDJSON lines of one run already merged. */
-  entries: HostEntry[];
+  /** Host reports read, duplicates included; the NDJSON lines of one run count once. */
+  reports: number;
+  /** One per hostname (the newest; see KeptHosts), in the order hostnames were first read. */
+  hosts: HostSummary[];
   problems: FleetProblem[];
+  /** A duplicate-host problem for each report not kept, in the order they were read. */
+  duplicates: FleetProblem[];
 }
+
+/** A document that is a host report or an NDJSON line of one. */
+type ReportDocument = Exclude<ParsedDocument, { kind: 'problem' }>;
 
 export type Stdin = AsyncIterable<Uint8Array | string>;
 
@@ -53,6 +70,8 @@ export async function readInputs(
     if (stats.isDirectory()) readFolder(arg, run);
     else readFile(arg, arg, false, run);
   }
+  run.result.hosts = run.kept.hosts();
+  run.result.duplicates = run.kept.duplicates;
   return run.result;
 }
 
@@ -75,7 +94,16 @@ function readFolder(folder: string, run: InputRun): void {
 
 /** The state of one `report` run: its result, what was read already, its limits. */
 class InputRun {
-  readonly result: InputRead = { sources: 0, documents: 0, entries: [], problems: [] };
+  readonly result: InputRead = {
+    sources: 0,
+    documents: 0,
+    reports: 0,
+    hosts: [],
+    problems: [],
+    duplicates: [],
+  };
+  readonly kept = new KeptHosts();
+  readonly pool = new StringPool();
   /** Files by device and inode, and "-": each is read once. */
   readonly seen = new Set<string>();
   gpus = 0;
@@ -120,10 +148,19 @@ function readFile(path: string | Buffer, name: string, inFolder: boolean, run: I
       );
       return;
   }
-  // Read exactly as stdin is: split first, so that every document, a file's only one
-  // included, passes the splitter's depth and size checks before JSON.parse sees it.
+  // A `list --json` file is one document: parsed whole when it is a report (see
+  // LineTaker in split-json.ts for why that needs no scan); anything else is read exactly
+  // as stdin is, split first, so that it passes the splitter's depth and size checks
+  // before JSON.parse sees it.
   const bytes = read.bytes;
-  const splitter = new JsonSplitter(limits.maxBytesPerInput);
+  const sole = soleDocumentStart(bytes);
+  const report = sole && collector.take(bytes.subarray(sole.start), sole.line);
+  if (report) {
+    collector.events([{ kind: 'taken', line: sole.line, value: report }]);
+    collector.finish();
+    return;
+  }
+  const splitter = new JsonSplitter(limits.maxBytesPerInput, collector.take);
   for (let at = 0; at < bytes.length && !collector.stopped; at += SLICE_BYTES) {
     collector.events(splitter.feed(bytes.subarray(at, at + SLICE_BYTES)));
   }
@@ -139,7 +176,7 @@ async function readStdin(stdin: Stdin | null, run: InputRun): Promise<void> {
     return;
   }
   const { maxStdinBytes, maxBytesPerInput } = run.limits;
-  const splitter = new JsonSplitter(maxBytesPerInput);
+  const splitter = new JsonSplitter(maxBytesPerInput, collector.take);
   let total = 0;
   try {
     for await (const chunk of stdin) {
@@ -167,11 +204,12 @@ async function readStdin(stdin: Stdin | null, run: InputRun): Promise<void> {
   collector.finish();
 }
 
-/** Turns one source's documents into host entries and its troubles into problems. */
+/** Turns one source's documents into host summaries and its troubles into problems. */
 class SourceCollector {
   private problemCount = 0;
   private any = false;
-  private readonly lines = new Map<string, HostEntry>();
+  /** NDJSON runs by hostname and generatedAt, until the source ends. */
+  private readonly lines = new Map<string, HostSummary>();
   /** Too many problems, or a run limit: the rest of this input is not read. */
   stopped = false;
 
@@ -180,11 +218,26 @@ class SourceCollector {
     private readonly run: InputRun,
   ) {}
 
-  events(events: SplitEvent[]): void {
+  /**
+   * The splitter's LineTaker: `bytes` parsed as one document, when that is a report or
+   * an NDJSON line (anything else is left to the splitter, and parsed again there).
+   */
+  readonly take = (bytes: Uint8Array, line: number): ReportDocument | undefined => {
+    const parsed = parseDocument(bytes);
+    if (!parsed.ok) return undefined;
+    const document = readDocument(parsed.value, this.source, line);
+    return document.kind === 'problem' ? undefined : document;
+  };
+
+  events(events: SplitEvent<ReportDocument>[]): void {
     for (const event of events) {
       if (this.stopped) return;
       this.any = true;
       switch (event.kind) {
+        case 'taken':
+          this.run.result.documents++;
+          this.add(event.value);
+          break;
         case 'document': {
           const parsed = parseDocument(event.bytes);
           if (parsed.ok) this.document(parsed.value, event.line);
@@ -234,31 +287,44 @@ class SourceCollector {
       if (this.stopped) return;
       this.run.result.documents++;
       const parsed = readDocument(item, this.source, line);
-      if (parsed.kind === 'problem') {
-        this.problem(line, parsed.code, parsed.message);
-        continue;
-      }
-      if (parsed.kind === 'report') {
-        if (!this.admit(parsed.entry, true)) return;
-        this.run.result.entries.push(parsed.entry);
-      } else {
-        // NDJSON: the lines of one run (same host, same generatedAt) make one host.
-        const key = `${parsed.entry.hostname}\u0000${parsed.entry.generatedAt}`;
-        const run = this.lines.get(key);
-        if (!this.admit(parsed.entry, run === undefined)) return;
-        if (run) run.gpus.push(...parsed.entry.gpus);
-        else this.lines.set(key, parsed.entry);
-      }
+      if (parsed.kind === 'problem') this.problem(line, parsed.code, parsed.message);
+      else this.add(parsed);
     }
   }
 
-  /** Counts an entry against the run's limits; false (and the run stops) past them. */
-  private admit(entry: HostEntry, newHost: boolean): boolean {
+  /** A report or NDJSON line, folded into its host's summary; its GPUs are not kept. */
+  private add(parsed: ReportDocument): void {
+    const { entry } = parsed;
+    if (parsed.kind === 'report') {
+      if (!this.admit(entry.gpus.length, true)) return;
+      const host = summaryOf(entry, this.run.pool);
+      for (const gpu of entry.gpus) addGpu(host, gpu, false, this.run.pool);
+      this.keep(finishSummary(host));
+      return;
+    }
+    // NDJSON: the lines of one run (same host, same generatedAt) make one host.
+    const key = `${entry.hostname}\u0000${entry.generatedAt}`;
+    let host = this.lines.get(key);
+    if (!this.admit(entry.gpus.length, host === undefined)) return;
+    if (host === undefined) {
+      host = summaryOf(entry, this.run.pool);
+      this.lines.set(key, host);
+    }
+    for (const gpu of entry.gpus) addGpu(host, gpu, true, this.run.pool);
+  }
+
+  private keep(host: HostSummary): void {
+    this.run.result.reports++;
+    this.run.kept.add(host);
+  }
+
+  /** Counts a report's GPUs against the run's limits; false (and the run stops) past them. */
+  private admit(gpus: number, newHost: boolean): boolean {
     const { run } = this;
     const { maxHostReports, maxGpus } = run.limits;
-    const hosts = run.result.entries.length + this.lines.size + (newHost ? 1 : 0);
-    if (hosts <= maxHostReports && run.gpus + entry.gpus.length <= maxGpus) {
-      run.gpus += entry.gpus.length;
+    const hosts = run.result.reports + this.lines.size + (newHost ? 1 : 0);
+    if (hosts <= maxHostReports && run.gpus + gpus <= maxGpus) {
+      run.gpus += gpus;
       return true;
     }
     run.full = true;
@@ -288,10 +354,7 @@ class SourceCollector {
       const what = this.source === '-' ? 'standard input is' : 'the file is';
       this.problem(null, 'empty', `${what} empty`);
     }
-    for (const entry of this.lines.values()) {
-      entry.gpus.sort((a, b) => a.index - b.index);
-      this.run.result.entries.push(entry);
-    }
+    for (const host of this.lines.values()) this.keep(finishSummary(host));
     const hidden = this.problemCount - PROBLEMS_LISTED_PER_SOURCE;
     if (hidden > 0) {
       const rest = this.stopped && !this.run.full ? '; the rest of this input was not read' : '';

@@ -1,16 +1,16 @@
 /**
- * The fleet report from the hosts that were read. Pure: duplicates are resolved here
- * (the newest generatedAt of a hostname wins), then everything is counted.
+ * The fleet report from the hosts that were read. Pure: the hosts come one per hostname
+ * already (duplicates were resolved on their summaries as they were read), and are
+ * counted here.
  */
 import { SCHEMA_VERSION } from '../report.js';
-import type { HostEntry } from './host-entry.js';
+import type { HostSummary } from './host-summary.js';
 import type { InputRead } from './read-inputs.js';
 import {
   FLEET_SCHEMA_VERSION,
   type FleetDriverCount,
   type FleetFlag,
   type FleetHost,
-  type FleetProblem,
   type FleetReasonCount,
   type FleetReport,
 } from './types.js';
@@ -22,15 +22,15 @@ export interface SummarizeOptions {
 }
 
 export function summarizeFleet(input: InputRead, options: SummarizeOptions): FleetReport {
-  const problems: FleetProblem[] = [...input.problems];
-  const hosts = dropDuplicates(input.entries, problems);
-  const duplicates = problems.filter((p) => p.code === 'duplicate-host').length;
+  const { hosts } = input;
+  const problems = [...input.problems, ...input.duplicates];
+  const duplicates = input.duplicates.length;
 
-  const reasons = new Map<string, { count: FleetReasonCount; hosts: Set<string> }>();
-  const drivers = new Map<string, { count: FleetDriverCount; hosts: Set<string> }>();
+  const reasons = new Map<string, FleetReasonCount>();
+  const drivers = new Map<string, FleetDriverCount>();
   const schemas = new Map<number, number>();
   /** vendor -> driver version -> hosts: what the inconsistency flag compares. */
-  const versions = new Map<string, Map<string, Set<string>>>();
+  const versions = new Map<string, Map<string, number>>();
   const budget = {
     deviceLocalHeapBytes: 0,
     deviceLocalBudgetBytes: 0,
@@ -53,60 +53,64 @@ export function summarizeFleet(input: InputRead, options: SummarizeOptions): Fle
     if (host.ready === true) totals.hostsReady++;
     else if (host.ready === false) totals.hostsNotReady++;
     else totals.hostsReadinessUnknown++;
-    totals.gpus += host.gpus.length;
-    const capable = host.gpus.filter((gpu) => gpu.capable).length;
-    totals.capableGpus += capable;
-    if (capable > 0) totals.hostsWithCapableGpu++;
+    totals.gpus += host.gpus;
+    totals.capableGpus += host.capableGpus;
+    if (host.capableGpus > 0) totals.hostsWithCapableGpu++;
 
-    for (const gpu of host.gpus) {
-      for (const code of gpu.reasons) countReason(reasons, 'vulkan', code, host.hostname);
-      for (const code of [...host.hostIssues, ...gpu.placementIssues]) {
-        countReason(reasons, 'host', code, host.hostname);
+    for (const { code, gpus } of host.reasons) countReason(reasons, 'vulkan', code, gpus);
+    // A host-wide issue applies to each of the host's GPUs, a placement issue to its own.
+    const hostCodes = new Map<string, number>();
+    if (host.gpus > 0) {
+      for (const code of host.hostIssues) {
+        hostCodes.set(code, (hostCodes.get(code) ?? 0) + host.gpus);
       }
-      const key = `${gpu.vendor}\u0000${gpu.driverName ?? ''}\u0000${gpu.driverVersion}`;
+    }
+    for (const { code, gpus } of host.placementIssues) {
+      hostCodes.set(code, (hostCodes.get(code) ?? 0) + gpus);
+    }
+    for (const [code, gpus] of hostCodes) countReason(reasons, 'host', code, gpus);
+
+    for (const gpuDriver of host.drivers) {
+      const key = `${gpuDriver.vendor}\u0000${gpuDriver.driverName ?? ''}\u0000${gpuDriver.driverVersion}`;
       let driver = drivers.get(key);
       if (!driver) {
         driver = {
-          count: {
-            vendor: gpu.vendor,
-            driverName: gpu.driverName,
-            driverVersion: gpu.driverVersion,
-            hosts: 0,
-            gpus: 0,
-          },
-          hosts: new Set(),
+          vendor: gpuDriver.vendor,
+          driverName: gpuDriver.driverName,
+          driverVersion: gpuDriver.driverVersion,
+          hosts: 0,
+          gpus: 0,
         };
         drivers.set(key, driver);
       }
-      driver.count.gpus++;
-      driver.hosts.add(host.hostname);
-      const vendorVersions = versions.get(gpu.vendor) ?? new Map<string, Set<string>>();
-      versions.set(gpu.vendor, vendorVersions);
-      const versionHosts = vendorVersions.get(gpu.driverVersion) ?? new Set<string>();
-      vendorVersions.set(gpu.driverVersion, versionHosts);
-      versionHosts.add(host.hostname);
-
-      budget.deviceLocalHeapBytes += gpu.deviceLocalHeapBytes;
-      if (gpu.deviceLocalBudgetBytes === null) budget.gpusWithoutBudget++;
-      else {
-        budget.gpusWithBudget++;
-        budget.deviceLocalBudgetBytes += gpu.deviceLocalBudgetBytes;
-      }
-      budget.rdmaHeapBudgetBytes += gpu.rdmaHeapBudgetBytes ?? 0;
+      driver.gpus += gpuDriver.gpus;
+      driver.hosts++;
     }
+    // Once per host for each vendor and version it runs, whatever the driver's name.
+    const counted = new Set<string>();
+    for (const { vendor, driverVersion } of host.drivers) {
+      const key = `${vendor}\u0000${driverVersion}`;
+      if (counted.has(key)) continue;
+      counted.add(key);
+      const byVersion = versions.get(vendor) ?? new Map<string, number>();
+      versions.set(vendor, byVersion);
+      byVersion.set(driverVersion, (byVersion.get(driverVersion) ?? 0) + 1);
+    }
+
+    budget.deviceLocalHeapBytes += host.deviceLocalHeapBytes;
+    budget.deviceLocalBudgetBytes += host.deviceLocalBudgetBytes;
+    budget.rdmaHeapBudgetBytes += host.rdmaHeapBudgetBytes;
+    budget.gpusWithBudget += host.gpusWithBudget;
+    budget.gpusWithoutBudget += host.gpusWithoutBudget;
   }
 
-  const byReason = [...reasons.values()]
-    .map(({ count, hosts: set }) => ({ ...count, hosts: set.size }))
-    .sort(
-      (a, b) => b.gpus - a.gpus || a.source.localeCompare(b.source) || a.code.localeCompare(b.code),
-    );
-  const byDriverVersion = [...drivers.values()]
-    .map(({ count, hosts: set }) => ({ ...count, hosts: set.size }))
-    .sort(
-      (a, b) =>
-        b.hosts - a.hosts || b.gpus - a.gpus || a.driverVersion.localeCompare(b.driverVersion),
-    );
+  const byReason = [...reasons.values()].sort(
+    (a, b) => b.gpus - a.gpus || a.source.localeCompare(b.source) || a.code.localeCompare(b.code),
+  );
+  const byDriverVersion = [...drivers.values()].sort(
+    (a, b) =>
+      b.hosts - a.hosts || b.gpus - a.gpus || a.driverVersion.localeCompare(b.driverVersion),
+  );
   const schemaVersions = [...schemas.entries()]
     .map(([schemaVersion, count]) => ({ schemaVersion, hosts: count }))
     .sort((a, b) => a.schemaVersion - b.schemaVersion);
@@ -133,46 +137,23 @@ export function summarizeFleet(input: InputRead, options: SummarizeOptions): Fle
 }
 
 function countReason(
-  reasons: Map<string, { count: FleetReasonCount; hosts: Set<string> }>,
+  reasons: Map<string, FleetReasonCount>,
   source: 'vulkan' | 'host',
   code: string,
-  hostname: string,
+  gpus: number,
 ): void {
   const key = `${source}\u0000${code}`;
-  let reason = reasons.get(key);
-  if (!reason) {
-    reason = { count: { source, code, gpus: 0, hosts: 0 }, hosts: new Set() };
-    reasons.set(key, reason);
+  const reason = reasons.get(key);
+  if (reason) {
+    reason.gpus += gpus;
+    reason.hosts++;
+  } else {
+    reasons.set(key, { source, code, gpus, hosts: 1 });
   }
-  reason.count.gpus++;
-  reason.hosts.add(hostname);
-}
-
-/** One entry per hostname: the newest generatedAt; the first read on a tie. */
-function dropDuplicates(entries: HostEntry[], problems: FleetProblem[]): HostEntry[] {
-  const kept = new Map<string, HostEntry>();
-  for (const entry of entries) {
-    const other = kept.get(entry.hostname);
-    if (!other) {
-      kept.set(entry.hostname, entry);
-      continue;
-    }
-    const [winner, loser] = entry.time > other.time ? [entry, other] : [other, entry];
-    kept.set(entry.hostname, winner);
-    problems.push({
-      source: loser.source,
-      line: loser.line,
-      code: 'duplicate-host',
-      message:
-        `host "${loser.hostname}" (generatedAt ${loser.generatedAt}) is also in ${winner.source} ` +
-        `(generatedAt ${winner.generatedAt}); kept ${winner.time === loser.time ? 'the first read' : 'the newer'}`,
-    });
-  }
-  return [...kept.values()];
 }
 
 function flagsOf(
-  versions: Map<string, Map<string, Set<string>>>,
+  versions: Map<string, Map<string, number>>,
   schemas: { schemaVersion: number; hosts: number }[],
   duplicates: number,
 ): FleetFlag[] {
@@ -180,7 +161,7 @@ function flagsOf(
   for (const [vendor, byVersion] of versions) {
     if (byVersion.size < 2) continue;
     const list = [...byVersion]
-      .map(([version, hosts]) => ({ version, hosts: hosts.size }))
+      .map(([version, hosts]) => ({ version, hosts }))
       .sort((a, b) => b.hosts - a.hosts || a.version.localeCompare(b.version))
       .map((v) => `${v.version} (${v.hosts} hosts)`)
       .join(', ');
@@ -213,16 +194,16 @@ function flagsOf(
   return flags;
 }
 
-function fleetHost(host: HostEntry): FleetHost {
+function fleetHost(host: HostSummary): FleetHost {
   return {
     hostname: host.hostname,
     source: host.source,
     generatedAt: host.generatedAt,
     schemaVersion: host.schemaVersion,
     toolVersion: host.toolVersion,
-    gpus: host.gpus.length,
-    capableGpus: host.gpus.filter((gpu) => gpu.capable).length,
-    drivers: [...new Set(host.gpus.map((gpu) => `${gpu.vendor} ${gpu.driverVersion}`))],
+    gpus: host.gpus,
+    capableGpus: host.capableGpus,
+    drivers: [...new Set(host.drivers.map((d) => `${d.vendor} ${d.driverVersion}`))],
     ready: host.ready,
     hostIssues: host.hostIssues,
   };
