@@ -257,15 +257,15 @@ describe('flags', () => {
 
   test('versions of equal hosts are listed by version; GPUs break a tie in the driver table', () => {
     const fleet = summarize([
-      host('a', { gpus: [gpu({ driverVersion: '580.2' })] }),
-      host('b', { gpus: [gpu({ driverVersion: '580.1' }), gpu({ driverVersion: '580.1' })] }),
+      host('a', { gpus: [gpu({ driverVersion: '580.1' })] }),
+      host('b', { gpus: [gpu({ driverVersion: '580.2' }), gpu({ driverVersion: '580.2' })] }),
       host('c', { gpus: [gpu({ driverName: null, driverVersion: '580.3' })] }),
     ]);
     assert.deepEqual(
       fleet.byDriverVersion.map((d) => [d.driverName, d.driverVersion, d.hosts, d.gpus]),
       [
-        ['NVIDIA', '580.1', 1, 2],
-        ['NVIDIA', '580.2', 1, 1],
+        ['NVIDIA', '580.2', 1, 2],
+        ['NVIDIA', '580.1', 1, 1],
         [null, '580.3', 1, 1],
       ],
     );
@@ -273,6 +273,25 @@ describe('flags', () => {
       fleet.flags[0]?.message,
       'NVIDIA: 3 driver versions across hosts: 580.1 (1 hosts), 580.2 (1 hosts), 580.3 (1 hosts)',
     );
+  });
+
+  test('one version under several driver names: a row of the driver table each', () => {
+    const amd = (driverName: string | null) =>
+      gpu({ vendor: 'AMD', driverName, driverVersion: '2.0.279' });
+    const fleet = summarize([
+      host('a', { gpus: [amd('radv')] }),
+      host('b', { gpus: [amd('AMD open-source driver'), amd('AMD open-source driver')] }),
+      host('c', { gpus: [amd(null)] }),
+    ]);
+    assert.deepEqual(
+      fleet.byDriverVersion.map((d) => [d.driverName, d.driverVersion, d.hosts, d.gpus]),
+      [
+        ['AMD open-source driver', '2.0.279', 1, 2],
+        ['radv', '2.0.279', 1, 1],
+        [null, '2.0.279', 1, 1],
+      ],
+    );
+    assert.deepEqual(fleet.flags, [], 'one version everywhere');
   });
 
   test('mixed and newer schema versions', () => {

@@ -9,6 +9,7 @@ import type {
   HostReadiness,
   HostReason,
   HostReport,
+  RdmaDeviceFacts,
   RdmaDeviceRelation,
 } from '../report.js';
 
@@ -43,7 +44,7 @@ export function assessReadiness(facts: HostFacts): HostReadiness {
   }
   if (rdmaDevices !== null && rdmaDevices.length === 0) {
     issues.push({ code: 'no-rdma-nic', message: 'no RDMA device in /sys/class/infiniband' });
-  } else if (rdmaDevices !== null && allPortsKnownAndDown(facts)) {
+  } else if (rdmaDevices !== null && allPortsKnownAndDown(rdmaDevices)) {
     issues.push({
       code: 'rdma-ports-down',
       message: `no port of the ${rdmaDevices.length} RDMA device(s) is ACTIVE`,
@@ -78,8 +79,8 @@ export function assessReadiness(facts: HostFacts): HostReadiness {
   return { ready, issues, notes };
 }
 
-function allPortsKnownAndDown(facts: HostFacts): boolean {
-  const ports = (facts.rdmaDevices ?? []).flatMap((device) => device.ports);
+function allPortsKnownAndDown(devices: RdmaDeviceFacts[]): boolean {
+  const ports = devices.flatMap((device) => device.ports);
   return ports.length > 0 && ports.every((port) => port.state !== null && port.state !== 'ACTIVE');
 }
 
