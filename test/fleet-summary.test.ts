@@ -275,6 +275,19 @@ describe('flags', () => {
     );
   });
 
+  test('the inconsistent versions are listed by hosts, then by version, however read', () => {
+    const fleet = summarize([
+      host('d', { gpus: [gpu({ driverVersion: '580.3' })] }),
+      host('c', { gpus: [gpu({ driverVersion: '580.1' })] }),
+      host('a', { gpus: [gpu({ driverVersion: '580.2' })] }),
+      host('b', { gpus: [gpu({ driverVersion: '580.2' })] }),
+    ]);
+    assert.equal(
+      fleet.flags[0]?.message,
+      'NVIDIA: 3 driver versions across hosts: 580.2 (2 hosts), 580.1 (1 hosts), 580.3 (1 hosts)',
+    );
+  });
+
   test('one version under several driver names: a row of the driver table each', () => {
     const amd = (driverName: string | null) =>
       gpu({ vendor: 'AMD', driverName, driverVersion: '2.0.279' });
