@@ -27,6 +27,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 let runs = 0;
 
 interface Run {
+  config: TestDriverConfig;
   result: CliResult;
   state: TestDriverState;
   env: Record<string, string>;
@@ -46,17 +47,29 @@ function probeWith(
   const env = driverEnv(manifest, configPath, statePath, { layers: options.layers ?? false });
   delete env['NO_COLOR'];
   const result = runCli(args, env);
-  return { result, state: readDriverState(statePath), env };
+  return { config, result, state: readDriverState(statePath), env };
 }
 
+/**
+ * The report, checked for what every run must show: exactly the memory types and heaps
+ * configured (the driver fills the slots past its counts with junk that must not show).
+ */
 function parse(run: Run): ProbeReport {
+  let report: ProbeReport;
   try {
-    return JSON.parse(run.result.stdout) as ProbeReport;
+    report = JSON.parse(run.result.stdout) as ProbeReport;
   } catch {
     throw new Error(
       `not JSON (exit ${run.result.exitCode}): ${run.result.stdout}\n${run.result.stderr}`,
     );
   }
+  for (const gpu of report.gpus) {
+    const device = (run.config.devices ?? [{}])[gpu.index]!;
+    if (!gpu.memory) continue;
+    assert.equal(gpu.memory.types.length, device.types?.length ?? 1, 'types past the count');
+    assert.equal(gpu.memory.heaps.length, device.heaps?.length ?? 1, 'heaps past the count');
+  }
+  return report;
 }
 
 function assertNothingLeft(state: TestDriverState): void {
@@ -108,19 +121,29 @@ describe('a capable GPU', () => {
     assertNothingLeft(run.state);
   });
 
-  test('a dedicated-only export gets a dedicated allocation', () => {
-    const run = probeWith({ devices: [{ externalBuffer: { dedicatedOnly: true } }] }, [
-      'list',
-      '--json',
-      '--alloc',
-    ]);
-    assert.equal(run.result.exitCode, 0, run.result.stderr);
-    const gpu = parse(run).gpus[0]!;
-    assert.equal(gpu.rdmaExport?.dedicatedOnly, true);
-    assert.equal(gpu.allocation?.dedicated, true);
-    assert.equal(run.state.lastAllocation?.dedicated, true);
-    assertNothingLeft(run.state);
-  });
+  // DEDICATED_ONLY (an export property of the GPU) and requiresDedicatedAllocation (a
+  // requirement of the buffer) each oblige a dedicated allocation on their own; the driver
+  // records a violation (and fails the call) when either is ignored.
+  for (const [dedicatedOnly, requiresDedicatedAllocation, dedicated] of [
+    [false, false, false],
+    [true, false, true],
+    [false, true, true],
+    [true, true, true],
+  ]) {
+    test(`DEDICATED_ONLY ${dedicatedOnly}, requiresDedicatedAllocation ${requiresDedicatedAllocation}: dedicated ${dedicated}`, () => {
+      const run = probeWith(
+        { devices: [{ externalBuffer: { dedicatedOnly }, requiresDedicatedAllocation }] },
+        ['list', '--json', '--alloc'],
+      );
+      assert.equal(run.result.exitCode, 0, run.result.stderr);
+      const gpu = parse(run).gpus[0]!;
+      assert.equal(gpu.rdmaExport?.dedicatedOnly, dedicatedOnly);
+      assert.equal(gpu.allocation?.status, 'ok');
+      assert.equal(gpu.allocation?.dedicated, dedicated);
+      assert.equal(run.state.lastAllocation?.dedicated, dedicated);
+      assertNothingLeft(run.state);
+    });
+  }
 
   test('the memory type is the RDMA-capable one allowed by memoryTypeBits, with its own heap', () => {
     const config: TestDriverConfig = {
@@ -144,6 +167,36 @@ describe('a capable GPU', () => {
     const allocation = parse(run).gpus[0]!.allocation!;
     assert.equal(allocation.memoryTypeIndex, 2);
     assert.equal(allocation.heapIndex, 1);
+    assertNothingLeft(run.state);
+  });
+
+  test("the budget checked is the chosen type's heap, not the first RDMA-capable type's", () => {
+    const config: TestDriverConfig = {
+      devices: [
+        {
+          heaps: [
+            { size: 80 * 2 ** 30, flags: 1, budget: 70 * 2 ** 30 },
+            { size: 2 ** 30, flags: 1, budget: 2 ** 30, usage: 2 ** 20 },
+          ],
+          types: [
+            { flags: 0x101, heap: 0 }, // RDMA-capable, ample budget, excluded by memoryTypeBits
+            { flags: 0x101, heap: 1 },
+          ],
+          memoryTypeBits: 0b10,
+        },
+      ],
+    };
+    const run = probeWith(config, ['list', '--json', '--alloc=2GiB']);
+    assert.equal(run.result.exitCode, 5);
+    const allocation = parse(run).gpus[0]!.allocation!;
+    assert.equal(allocation.memoryTypeIndex, 1);
+    assert.equal(allocation.heapIndex, 1);
+    assert.deepEqual(allocation.failure, {
+      step: 'budget-check',
+      result: null,
+      message: `2147483648 bytes exceed heap 1's available budget of ${2 ** 30 - 2 ** 20} bytes; nothing was allocated`,
+    });
+    assert.equal(run.state.created.memory, 0);
     assertNothingLeft(run.state);
   });
 
@@ -226,6 +279,25 @@ describe('budget, memory budget extension and PCI info', () => {
     assert.equal(run.state.created.memory, 0, 'nothing may be allocated');
     assertNothingLeft(run.state);
   });
+
+  for (const [name, heap] of [
+    ['a budget of 0', { size: 1 << 30, flags: 1, budget: 0, usage: 0 }],
+    ['a budget all used', { size: 1 << 30, flags: 1, budget: 64 << 20, usage: 64 << 20 }],
+  ] as const) {
+    test(`${name} leaves nothing to allocate: refused at the budget check`, () => {
+      const run = probeWith({ devices: [{ heaps: [heap] }] }, ['list', '--json', '--alloc=64KiB']);
+      assert.equal(run.result.exitCode, 5);
+      const gpu = parse(run).gpus[0]!;
+      assert.equal(gpu.memory?.heaps[0]?.budget, heap.budget);
+      assert.deepEqual(gpu.allocation?.failure, {
+        step: 'budget-check',
+        result: null,
+        message: "65536 bytes exceed heap 0's available budget of 0 bytes; nothing was allocated",
+      });
+      assert.equal(run.state.calls['vkAllocateMemory'] ?? 0, 0, 'never asked the driver');
+      assertNothingLeft(run.state);
+    });
+  }
 
   test('without VK_EXT_memory_budget, budgets are null and the heap size bounds the allocation', () => {
     const device: TestDriverDevice = {
@@ -350,6 +422,31 @@ describe('several GPUs', () => {
           selector,
         );
       }
+    }
+  });
+
+  test('--device with --alloc creates the device on the selected GPU, not on the first', () => {
+    const devices: TestDriverDevice[] = [0, 1, 2].map((i) => ({
+      remoteAddress: `0x7f000000${i}000`,
+    }));
+    const all = parse(probeWith({ devices }, ['list', '--json']));
+    for (const [selector, index] of [
+      ['2', 2],
+      [all.gpus[1]!.identity.nvidiaSmiUUID, 1],
+      [all.gpus[2]!.identity.pciBusId!, 2],
+    ] as const) {
+      const run = probeWith({ devices }, ['list', '--json', '--alloc', '--device', selector]);
+      assert.equal(run.result.exitCode, 0, run.result.stderr);
+      const gpus = parse(run).gpus;
+      assert.deepEqual(
+        gpus.map((g) => [g.index, g.allocation?.remoteAddress]),
+        [[index, `0x7f000000${index}000`]],
+        selector,
+      );
+      assert.equal(run.state.created.devices, 1, selector);
+      assert.equal(run.state.lastDevice?.device, index, `${selector}: the driver saw GPU ${index}`);
+      assert.equal(run.state.lastAllocation?.device, index, selector);
+      assertNothingLeft(run.state);
     }
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   deviceTypeName,
+  externalMemoryFeatureNames,
   externalMemoryHandleTypeNames,
   formatApiVersion,
   formatDriverVersion,
@@ -10,6 +11,7 @@ import {
   memoryHeapFlagNames,
   memoryPropertyFlagNames,
   nvidiaSmiUUID,
+  queueFlagNames,
   vendorName,
 } from '../src/probe/decode.js';
 import { sysfsPciAddress } from '../src/host/topology.js';
@@ -83,4 +85,55 @@ test('unknown enum values print as UNKNOWN_<Type>_<n>', () => {
   assert.equal(deviceTypeName(9), 'UNKNOWN_VkPhysicalDeviceType_9');
   assert.equal(vkResultName(-2), 'VK_ERROR_OUT_OF_DEVICE_MEMORY');
   assert.equal(vkResultName(-424242), 'UNKNOWN_VkResult_-424242');
+});
+
+test('vendor IDs: the PCI-SIG ones and the VkVendorId ones the specification registers', () => {
+  const expected: [number, string][] = [
+    [0x1002, 'AMD'],
+    [0x1010, 'ImgTec'],
+    [0x10de, 'NVIDIA'],
+    [0x13b5, 'ARM'],
+    [0x5143, 'Qualcomm'],
+    [0x8086, 'Intel'],
+    [0x10001, 'Vivante'],
+    [0x10002, 'VeriSilicon'],
+    [0x10003, 'Kazan'],
+    [0x10004, 'Codeplay'],
+    [0x10005, 'Mesa'],
+    [0x10006, 'PoCL'],
+    [0x10007, 'MobileEye'],
+  ];
+  assert.deepEqual(
+    expected.map(([id]) => [id, vendorName(id)]),
+    expected,
+  );
+  assert.equal(vendorName(0x10008), 'UNKNOWN_VkVendorId_65544');
+});
+
+test('every flag decoder names its own bits, and unknown bits after its own type', () => {
+  assert.deepEqual(memoryHeapFlagNames(0x1 | 0x40000000), [
+    'DEVICE_LOCAL',
+    'UNKNOWN_VkMemoryHeapFlagBits_0x40000000',
+  ]);
+  assert.deepEqual(externalMemoryFeatureNames(0x7 | 0x40000000), [
+    'DEDICATED_ONLY',
+    'EXPORTABLE',
+    'IMPORTABLE',
+    'UNKNOWN_VkExternalMemoryFeatureFlagBits_0x40000000',
+  ]);
+  assert.deepEqual(externalMemoryHandleTypeNames(0x1000 | 0x80000000), [
+    'RDMA_ADDRESS_NV',
+    'UNKNOWN_VkExternalMemoryHandleTypeFlagBits_0x80000000',
+  ]);
+  assert.deepEqual(queueFlagNames(0x7 | 0x40000000), [
+    'GRAPHICS',
+    'COMPUTE',
+    'TRANSFER',
+    'UNKNOWN_VkQueueFlagBits_0x40000000',
+  ]);
+  // Several bits no version of Vulkan defines: each named, lowest first.
+  assert.deepEqual(queueFlagNames(0x60000000), [
+    'UNKNOWN_VkQueueFlagBits_0x20000000',
+    'UNKNOWN_VkQueueFlagBits_0x40000000',
+  ]);
 });

@@ -420,6 +420,16 @@ test('{"devices":[{}]} is a complete RDMA-capable GPU with the documented defaul
 test('DEDICATED_ONLY export is reported and a dedicated allocation satisfies it', () => {
   const ex = exerciseDriver({ devices: [{ externalBuffer: { dedicatedOnly: true } }] });
   assert.equal(ex.run.devices![0]!.dedicatedOnly, true);
+  assert.equal(ex.run.requiresDedicatedAllocation, false, 'the two are independent');
+  assert.equal(ex.run.dedicated, true);
+  assert.equal(ex.run.outcome, 'ok');
+  assertClean(ex);
+  assert.equal(ex.state.lastAllocation!.dedicated, true);
+});
+
+test('requiresDedicatedAllocation alone: reported per buffer, satisfied by a dedicated allocation', () => {
+  const ex = exerciseDriver({ devices: [{ requiresDedicatedAllocation: true }] });
+  assert.equal(ex.run.devices![0]!.dedicatedOnly, false, 'the two are independent');
   assert.equal(ex.run.requiresDedicatedAllocation, true);
   assert.equal(ex.run.dedicated, true);
   assert.equal(ex.run.outcome, 'ok');
@@ -586,6 +596,13 @@ const strictCases: StrictCase[] = [
     args: ['--no-dedicated'],
     failed: { call: 'vkAllocateMemory', result: 'VK_ERROR_VALIDATION_FAILED_EXT' },
     violations: ['VUID-VkMemoryAllocateInfo-pNext-00639'],
+  },
+  {
+    name: 'a buffer that requires a dedicated allocation, bound to memory that is not',
+    config: { devices: [{ requiresDedicatedAllocation: true }] },
+    args: ['--no-dedicated'],
+    failed: { call: 'vkBindBufferMemory', result: 'VK_ERROR_VALIDATION_FAILED_EXT' },
+    violations: ['VUID-vkBindBufferMemory-buffer-01444'],
   },
   {
     name: 'an RDMA export from a type without RDMA_CAPABLE',

@@ -34,3 +34,41 @@ test('malformed --device values are usage errors', () => {
     assert.throws(() => parseDeviceSelector(text), UsageError, `'${text}' accepted`);
   }
 });
+
+test('what a selector parses to: the index, the UUID in canonical form, the PCI bus ID padded', () => {
+  assert.deepEqual(parseDeviceSelector(' 12 '), { kind: 'index', index: 12, text: ' 12 ' });
+  assert.deepEqual(parseDeviceSelector(' GPU-5C8A6F0123456789ABCDEF0011223301 '), {
+    kind: 'uuid',
+    uuid: '5c8a6f01-2345-6789-abcd-ef0011223301',
+    text: ' GPU-5C8A6F0123456789ABCDEF0011223301 ',
+  });
+  assert.deepEqual(parseDeviceSelector('6:0.0'), {
+    kind: 'pci',
+    busId: '00000000:06:00.0',
+    text: '6:0.0',
+  });
+  assert.deepEqual(parseDeviceSelector('1:A:1F.7'), {
+    kind: 'pci',
+    busId: '00000001:0a:1f.7',
+    text: '1:A:1F.7',
+  });
+});
+
+test('a selector with anything before or after it is malformed, not a partial match', () => {
+  const uuid = gpu.identity.deviceUUID;
+  for (const text of [
+    `x${uuid}`,
+    `${uuid}0`,
+    `GPU-${uuid}-1`,
+    'x0000:06:00.0',
+    '0000:06:00.01',
+    '00000:06:00.0:1',
+    '1 2',
+  ]) {
+    assert.throws(() => parseDeviceSelector(text), UsageError, `'${text}' accepted`);
+  }
+  assert.throws(() => parseDeviceSelector('gpu'), {
+    message:
+      "--device 'gpu' is not a GPU index, a UUID (with or without GPU-) or a PCI address (0000:BB:DD.F)",
+  });
+});

@@ -11,6 +11,7 @@ import type {
   HostReport,
   NvidiaParameter,
   PcieBridgeFacts,
+  RdmaDeviceFacts,
   RdmaDeviceRelation,
 } from '../report.js';
 import { PCI_CONFIG_BYTES, redirectBitNames } from './pci-config.js';
@@ -47,7 +48,7 @@ export function assessReadiness(facts: HostFacts): HostReadiness {
   }
   if (rdmaDevices !== null && rdmaDevices.length === 0) {
     issues.push({ code: 'no-rdma-nic', message: 'no RDMA device in /sys/class/infiniband' });
-  } else if (rdmaDevices !== null && allPortsKnownAndDown(facts)) {
+  } else if (rdmaDevices !== null && allPortsKnownAndDown(rdmaDevices)) {
     issues.push({
       code: 'rdma-ports-down',
       message: `no port of the ${rdmaDevices.length} RDMA device(s) is ACTIVE`,
@@ -84,8 +85,8 @@ export function assessReadiness(facts: HostFacts): HostReadiness {
   return { ready, issues, notes };
 }
 
-function allPortsKnownAndDown(facts: HostFacts): boolean {
-  const ports = (facts.rdmaDevices ?? []).flatMap((device) => device.ports);
+function allPortsKnownAndDown(devices: RdmaDeviceFacts[]): boolean {
+  const ports = devices.flatMap((device) => device.ports);
   return ports.length > 0 && ports.every((port) => port.state !== null && port.state !== 'ACTIVE');
 }
 

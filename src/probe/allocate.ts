@@ -18,14 +18,9 @@ import type {
 } from '../vulkan/binding.js';
 import { Extension, ExternalMemoryHandleTypeFlag } from '../vulkan/constants.js';
 import { isVulkanFailure, MissingEntryPointError } from '../vulkan/driver-errors.js';
-import type {
-  AllocationFailure,
-  AllocationReport,
-  AllocationStep,
-  GpuReport,
-  MemoryReport,
-} from '../report.js';
+import type { AllocationFailure, AllocationReport, AllocationStep, GpuReport } from '../report.js';
 import { RDMA_BUFFER_USAGE } from './gpu.js';
+import { chooseMemoryType, heapHeadroom } from './memory.js';
 import { NIC_NOTE } from './verdict.js';
 
 const RDMA_HANDLE = ExternalMemoryHandleTypeFlag.RDMA_ADDRESS_NV;
@@ -64,33 +59,6 @@ export function skippedAllocation(requested: bigint, gpu: GpuReport): Allocation
     status: 'skipped',
     failure: { step: 'skipped', result: null, message: `not RDMA-capable (${why})` },
   };
-}
-
-/** Picks an RDMA-capable type allowed by the buffer; null when there is none. */
-export function chooseMemoryType(
-  memory: MemoryReport,
-  memoryTypeBits: number,
-): { typeIndex: number; heapIndex: number } | null {
-  for (const type of memory.types) {
-    if (type.index >= 32) break;
-    // A type in a heap that does not exist has no budget to check: never chosen.
-    if (!memory.heaps[type.heapIndex]) continue;
-    if ((memoryTypeBits & (1 << type.index)) !== 0 && type.rdmaCapable) {
-      return { typeIndex: type.index, heapIndex: type.heapIndex };
-    }
-  }
-  return null;
-}
-
-/**
- * What may still be allocated from a heap: budget minus current usage when
- * VK_EXT_memory_budget is present, else the heap's size.
- */
-export function heapHeadroom(memory: MemoryReport, heapIndex: number): number | null {
-  const heap = memory.heaps[heapIndex];
-  if (!heap) return null;
-  if (heap.budget !== null) return Math.max(0, heap.budget - (heap.usage ?? 0));
-  return heap.size;
 }
 
 export function allocateRdmaMemory(

@@ -3,7 +3,8 @@
  * correct driver follows. What can be shown honestly is shown with a note (counts above
  * the arrays' size are clamped to what the structure holds; a budget above its heap's
  * size is clamped to the size); what cannot (a memory type in a heap that does not
- * exist) is a problem the caller records as the GPU's error. Pure: no Vulkan here.
+ * exist) is a problem the caller records as the GPU's error. Also the choices --alloc
+ * makes from them: the memory type, and the budget left in its heap. Pure: no Vulkan here.
  */
 import type { RawMemoryProperties } from '../vulkan/binding.js';
 import {
@@ -101,4 +102,31 @@ export function rdmaMemoryTypesOf(memory: MemoryReport): RdmaMemoryType[] {
       },
     ];
   });
+}
+
+/** Picks an RDMA-capable type allowed by the buffer; null when there is none. */
+export function chooseMemoryType(
+  memory: MemoryReport,
+  memoryTypeBits: number,
+): { typeIndex: number; heapIndex: number } | null {
+  for (const type of memory.types) {
+    if (type.index >= 32) break;
+    // A type in a heap that does not exist has no budget to check: never chosen.
+    if (!memory.heaps[type.heapIndex]) continue;
+    if ((memoryTypeBits & (1 << type.index)) !== 0 && type.rdmaCapable) {
+      return { typeIndex: type.index, heapIndex: type.heapIndex };
+    }
+  }
+  return null;
+}
+
+/**
+ * What may still be allocated from a heap: budget minus current usage when
+ * VK_EXT_memory_budget is present, else the heap's size.
+ */
+export function heapHeadroom(memory: MemoryReport, heapIndex: number): number | null {
+  const heap = memory.heaps[heapIndex];
+  if (!heap) return null;
+  if (heap.budget !== null) return Math.max(0, heap.budget - (heap.usage ?? 0));
+  return heap.size;
 }

@@ -56,6 +56,7 @@ void icd_config_default_device(icd_device_config *d, uint32_t index) {
     d->exportable = true;
     d->importable = false;
     d->dedicated_only = false;
+    d->requires_dedicated = false;
     d->memory_type_bits = 0x1;
     d->alignment = 65536;
     d->remote_address = 0x7f0000001000ull;
@@ -364,7 +365,8 @@ static bool parse_device(const cJSON *obj, const char *path, icd_device_config *
         "name", "vendorID", "deviceID", "deviceType", "apiVersion", "driverVersion", "driverID",
         "driverName", "driverInfo", "deviceUUID", "driverUUID", "pci", "extensions",
         "extraExtensions", "externalMemoryRDMA", "heaps", "types", "externalBuffer",
-        "memoryTypeBits", "alignment", "remoteAddress", "quirks", NULL};
+        "memoryTypeBits", "requiresDedicatedAllocation", "alignment", "remoteAddress", "quirks",
+        NULL};
     if (!expect_object(obj, path)) return false;
     bool ok = check_keys(obj, path, keys);
     FIELD(obj, path, "name", read_string, d->name, sizeof(d->name));
@@ -383,6 +385,7 @@ static bool parse_device(const cJSON *obj, const char *path, icd_device_config *
     FIELD(obj, path, "extraExtensions", parse_extra_extensions, d);
     FIELD(obj, path, "externalMemoryRDMA", read_bool, &d->feature_rdma);
     FIELD(obj, path, "externalBuffer", parse_external_buffer, d);
+    FIELD(obj, path, "requiresDedicatedAllocation", read_bool, &d->requires_dedicated);
     FIELD(obj, path, "alignment", read_u64, &d->alignment);
     FIELD(obj, path, "remoteAddress", read_u64, &d->remote_address);
     FIELD(obj, path, "quirks", parse_quirks, d);

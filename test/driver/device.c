@@ -505,7 +505,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateBuffer(VkDevice device,
     b->size = ci->size;
     b->usage = ci->usage;
     b->external_types = check.external_types;
-    b->requires_dedicated = check.external_types != 0 && d->physical->cfg->dedicated_only;
+    /* Independent of DEDICATED_ONLY, as on a real driver: a program must honour either. */
+    b->requires_dedicated = check.external_types != 0 && d->physical->cfg->requires_dedicated;
     b->next = d->buffers;
     d->buffers = b;
     *pBuffer = (VkBuffer)(uintptr_t)b;

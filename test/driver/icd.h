@@ -81,6 +81,7 @@ typedef struct icd_device_config {
     bool exportable;
     bool importable;
     bool dedicated_only;
+    bool requires_dedicated; /* VkMemoryDedicatedRequirements of RDMA export buffers */
     uint32_t memory_type_bits;
     uint64_t alignment;
     uint64_t remote_address;

@@ -615,6 +615,11 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFeatures2(
                    pd->cfg->api_version, supported_extensions(pd->cfg), fill_features_chain, pd);
 }
 
+/* What fills the memory slots past the counts (see fill_memory_properties). */
+#define ICD_JUNK_TYPE_FLAGS \
+    (VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | VK_MEMORY_PROPERTY_RDMA_CAPABLE_BIT_NV)
+#define ICD_JUNK_BYTES 0x4a554e4b000ull /* "JUNK" << 12: about 5 TB */
+
 static void fill_memory_properties(const icd_device_config *c,
                                    VkPhysicalDeviceMemoryProperties *m) {
     memset(m, 0, sizeof(*m));
@@ -633,6 +638,18 @@ static void fill_memory_properties(const icd_device_config *c,
         m->memoryTypes[c->type_count - 1].heapIndex = c->heap_count;
     if (c->quirks.memory_type_count) m->memoryTypeCount = c->quirks.memory_type_count;
     if (c->quirks.memory_heap_count) m->memoryHeapCount = c->quirks.memory_heap_count;
+    /* The slots past the counts hold whatever the driver left there, and a program must
+     * never read them: fill them with what would be believed if it did (RDMA-capable
+     * types, in a heap past the count; large device-local heaps), so that every test
+     * through this driver catches a reader that ignores the counts. */
+    for (uint32_t i = m->memoryTypeCount; i < VK_MAX_MEMORY_TYPES; i++) {
+        m->memoryTypes[i].propertyFlags = ICD_JUNK_TYPE_FLAGS;
+        m->memoryTypes[i].heapIndex = VK_MAX_MEMORY_HEAPS - 1;
+    }
+    for (uint32_t i = m->memoryHeapCount; i < VK_MAX_MEMORY_HEAPS; i++) {
+        m->memoryHeaps[i].size = ICD_JUNK_BYTES;
+        m->memoryHeaps[i].flags = VK_MEMORY_HEAP_DEVICE_LOCAL_BIT;
+    }
 }
 
 static void fill_memory_chain(void *context, void *structure, const icd_chain_rule *rule,
@@ -646,6 +663,14 @@ static void fill_memory_chain(void *context, void *structure, const icd_chain_ru
             b->heapBudget[i] = pd->cfg->heaps[i].budget;
             /* What this process allocated counts, as on a real driver. */
             b->heapUsage[i] = pd->cfg->heaps[i].usage + pd->heap_allocated[i];
+        }
+        /* Past the heap count reported: junk a reader must never see (see
+         * fill_memory_properties). */
+        const icd_quirks *q = &pd->cfg->quirks;
+        uint32_t reported = q->memory_heap_count ? q->memory_heap_count : pd->cfg->heap_count;
+        for (uint32_t i = reported; i < VK_MAX_MEMORY_HEAPS; i++) {
+            b->heapBudget[i] = ICD_JUNK_BYTES;
+            b->heapUsage[i] = 0;
         }
     }
 }

@@ -76,15 +76,21 @@ export interface TestDriverDevice {
   extraExtensions?: string[];
   /** VkPhysicalDeviceExternalMemoryRDMAFeaturesNV::externalMemoryRDMA; default true. */
   externalMemoryRDMA?: boolean;
-  /** Default one heap: 80 GiB, DEVICE_LOCAL, budget 80000000000, usage 1000000. */
+  /** Default one heap: 80 GiB, DEVICE_LOCAL, budget 80000000000, usage 1000000. The
+   * slots past the reported count (and their budgets) hold junk: 5 TB DEVICE_LOCAL heaps. */
   heaps?: TestDriverHeap[];
-  /** Default one type: flags 257, heap 0. */
+  /** Default one type: flags 257, heap 0. The slots past the reported count hold junk:
+   * RDMA-capable types in heap 15, which a program that reads them reports or chooses. */
   types?: TestDriverMemoryType[];
   /** vkGetPhysicalDeviceExternalBufferProperties for the RDMA handle type. Defaults:
    * exportable true, importable false, dedicatedOnly false. */
   externalBuffer?: { exportable?: boolean; importable?: boolean; dedicatedOnly?: boolean };
   /** VkMemoryRequirements::memoryTypeBits of every buffer; default: every type. */
   memoryTypeBits?: number;
+  /** VkMemoryDedicatedRequirements::requiresDedicatedAllocation (and prefers…) of buffers
+   * created for RDMA export; default false. Independent of externalBuffer.dedicatedOnly:
+   * either one alone obliges a dedicated allocation. */
+  requiresDedicatedAllocation?: boolean;
   /** VkMemoryRequirements::alignment (a power of two); default 65536. */
   alignment?: DriverU64;
   /** What vkGetMemoryRemoteAddressNV returns; default '0x7f0000001000'. */
