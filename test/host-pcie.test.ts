@@ -576,10 +576,10 @@ test('outputs: ACS redirect, BAR1, IOMMU in the table, NDJSON, Prometheus and NF
   assert.equal(reasons.filter((line) => line.includes('acs-redirect')).length, 1);
 
   const nfd = renderNfd(report, { expiresAt: new Date('2026-01-02T00:00:00Z') });
-  assert.match(nfd, /^rdma-probe\.gpu0\.acs-redirect=true$/m);
-  assert.match(nfd, /^rdma-probe\.gpu2\.acs-redirect=false$/m);
-  assert.match(nfd, /^rdma-probe\.gpu0\.bar1-bytes=137438953472$/m);
-  assert.match(nfd, /^rdma-probe\.gpu2\.iommu-domain=DMA-FQ$/m);
+  assert.match(nfd, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu0\.acs-redirect=true$/m);
+  assert.match(nfd, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu2\.acs-redirect=false$/m);
+  assert.match(nfd, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu0\.bar1-bytes=137438953472$/m);
+  assert.match(nfd, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu2\.iommu-domain=DMA-FQ$/m);
 });
 
 test('outputs: ACS unknown (not root) is no sample and no label, and the table says why', () => {
@@ -614,7 +614,9 @@ test('outputs: hostile parameter values and domain types stay escaped and label-
   assert.match(table, /DmaRemapPeerMmio=1\\x1b\]0;owned\\x07\\x1b\[2J/);
   assert.match(table, /RegistryDwords="a\\x9bb"/);
   const nfd = renderNfd(report, { expiresAt: new Date('2026-01-02T00:00:00Z') });
-  const domain = /^rdma-probe\.gpu0\.iommu-domain=(.*)$/m.exec(nfd)?.[1];
+  const domain = /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu0\.iommu-domain=(.*)$/m.exec(
+    nfd,
+  )?.[1];
   assert.ok(domain !== undefined && domain.length <= 63 && LABEL_PATTERN.test(domain), domain);
   assert.ok(!CONTROL.test(nfd + renderPrometheus(report)));
 });
