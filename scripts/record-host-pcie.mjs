@@ -5,7 +5,7 @@
 //
 //   npm run build && node scripts/record-host-pcie.mjs [DIR]
 //
-// It runs `rdma-probe list --json` (from bin/), then reads the same sysfs and procfs
+// It runs `rdma-probe list --json` (from bin/, or the binary RDMA_PROBE_BIN names), then reads the same sysfs and procfs
 // files itself, `nvidia-smi -q -d MEMORY` (BAR1 total) and `lspci -vvv` (ACSCtl of each
 // bridge), and prints a summary with the checks. With DIR, everything it read is also
 // written there (probe.json, nvidia-smi-memory.txt, lspci.txt, summary.txt). Run it as
@@ -46,7 +46,11 @@ function read(file) {
   }
 }
 
-const probeText = execFileSync(process.execPath, ['bin/rdma-probe.js', 'list', '--json'], {
+// RDMA_PROBE_BIN judges a built binary (the single binary, as shipped) instead of bin/.
+const probeCommand = process.env.RDMA_PROBE_BIN
+  ? [process.env.RDMA_PROBE_BIN, []]
+  : [process.execPath, ['bin/rdma-probe.js']];
+const probeText = execFileSync(probeCommand[0], [...probeCommand[1], 'list', '--json'], {
   encoding: 'utf8',
 });
 const report = JSON.parse(probeText);
