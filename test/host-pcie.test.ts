@@ -385,6 +385,22 @@ test('BAR1 from the resource file: sizes, and a note when smaller than the devic
   assert.equal(bar1BytesOf(line('0xzz 0x1 0x200')), null);
   assert.equal(bar1BytesOf('0x00000000e2000000 0x00000000e2ffffff 0x0000000000040200\n'), null);
   assert.equal(bar1BytesOf(line('0x0000000000000001 0xffffffffffffffff 0x000000000014220c')), null);
+
+  // The real H200 (driver 580.159.04, measured): BAR0 is 64-bit, so line 1 is its upper
+  // half, all zeros, and BAR1 is line 2: 256 GiB, as `nvidia-smi -q -d MEMORY` says.
+  const zeros = '0x0000000000000000 0x0000000000000000 0x0000000000000000';
+  const h200 = [
+    '0x0000104002000000 0x0000104002ffffff 0x000000000014220c',
+    zeros,
+    '0x0000100000000000 0x0000103fffffffff 0x000000000014220c',
+    zeros,
+    '0x0000104000000000 0x0000104001ffffff 0x000000000014220c',
+    zeros,
+    zeros,
+  ].join('\n');
+  assert.equal(bar1BytesOf(`${h200}\n`), 256 * 2 ** 30);
+  // BAR0 not a memory BAR, or unassigned: no BAR1 is guessed.
+  assert.equal(bar1BytesOf(`${zeros}\n${h200.split('\n').slice(1).join('\n')}\n`), null);
 });
 
 test('IOMMU: units, each GPU group and its type; translated mode on bare metal is a note', () => {

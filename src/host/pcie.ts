@@ -7,9 +7,11 @@ import { MAX_LINE_BYTES, type HostFs } from './host-fs.js';
 import { PCI_CONFIG_BYTES, decodePciConfig } from './pci-config.js';
 
 const NVIDIA_VENDOR_ID = 0x10de;
-/** sysfs `resource` lists resources by BAR index: line 1 is BAR1. */
-const BAR1_LINE = 1;
-const IORESOURCE_MEM = 0x200;
+/** The six BAR registers of a type-0 header: the first lines of sysfs's `resource`. */
+const PCI_BAR_REGISTERS = 6;
+const IORESOURCE_MEM = 0x200n;
+/** A 64-bit BAR: it takes its register and the next, whose line then reads as zeros. */
+const IORESOURCE_MEM_64 = 0x100000n;
 
 /** Reads each bridge's config space once per probe, however many paths it is on. */
 export class BridgeReader {
@@ -62,20 +64,44 @@ export function readBar1Bytes(fs: HostFs, pciAddress: string): number | null {
 }
 
 /**
- * "0x<start> 0x<end> 0x<flags>" on the BAR1 line of a sysfs `resource` file, to its size;
- * null when the line is missing, malformed, not memory, unassigned (start 0), or too large
- * for a JSON number to hold exactly.
+ * NVIDIA's BAR1 (the framebuffer aperture peers reach GPU memory through) from a sysfs
+ * `resource` file: the second memory BAR. sysfs lists resources by BAR register, and a
+ * 64-bit BAR takes two registers, so BAR1 is line 2 when BAR0 is 64-bit (H100 and H200
+ * boards, measured: line 1 is all zeros there) and line 1 when BAR0 is 32-bit. Null when
+ * BAR0 is not a memory BAR, a line is malformed or a reversed range, BAR1 is unassigned,
+ * or its size is too large for a JSON number to hold exactly.
  */
 export function bar1BytesOf(resource: string): number | null {
-  const line = resource.split('\n')[BAR1_LINE]?.trim() ?? '';
-  const match = /^0x([0-9a-f]{1,16}) 0x([0-9a-f]{1,16}) 0x([0-9a-f]{1,16})$/i.exec(line);
-  if (!match) return null;
+  const lines = resource.split('\n').slice(0, PCI_BAR_REGISTERS);
+  const bar0 = parseResourceLine(lines[0]);
+  if (bar0 === 'malformed' || bar0 === null || (bar0.flags & IORESOURCE_MEM) === 0n) return null;
+  for (let register = bar0.flags & IORESOURCE_MEM_64 ? 2 : 1; register < lines.length; register++) {
+    const bar = parseResourceLine(lines[register]);
+    if (bar === 'malformed') return null;
+    if (bar === null || (bar.flags & IORESOURCE_MEM) === 0n) continue;
+    const size = bar.end - bar.start + 1n;
+    return size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(size) : null;
+  }
+  return null;
+}
+
+interface ResourceLine {
+  start: bigint;
+  end: bigint;
+  flags: bigint;
+}
+
+/** One "0x<start> 0x<end> 0x<flags>" line; null for an unassigned one (start 0). */
+function parseResourceLine(line: string | undefined): ResourceLine | null | 'malformed' {
+  const match = /^0x([0-9a-f]{1,16}) 0x([0-9a-f]{1,16}) 0x([0-9a-f]{1,16})$/i.exec(
+    line?.trim() ?? '',
+  );
+  if (!match) return 'malformed';
   const [start, end, flags] = match.slice(1).map((hex) => BigInt(`0x${hex}`)) as [
     bigint,
     bigint,
     bigint,
   ];
-  if (start === 0n || end < start || (flags & BigInt(IORESOURCE_MEM)) === 0n) return null;
-  const size = end - start + 1n;
-  return size <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(size) : null;
+  if (start === 0n) return null;
+  return end < start ? 'malformed' : { start, end, flags };
 }
