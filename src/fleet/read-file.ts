@@ -14,6 +14,7 @@
  *   extra byte to tell "exactly the cap" from "more".
  */
 import * as fs from 'node:fs';
+import { fileKind } from '../file-kind.js';
 
 export type FileRead =
   | { kind: 'bytes'; bytes: Buffer }
@@ -96,17 +97,6 @@ function openFailure(path: string | Buffer, error: unknown, noFollow: boolean): 
     };
   }
   return { kind: 'unreadable', message: `cannot read: ${errorText(error)}` };
-}
-
-/** "a FIFO", "a character device"...: what a non-regular file is, for the message. */
-export function fileKind(stats: fs.Stats): string {
-  if (stats.isFIFO()) return 'a FIFO (named pipe)';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isSymbolicLink()) return 'a symbolic link';
-  return 'not a regular file';
 }
 
 /**

@@ -15,7 +15,8 @@
  */
 import * as fs from 'node:fs';
 import { fileNameText } from './file-name.js';
-import { errorText, fileKind } from './read-file.js';
+import { fileKind } from '../file-kind.js';
+import { errorText } from './read-file.js';
 
 export const INPUT_FILE = /\.(json|ndjson)$/i;
 

@@ -11,7 +11,8 @@ import * as fs from 'node:fs';
 import { EnvironmentError, ProbeError } from '../errors.js';
 import { basenameBytes, dirnameBytes, joinBytes, pathBytes, showPath } from './byte-path.js';
 import { reasonOf } from './fs-reason.js';
-import { NotRegularFileError, kindOf, resolveOutputTarget } from './output-target.js';
+import { fileKind } from '../file-kind.js';
+import { NotRegularFileError, resolveOutputTarget } from './output-target.js';
 import { removeStaleTemporaries } from './stale-temporaries.js';
 import { temporaryName } from './temporary-name.js';
 
@@ -103,7 +104,7 @@ function checkReplaceable(target: Buffer): void {
   }
   if (!stats.isFile() && !stats.isSymbolicLink() && !stats.isDirectory()) {
     throw new NotRegularFileError(
-      `not writing ${showPath(target)}: it is ${kindOf(stats)}, and only a regular file is replaced`,
+      `not writing ${showPath(target)}: it is ${fileKind(stats)}, and only a regular file is replaced`,
     );
   }
 }

@@ -16,6 +16,7 @@
  */
 import * as fs from 'node:fs';
 import { EnvironmentError } from '../errors.js';
+import { fileKind } from '../file-kind.js';
 import { dirnameBytes, endsWithSlash, isAbsoluteBytes, joinBytes, showPath } from './byte-path.js';
 import { reasonOf } from './fs-reason.js';
 
@@ -59,7 +60,7 @@ export function resolveOutputTarget(requested: Buffer): OutputTarget {
     }
     if (!stats.isSymbolicLink()) {
       const what = links === 0 ? 'it is' : `it leads to ${showPath(file)}, which is`;
-      refuse(`${what} ${kindOf(stats)}, and --output only replaces a regular file`);
+      refuse(`${what} ${fileKind(stats)}, and --output only replaces a regular file`);
     }
     if (stats.uid !== 0 && stats.uid !== uid) {
       refuse(
@@ -98,16 +99,4 @@ function checkFolder(file: Buffer, requested: Buffer): void {
       `cannot write ${showPath(requested)}: ${showPath(folder)} is not a folder`,
     );
   }
-}
-
-/** "a character device", "a FIFO"...: what a person would call the thing in the way. */
-export function kindOf(stats: fs.Stats): string {
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isFIFO()) return 'a FIFO (named pipe)';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isSymbolicLink()) return 'a symbolic link';
-  if (stats.isFile()) return 'a regular file';
-  return 'not a regular file';
 }
