@@ -45,7 +45,13 @@ test('report: folders recursively, *.json and *.ndjson, counted and summed', asy
   assert.equal(result.stderr, '');
   assert.equal(fleet.kind, 'fleet-report');
   assert.equal(fleet.schemaVersion, 1);
-  assert.deepEqual(fleet.inputs, { sources: 3, documents: 4, maxBytesPerInput: 16 * 1024 * 1024 });
+  assert.deepEqual(fleet.inputs, {
+    sources: 3,
+    documents: 4,
+    maxBytesPerInput: 16 * 1024 * 1024,
+    maxAgeMs: 24 * 3600e3,
+    futureToleranceMs: 5 * 60e3,
+  });
   assert.deepEqual(fleet.totals, {
     hosts: 3,
     gpus: 12,
@@ -54,6 +60,12 @@ test('report: folders recursively, *.json and *.ndjson, counted and summed', asy
     hostsReady: 3,
     hostsNotReady: 0,
     hostsReadinessUnknown: 0,
+    staleHosts: 0,
+    staleGpus: 0,
+    staleCapableGpus: 0,
+    futureHosts: 0,
+    futureGpus: 0,
+    futureCapableGpus: 0,
   });
   assert.deepEqual(
     fleet.hosts.map((h: { hostname: string; gpus: number }) => [h.hostname, h.gpus]),
@@ -114,12 +126,14 @@ test('report: every kind of bad input is a problem of its file; the rest is coun
   writeFileSync(join(dir, '11-array.json'), json([1, 'two']));
   const fleetInput = summarizeFleet(
     { sources: 0, documents: 0, reports: 0, hosts: [], problems: [], duplicates: [] },
-    { toolVersion: '0', generatedAt: '2026-01-01T00:00:00Z', maxBytesPerInput: 1 },
+    { toolVersion: '0', generatedAt: '2026-01-01T00:00:00Z', maxBytesPerInput: 1, maxAgeMs: null },
   );
   writeFileSync(join(dir, '12-fleet.json'), json(fleetInput));
   const missing = join(dir, 'no-such-file.json');
+  // A month between the duplicates: a clock and a maximum age that leave both current.
+  const clock = { now: '2026-02-01T01:00:00.000Z' };
 
-  const { result, fleet } = await fleetJson([dir, missing]);
+  const { result, fleet } = await fleetJson([dir, missing, '--max-age', '40d'], undefined, clock);
   assert.equal(result.exitCode, 0, 'hosts were read, so the report succeeds');
   assert.match(result.stderr, /input problem\(s\)/);
   assert.deepEqual(
@@ -167,7 +181,7 @@ test('report: every kind of bad input is a problem of its file; the rest is coun
     ['duplicate-hosts'],
   );
 
-  const table = await runReport([dir, missing]);
+  const table = await runReport([dir, missing, '--max-age', '40d'], undefined, clock);
   assert.equal(table.exitCode, 0);
   assert.match(table.stdout, /Problems \(13\)/);
   assert.match(table.stdout, /07-huge\.json: too-large: /);
@@ -301,7 +315,8 @@ test('report: duplicate hosts, JSON and NDJSON mixed: the newest kept, the first
   const z = [...ndjsonOf('z', 5, 2), ...ndjsonOf('z', 4, 1)];
   writeFileSync(join(dir, '4-z.ndjson'), `${z.join('\n')}\n`);
 
-  const { result, fleet } = await fleetJson([dir]);
+  // Five days of reports, judged on day 5: none stale, none from the future.
+  const { result, fleet } = await fleetJson([dir, '--max-age', '7d'], undefined, { now: at(5) });
   assert.equal(result.exitCode, 0, result.stderr);
   const source = (path: string) => path.slice(dir.length + 1);
   assert.deepEqual(

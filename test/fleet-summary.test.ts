@@ -13,7 +13,7 @@ import {
   summaryOf,
 } from '../src/fleet/host-summary.js';
 import type { InputRead } from '../src/fleet/read-inputs.js';
-import { summarizeFleet } from '../src/fleet/summarize.js';
+import { summarizeFleet, type SummarizeOptions } from '../src/fleet/summarize.js';
 import type { FleetReport } from '../src/fleet/types.js';
 
 const GiB = 2 ** 30;
@@ -55,8 +55,15 @@ function host(
   };
 }
 
-/** The hosts as the reader keeps them: each folded into its summary, duplicates resolved. */
-function summarize(entries: HostEntry[], problems: InputRead['problems'] = []): FleetReport {
+/**
+ * The hosts as the reader keeps them: each folded into its summary, duplicates resolved.
+ * No maximum age unless `options` gives one: these hosts are a month older than the report.
+ */
+function summarize(
+  entries: HostEntry[],
+  problems: InputRead['problems'] = [],
+  options: Partial<SummarizeOptions> = {},
+): FleetReport {
   const pool = new StringPool();
   const kept = new KeptHosts();
   for (const entry of entries) {
@@ -73,7 +80,13 @@ function summarize(entries: HostEntry[], problems: InputRead['problems'] = []): 
       problems,
       duplicates: kept.duplicates,
     },
-    { toolVersion: '9.9.9', generatedAt: '2026-02-02T00:00:00.000Z', maxBytesPerInput: 1234 },
+    {
+      toolVersion: '9.9.9',
+      generatedAt: '2026-02-02T00:00:00.000Z',
+      maxBytesPerInput: 1234,
+      maxAgeMs: null,
+      ...options,
+    },
   );
 }
 
@@ -192,6 +205,12 @@ describe('totals, counts and rows', () => {
       hostsReady: 1,
       hostsNotReady: 1,
       hostsReadinessUnknown: 2,
+      staleHosts: 0,
+      staleGpus: 0,
+      staleCapableGpus: 0,
+      futureHosts: 0,
+      futureGpus: 0,
+      futureCapableGpus: 0,
     });
   });
 
@@ -253,7 +272,13 @@ describe('totals, counts and rows', () => {
         'fleet-report',
         { name: 'rdma-probe', version: '9.9.9' },
         '2026-02-02T00:00:00.000Z',
-        { sources: 7, documents: 9, maxBytesPerInput: 1234 },
+        {
+          sources: 7,
+          documents: 9,
+          maxBytesPerInput: 1234,
+          maxAgeMs: null,
+          futureToleranceMs: 5 * 60_000,
+        },
       ],
     );
     assert.deepEqual(fleet.schemaVersions, [{ schemaVersion: 1, hosts: 4 }]);
