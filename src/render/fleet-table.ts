@@ -98,7 +98,7 @@ export function renderFleetTable(report: FleetReport, options: FleetTableOptions
             h.ageMs < 0 ? `${formatAge(h.ageMs)} ahead` : formatAge(h.ageMs),
             h.source,
           ]),
-        [false, false, false, true, false],
+        [false, false, false, false, false],
       ),
     );
     if (aged.length > max) {
