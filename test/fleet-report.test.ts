@@ -17,9 +17,17 @@ import { readInputs } from '../src/fleet/read-inputs.js';
 import { JsonSplitter, type SplitEvent } from '../src/fleet/split-json.js';
 import { summarizeFleet } from '../src/fleet/summarize.js';
 import { DEFAULT_LIMITS } from '../src/fleet/types.js';
+import { main } from '../src/cli/main.js';
 import { renderNdjson } from '../src/render/ndjson.js';
 import { cleanEnv, runCli } from './support/cli.js';
-import { fleetJson, hostReport, json, runReport } from './support/fleet.js';
+import {
+  REPORT_NOW,
+  fleetJson,
+  hostReport,
+  json,
+  runReport,
+  type ReportRun,
+} from './support/fleet.js';
 import { cliPath } from './support/paths.js';
 import { assertValidFleetReport } from './support/schema.js';
 
@@ -45,7 +53,13 @@ test('report: folders recursively, *.json and *.ndjson, counted and summed', asy
   assert.equal(result.stderr, '');
   assert.equal(fleet.kind, 'fleet-report');
   assert.equal(fleet.schemaVersion, 1);
-  assert.deepEqual(fleet.inputs, { sources: 3, documents: 4, maxBytesPerInput: 16 * 1024 * 1024 });
+  assert.deepEqual(fleet.inputs, {
+    sources: 3,
+    documents: 4,
+    maxBytesPerInput: 16 * 1024 * 1024,
+    maxAgeMs: 24 * 3600e3,
+    futureToleranceMs: 5 * 60e3,
+  });
   assert.deepEqual(fleet.totals, {
     hosts: 3,
     gpus: 12,
@@ -54,6 +68,12 @@ test('report: folders recursively, *.json and *.ndjson, counted and summed', asy
     hostsReady: 3,
     hostsNotReady: 0,
     hostsReadinessUnknown: 0,
+    staleHosts: 0,
+    staleGpus: 0,
+    staleCapableGpus: 0,
+    futureHosts: 0,
+    futureGpus: 0,
+    futureCapableGpus: 0,
   });
   assert.deepEqual(
     fleet.hosts.map((h: { hostname: string; gpus: number }) => [h.hostname, h.gpus]),
@@ -114,12 +134,14 @@ test('report: every kind of bad input is a problem of its file; the rest is coun
   writeFileSync(join(dir, '11-array.json'), json([1, 'two']));
   const fleetInput = summarizeFleet(
     { sources: 0, documents: 0, reports: 0, hosts: [], problems: [], duplicates: [] },
-    { toolVersion: '0', generatedAt: '2026-01-01T00:00:00Z', maxBytesPerInput: 1 },
+    { toolVersion: '0', generatedAt: '2026-01-01T00:00:00Z', maxBytesPerInput: 1, maxAgeMs: null },
   );
   writeFileSync(join(dir, '12-fleet.json'), json(fleetInput));
   const missing = join(dir, 'no-such-file.json');
+  // A month between the duplicates: a clock and a maximum age that leave both current.
+  const clock = { now: '2026-02-01T01:00:00.000Z' };
 
-  const { result, fleet } = await fleetJson([dir, missing]);
+  const { result, fleet } = await fleetJson([dir, missing, '--max-age', '40d'], undefined, clock);
   assert.equal(result.exitCode, 0, 'hosts were read, so the report succeeds');
   assert.match(result.stderr, /input problem\(s\)/);
   assert.deepEqual(
@@ -167,7 +189,7 @@ test('report: every kind of bad input is a problem of its file; the rest is coun
     ['duplicate-hosts'],
   );
 
-  const table = await runReport([dir, missing]);
+  const table = await runReport([dir, missing, '--max-age', '40d'], undefined, clock);
   assert.equal(table.exitCode, 0);
   assert.match(table.stdout, /Problems \(13\)/);
   assert.match(table.stdout, /07-huge\.json: too-large: /);
@@ -274,13 +296,20 @@ test('report: a real list --json from this machine is read back', async () => {
   writeFileSync(join(dir, 'this-host.json'), list.stdout);
   const ndjson = runCli(['list', '--ndjson']);
   writeFileSync(join(dir, 'this-host.ndjson'), ndjson.stdout);
-  const { fleet } = await fleetJson([dir]);
+  // The real clock: a report just written is current.
+  const child = runCli(['report', '--json', dir]);
+  assert.equal(child.exitCode, 0, child.stderr);
+  const fleet = JSON.parse(child.stdout);
+  assertValidFleetReport(fleet);
   // The same host twice (JSON and NDJSON of two runs): counted once, flagged.
   assert.equal(fleet.totals.hosts, 1);
   assert.equal(
     fleet.problems.filter((p: { code: string }) => p.code === 'duplicate-host').length,
     1,
   );
+  assert.equal(fleet.hosts[0].freshness, 'current');
+  assert.ok(fleet.hosts[0].ageMs >= 0 && fleet.hosts[0].ageMs < 10 * 60_000, child.stdout);
+  assert.ok(Date.parse(fleet.generatedAt) >= Date.parse(fleet.hosts[0].generatedAt));
 });
 
 test('report: duplicate hosts, JSON and NDJSON mixed: the newest kept, the first read of equal ones', async () => {
@@ -301,7 +330,8 @@ test('report: duplicate hosts, JSON and NDJSON mixed: the newest kept, the first
   const z = [...ndjsonOf('z', 5, 2), ...ndjsonOf('z', 4, 1)];
   writeFileSync(join(dir, '4-z.ndjson'), `${z.join('\n')}\n`);
 
-  const { result, fleet } = await fleetJson([dir]);
+  // Five days of reports, judged on day 5: none stale, none from the future.
+  const { result, fleet } = await fleetJson([dir, '--max-age', '7d'], undefined, { now: at(5) });
   assert.equal(result.exitCode, 0, result.stderr);
   const source = (path: string) => path.slice(dir.length + 1);
   assert.deepEqual(
@@ -355,6 +385,220 @@ test('report: duplicate hosts, JSON and NDJSON mixed: the newest kept, the first
         '3 reports repeated a hostname already read; only the newest of each host is counted',
     },
   ]);
+});
+
+/** REPORT_NOW less `ms`: a report that old when `report` runs. */
+const aged = (ms: number) => new Date(Date.parse(REPORT_NOW) - ms).toISOString();
+const HOUR = 3_600_000;
+
+/** Hosts `name: age`, one file each, in a new folder. */
+function agedHosts(name: string, ages: Record<string, number>): string {
+  const dir = folder(name);
+  for (const [hostname, ms] of Object.entries(ages)) {
+    writeFileSync(
+      join(dir, `${hostname}.json`),
+      json(hostReport({ hostname, generatedAt: aged(ms) })),
+    );
+  }
+  return dir;
+}
+
+const freshnessOf = (fleet: { hosts: { hostname: string; freshness: string }[] }) =>
+  Object.fromEntries(fleet.hosts.map((h) => [h.hostname, h.freshness]));
+
+test('report: stale is older than --max-age (default 24h) before the report, by the clock given', async () => {
+  const dir = agedHosts('ages', {
+    'day-old': 24 * HOUR,
+    'day-and-second': 24 * HOUR + 1000,
+    week: 7 * 24 * HOUR,
+    'just-now': 0,
+    'ahead-4m': -4 * 60_000,
+    'ahead-6m': -6 * 60_000,
+  });
+  const { result, fleet } = await fleetJson([dir]);
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.equal(result.stderr, '', 'a stale host is not an input problem');
+  assert.equal(fleet.generatedAt, REPORT_NOW);
+  assert.equal(fleet.inputs.maxAgeMs, 24 * HOUR);
+  assert.deepEqual(freshnessOf(fleet), {
+    'ahead-4m': 'current',
+    'ahead-6m': 'future',
+    'day-and-second': 'stale',
+    'day-old': 'current',
+    'just-now': 'current',
+    week: 'stale',
+  });
+  assert.deepEqual(
+    [fleet.totals.hosts, fleet.totals.gpus, fleet.totals.capableGpus],
+    [6, 12, 12],
+    'stale and future hosts are still counted',
+  );
+  assert.deepEqual(
+    [fleet.totals.staleHosts, fleet.totals.staleGpus, fleet.totals.staleCapableGpus],
+    [2, 4, 4],
+  );
+  assert.deepEqual(
+    [fleet.totals.futureHosts, fleet.totals.futureGpus, fleet.totals.futureCapableGpus],
+    [1, 2, 2],
+  );
+  assert.deepEqual(
+    fleet.flags.map((f: { code: string }) => f.code),
+    ['stale-hosts', 'future-hosts'],
+  );
+  assert.equal(
+    fleet.hosts.find((h: { hostname: string }) => h.hostname === 'week').ageMs,
+    7 * 24 * HOUR,
+  );
+
+  // A custom maximum, in each unit; an equal age is not older.
+  const custom = async (maxAge: string) => {
+    const { result: run, fleet: report } = await fleetJson([dir, '--max-age', maxAge]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    return Object.entries(freshnessOf(report))
+      .filter(([, freshness]) => freshness === 'stale')
+      .map(([hostname]) => hostname);
+  };
+  assert.deepEqual(await custom('7d'), []);
+  assert.deepEqual(await custom('86401s'), ['week']);
+  assert.deepEqual(await custom('1440m'), ['day-and-second', 'week']);
+  assert.deepEqual(await custom('1h'), ['day-and-second', 'day-old', 'week']);
+  assert.deepEqual(await custom(' 2H '), ['day-and-second', 'day-old', 'week']);
+
+  // off (or a zero duration): nothing is too old; a clock ahead still is flagged.
+  for (const off of ['off', 'OFF', '0', '0s', '0d']) {
+    const { fleet: report } = await fleetJson([dir, '--max-age', off]);
+    assert.equal(report.inputs.maxAgeMs, null, off);
+    assert.equal(report.totals.staleHosts, 0, off);
+    assert.equal(report.totals.futureHosts, 1, off);
+    assert.deepEqual(
+      report.flags.map((f: { code: string }) => f.code),
+      ['future-hosts'],
+      off,
+    );
+  }
+
+  // Judged by the clock: a year on, every report is stale; a year back, every one ahead.
+  const later = await fleetJson([dir], undefined, { now: '2027-01-01T00:00:00.000Z' });
+  assert.equal(later.fleet.totals.staleHosts, 6);
+  const earlier = await fleetJson([dir], undefined, { now: '2025-01-01T00:00:00.000Z' });
+  assert.equal(earlier.fleet.totals.futureHosts, 6);
+});
+
+test('report: a bad --max-age is a usage error (exit 2), before any input is read', async () => {
+  const dir = agedHosts('bad-max-age', { a: 0 });
+  const neverRead: AsyncIterable<Uint8Array> = {
+    [Symbol.asyncIterator]() {
+      throw new Error('stdin was read');
+    },
+  };
+  for (const [maxAge, message] of [
+    ['soon', /--max-age 'soon' is not a duration \(examples: 90s, 30m, 24h, 7d\)/],
+    ['-1h', /--max-age '-1h' is not a duration/],
+    ['1.5h', /--max-age '1\.5h' is not a duration/],
+    ['24', /--max-age '24' is not a duration/],
+    ['3651d', /--max-age '3651d' is longer than 3650d, the most allowed/],
+    ['', /--max-age '' is not a duration/],
+  ] as const) {
+    const result = await runReportWithStdin([dir, '-', '--max-age', maxAge], neverRead);
+    assert.equal(result.exitCode, 2, `${maxAge}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+    assert.equal(result.stdout, '', maxAge);
+  }
+  assert.equal(runCli(['report', dir, '--max-age']).exitCode, 2, 'the value is required');
+  assert.equal(runCli(['report', dir, '--max-age', 'soon']).exitCode, 2, 'the real binary too');
+  assert.equal((await runReport([dir, '--max-age', '3650d'])).exitCode, 0, 'the longest allowed');
+});
+
+/** runReport with a stdin of the test's own. */
+async function runReportWithStdin(
+  args: string[],
+  stdin: AsyncIterable<Uint8Array>,
+): Promise<ReportRun> {
+  let stdout = '';
+  let stderr = '';
+  const exitCode = await main(['node', 'rdma-probe', 'report', ...args], {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    env: cleanEnv(),
+    stdin,
+    now: () => new Date(REPORT_NOW),
+  });
+  return { exitCode, stdout, stderr };
+}
+
+test('report: the table marks stale and future hosts, escaped, and lists them by hostname', async () => {
+  const dir = agedHosts('aged-table', { current: HOUR, 'old-b': 3 * 24 * HOUR + 2 * HOUR });
+  const hostile = 'old-a\u001b]0;owned\u0007\r\n  ! forged';
+  writeFileSync(
+    join(dir, 'hostile.ndjson'),
+    renderNdjson(hostReport({ hostname: hostile, generatedAt: aged(30 * 24 * HOUR) })),
+  );
+  writeFileSync(
+    join(dir, 'ahead.json'),
+    json(hostReport({ hostname: 'ahead', generatedAt: aged(-90 * 60_000) })),
+  );
+  const table = await runReport([dir]);
+  assert.equal(table.exitCode, 0, table.stderr);
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(table.stdout), table.stdout);
+  assert.match(
+    table.stdout,
+    /fleet report · 4 hosts · 8 GPUs · 8 RDMA-capable · 0 problems · 2 stale · 1 from the future\n/,
+  );
+  const section = table.stdout.slice(table.stdout.indexOf('Stale or future reports'));
+  const escaped = 'old-a\\x1b]0;owned\\x07\\r\\n  ! forged';
+  const row = (...cells: string[]) =>
+    `  ${cells.map((cell, k) => cell.padEnd([escaped.length, 6, 24, 12][k] ?? 0)).join('  ')}`.trimEnd();
+  assert.deepEqual(section.trimEnd().split('\n'), [
+    'Stale or future reports (3; --max-age 1d)',
+    row('Host', 'State', 'Generated at', 'Age', 'Source'),
+    row('ahead', 'future', aged(-90 * 60_000), '1h 30m ahead', `${dir}/ahead.json`),
+    row(escaped, 'stale', aged(30 * 24 * HOUR), '30d', `${dir}/hostile.ndjson`),
+    row('old-b', 'stale', aged(74 * HOUR), '3d 2h', `${dir}/old-b.json`),
+  ]);
+
+  assert.match(
+    table.stdout,
+    /! stale-hosts: 2 hosts' reports are older than 1d \(--max-age\); the oldest, "old-a\\x1b\]0;owned\\x07\\r\\n {2}! forged", is 30d old/,
+  );
+  assert.match(
+    table.stdout,
+    /! future-hosts: 1 host's report is dated more than 5m after this report/,
+  );
+  assert.ok(!/^\s*! forged/m.test(table.stdout), 'no line forged by a hostname');
+
+  // The JSON keeps the hostname exact, and validates.
+  const { fleet } = await fleetJson([dir]);
+  assert.deepEqual(freshnessOf(fleet), {
+    ahead: 'future',
+    current: 'current',
+    [hostile]: 'stale',
+    'old-b': 'stale',
+  });
+
+  // None stale or ahead: no section, and the head line as it always was.
+  const none = await runReport([dir, '--max-age', '60d'], undefined, { now: aged(-2 * HOUR) });
+  assert.ok(!none.stdout.includes('Stale or future'), none.stdout);
+  assert.match(none.stdout, /· 0 problems\n/);
+
+  // More than the table lists: the rest counted.
+  const many = folder('aged-many');
+  for (let i = 0; i < 53; i++) {
+    writeFileSync(
+      join(many, `h${i}.json`),
+      json(
+        hostReport({ hostname: `h${String(i).padStart(2, '0')}`, generatedAt: aged(48 * HOUR) }),
+      ),
+    );
+  }
+  const long = await runReport([many]);
+  assert.match(long.stdout, /Stale or future reports \(53; --max-age 1d\)/);
+  assert.match(long.stdout, / {2}h49 +stale/);
+  assert.ok(!long.stdout.includes('h50 '), 'the 51st is not listed');
+  assert.match(
+    long.stdout,
+    / {2}\.\.\. and 3 more \(report --json marks every host's freshness\)\n/,
+  );
 });
 
 /**

@@ -12,8 +12,9 @@ import {
   finishSummary,
   summaryOf,
 } from '../src/fleet/host-summary.js';
+import { formatAge, freshnessOf, FUTURE_TOLERANCE_MS } from '../src/fleet/freshness.js';
 import type { InputRead } from '../src/fleet/read-inputs.js';
-import { summarizeFleet } from '../src/fleet/summarize.js';
+import { summarizeFleet, type SummarizeOptions } from '../src/fleet/summarize.js';
 import type { FleetReport } from '../src/fleet/types.js';
 
 const GiB = 2 ** 30;
@@ -55,8 +56,15 @@ function host(
   };
 }
 
-/** The hosts as the reader keeps them: each folded into its summary, duplicates resolved. */
-function summarize(entries: HostEntry[], problems: InputRead['problems'] = []): FleetReport {
+/**
+ * The hosts as the reader keeps them: each folded into its summary, duplicates resolved.
+ * No maximum age unless `options` gives one: these hosts are a month older than the report.
+ */
+function summarize(
+  entries: HostEntry[],
+  problems: InputRead['problems'] = [],
+  options: Partial<SummarizeOptions> = {},
+): FleetReport {
   const pool = new StringPool();
   const kept = new KeptHosts();
   for (const entry of entries) {
@@ -73,7 +81,13 @@ function summarize(entries: HostEntry[], problems: InputRead['problems'] = []): 
       problems,
       duplicates: kept.duplicates,
     },
-    { toolVersion: '9.9.9', generatedAt: '2026-02-02T00:00:00.000Z', maxBytesPerInput: 1234 },
+    {
+      toolVersion: '9.9.9',
+      generatedAt: '2026-02-02T00:00:00.000Z',
+      maxBytesPerInput: 1234,
+      maxAgeMs: null,
+      ...options,
+    },
   );
 }
 
@@ -192,6 +206,12 @@ describe('totals, counts and rows', () => {
       hostsReady: 1,
       hostsNotReady: 1,
       hostsReadinessUnknown: 2,
+      staleHosts: 0,
+      staleGpus: 0,
+      staleCapableGpus: 0,
+      futureHosts: 0,
+      futureGpus: 0,
+      futureCapableGpus: 0,
     });
   });
 
@@ -253,7 +273,13 @@ describe('totals, counts and rows', () => {
         'fleet-report',
         { name: 'rdma-probe', version: '9.9.9' },
         '2026-02-02T00:00:00.000Z',
-        { sources: 7, documents: 9, maxBytesPerInput: 1234 },
+        {
+          sources: 7,
+          documents: 9,
+          maxBytesPerInput: 1234,
+          maxAgeMs: null,
+          futureToleranceMs: 5 * 60_000,
+        },
       ],
     );
     assert.deepEqual(fleet.schemaVersions, [{ schemaVersion: 1, hosts: 4 }]);
@@ -359,6 +385,189 @@ describe('flags', () => {
     assert.deepEqual(
       fleet.flags.map((f) => f.code),
       ['newer-schema-version'],
+    );
+  });
+});
+
+describe("age, against the report's own generatedAt", () => {
+  const DAY = 86_400_000;
+  /** The summaries' report time (see summarize), less `ms`: a host that old. */
+  const before = (ms: number) =>
+    new Date(Date.parse('2026-02-02T00:00:00.000Z') - ms).toISOString();
+  const judged = (fleet: FleetReport) => fleet.hosts.map((h) => [h.hostname, h.freshness, h.ageMs]);
+
+  test('stale is strictly older than the maximum; from the future is past the tolerance', () => {
+    assert.equal(freshnessOf(DAY, DAY), 'current');
+    assert.equal(freshnessOf(DAY + 1, DAY), 'stale');
+    assert.equal(freshnessOf(-FUTURE_TOLERANCE_MS, DAY), 'current');
+    assert.equal(freshnessOf(-FUTURE_TOLERANCE_MS - 1, DAY), 'future');
+    assert.equal(freshnessOf(3650 * DAY, null), 'current', 'no maximum: nothing is stale');
+    assert.equal(freshnessOf(-DAY, null), 'future', 'a wrong clock is wrong with no maximum too');
+    assert.equal(FUTURE_TOLERANCE_MS, 5 * 60_000);
+  });
+
+  test('ages read as their two largest units, rounded down', () => {
+    assert.deepEqual(
+      [
+        0,
+        999,
+        1000,
+        90_000,
+        3_600_000,
+        DAY,
+        DAY + 3_600_000 + 61_000,
+        DAY + 300_000,
+        -7_200_000,
+      ].map(formatAge),
+      ['0s', '0s', '1s', '1m 30s', '1h', '1d', '1d 1h', '1d', '2h'],
+    );
+  });
+
+  test('each host judged, the stale and the future counted apart and still in the totals', () => {
+    const fleet = summarize(
+      [
+        host('exactly-a-day', { generatedAt: before(DAY) }),
+        host('a-day-and-1ms', { generatedAt: before(DAY + 1), gpus: [gpu(), gpu({ index: 1 })] }),
+        host('a-week', {
+          generatedAt: before(7 * DAY),
+          gpus: [gpu({ capable: false, reasons: ['extension-missing'] })],
+        }),
+        host('skewed-5m', { generatedAt: before(-FUTURE_TOLERANCE_MS) }),
+        host('ahead-2h', { generatedAt: before(-7_200_000), gpus: [gpu(), gpu({ index: 1 })] }),
+      ],
+      [],
+      { maxAgeMs: DAY },
+    );
+    assert.deepEqual(judged(fleet), [
+      ['a-day-and-1ms', 'stale', DAY + 1],
+      ['a-week', 'stale', 7 * DAY],
+      ['ahead-2h', 'future', -7_200_000],
+      ['exactly-a-day', 'current', DAY],
+      ['skewed-5m', 'current', -FUTURE_TOLERANCE_MS],
+    ]);
+    assert.deepEqual(fleet.totals, {
+      hosts: 5,
+      gpus: 7,
+      capableGpus: 6,
+      hostsWithCapableGpu: 4,
+      hostsReady: 5,
+      hostsNotReady: 0,
+      hostsReadinessUnknown: 0,
+      staleHosts: 2,
+      staleGpus: 3,
+      staleCapableGpus: 2,
+      futureHosts: 1,
+      futureGpus: 2,
+      futureCapableGpus: 2,
+    });
+    // Their GPUs are in the other counts as well: the last known state of the fleet.
+    assert.deepEqual(fleet.byReason, [
+      { source: 'vulkan', code: 'extension-missing', gpus: 1, hosts: 1 },
+    ]);
+    assert.equal(fleet.byDriverVersion[0]?.gpus, 7);
+    assert.equal(fleet.budget.gpusWithBudget, 7);
+    assert.deepEqual([fleet.inputs.maxAgeMs, fleet.inputs.futureToleranceMs], [DAY, 300_000]);
+    assert.deepEqual(fleet.flags, [
+      {
+        code: 'stale-hosts',
+        message:
+          '2 hosts\' reports are older than 1d (--max-age); the oldest, "a-week", is 7d old. Counted in the totals all the same',
+      },
+      {
+        code: 'future-hosts',
+        message:
+          '1 host\'s report is dated more than 5m after this report (a clock is wrong); the furthest, "ahead-2h", by 2h. Counted in the totals all the same',
+      },
+    ]);
+    assert.deepEqual(fleet.problems, [], 'a stale report is counted, not a problem');
+  });
+
+  test('no maximum age: none stale, the future still flagged', () => {
+    const fleet = summarize([
+      host('old', { generatedAt: before(3000 * DAY) }),
+      host('ahead', { generatedAt: before(-DAY) }),
+    ]);
+    assert.deepEqual(judged(fleet), [
+      ['ahead', 'future', -DAY],
+      ['old', 'current', 3000 * DAY],
+    ]);
+    assert.deepEqual(
+      fleet.flags.map((f) => f.code),
+      ['future-hosts'],
+    );
+    assert.equal(fleet.inputs.maxAgeMs, null);
+  });
+
+  test('the flag names the furthest host, of equal ones the first by hostname, however read', () => {
+    for (const order of [1, -1]) {
+      const hosts = [
+        host('c', { generatedAt: before(2 * DAY) }),
+        host('b', { generatedAt: before(3 * DAY) }),
+        host('a', { generatedAt: before(3 * DAY) }),
+        host('y', { generatedAt: before(-DAY) }),
+        host('x', { generatedAt: before(-DAY) }),
+      ];
+      const fleet = summarize(order === 1 ? hosts : hosts.reverse(), [], { maxAgeMs: DAY });
+      assert.match(fleet.flags[0]!.message, /^3 hosts' reports .* the oldest, "a", is 3d old/);
+      assert.match(fleet.flags[1]!.message, /^2 hosts' reports .* the furthest, "x", by 1d\./);
+    }
+  });
+
+  test('duplicates: the newest report is kept, and its age is the one judged', () => {
+    const options = { maxAgeMs: DAY };
+    // An old copy of a host that reported since: current, the old copy a duplicate.
+    const refreshed = summarize(
+      [
+        host('gpu-01', { source: 'new.json', generatedAt: before(3_600_000) }),
+        host('gpu-01', { source: 'old.json', generatedAt: before(30 * DAY) }),
+      ],
+      [],
+      options,
+    );
+    assert.deepEqual(judged(refreshed), [['gpu-01', 'current', 3_600_000]]);
+    assert.equal(refreshed.totals.staleHosts, 0);
+    assert.deepEqual(
+      refreshed.problems.map((p) => [p.source, p.code]),
+      [['old.json', 'duplicate-host']],
+    );
+    assert.deepEqual(
+      refreshed.flags.map((f) => f.code),
+      ['duplicate-hosts'],
+    );
+
+    // Every copy stale: the host is, by the age of its newest.
+    const silent = summarize(
+      [
+        host('gpu-02', { generatedAt: before(30 * DAY) }),
+        host('gpu-02', { generatedAt: before(2 * DAY) }),
+      ],
+      [],
+      options,
+    );
+    assert.deepEqual(judged(silent), [['gpu-02', 'stale', 2 * DAY]]);
+    assert.deepEqual(
+      silent.flags.map((f) => f.code),
+      ['duplicate-hosts', 'stale-hosts'],
+    );
+    assert.match(
+      silent.flags[1]!.message,
+      /^1 host's report is older than 1d .*"gpu-02", is 2d old/,
+    );
+
+    // A copy from a clock that was ahead is the newest, so it is kept: and flagged.
+    const skewed = summarize(
+      [
+        host('gpu-03', { source: 'now.json', generatedAt: before(0) }),
+        host('gpu-03', { source: 'ahead.json', generatedAt: before(-365 * DAY) }),
+      ],
+      [],
+      options,
+    );
+    assert.deepEqual(judged(skewed), [['gpu-03', 'future', -365 * DAY]]);
+    assert.equal(skewed.hosts[0]!.source, 'ahead.json');
+    assert.deepEqual(
+      skewed.problems.map((p) => [p.source, p.code]),
+      [['now.json', 'duplicate-host']],
     );
   });
 });

@@ -97,6 +97,9 @@ const DURATION_UNITS: Record<string, number> = { s: 1e3, m: 60e3, h: 3600e3, d: 
  */
 export const MAX_NFD_EXPIRY = { text: '3650d', ms: 3650 * 86400e3 } as const;
 
+/** The longest report --max-age: ten years too, past which it is surely a typo. */
+export const MAX_REPORT_AGE = { text: '3650d', ms: 3650 * 86400e3 } as const;
+
 /** "90s", "30m", "24h", "7d" -> milliseconds, at most `max`. */
 export function parseDuration(
   text: string,

@@ -27,6 +27,7 @@ import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
   LIST_FORMATS,
   MAX_NFD_EXPIRY,
+  MAX_REPORT_AGE,
   checkOutput,
   collectFormat,
   deliver,
@@ -37,6 +38,7 @@ import {
 } from './list-output.js';
 import type { Stdin } from '../fleet/read-inputs.js';
 import type { CheckOptions } from './check-command.js';
+import type { ReportOptions } from './report-command.js';
 import { renderCheckUnknown } from '../render/check-output.js';
 
 export interface OutputStream {
@@ -59,6 +61,11 @@ export interface CliIo {
   argvBytes?: (decoded: readonly string[]) => Buffer[] | null;
   /** What stdout can show; chalk's detection when absent (tests pass their own). */
   stdoutColorLevel?: () => Promise<ColorLevel>;
+  /**
+   * The wall clock; `new Date()` when absent. `report` dates its output by it, and judges
+   * every host's age against that date (tests pass a fixed one).
+   */
+  now?: () => Date;
 }
 
 export interface CliDeps {
@@ -129,10 +136,17 @@ duplicate hosts (the newest generatedAt of a hostname is kept, the first read of
 ones). Inputs that cannot be read (not JSON, truncated, not a report, larger than 16 MiB)
 are listed as problems and the rest is still counted.
 
+Each host kept is judged by its generatedAt against the fleet report's own (the time
+report finished reading): more than --max-age before it (default 24h; 90s, 30m, 7d...;
+off or 0: never) is stale, more than 5 minutes after it is from the future (a wrong
+clock). Both are still counted in every total, counted apart as well (totals.staleHosts,
+staleGpus, staleCapableGpus, futureHosts...), flagged, and listed by host.
+
 Examples:
   rdma-probe report inventory/                  every *.json / *.ndjson below inventory/
   pdsh -N -w 'gpu[01-64]' rdma-probe list --ndjson | rdma-probe report -
   rdma-probe report --json hosts/*.json | jq .totals
+  rdma-probe report --max-age 2h inventory/     hosts silent for over 2 hours are stale
 ${EXIT_CODES_HELP}`;
 
 const CHECK_HELP = `
@@ -302,9 +316,14 @@ function buildProgram(
     .description("sum up many hosts' JSON (list --json or --ndjson) as a fleet report")
     .argument('<inputs...>', 'files, folders (searched for *.json and *.ndjson), or - for stdin')
     .option('--json', 'print the fleet report as one JSON document')
+    .option(
+      '--max-age <duration>',
+      `flag hosts whose report is older than this; off: none (at most ${MAX_REPORT_AGE.text})`,
+      '24h',
+    )
     .option('--no-color', 'no colour in the table')
     .addHelpText('after', REPORT_HELP)
-    .action(async (inputs: string[], options: { json?: boolean; color?: boolean }) => {
+    .action(async (inputs: string[], options: ReportOptions) => {
       const { runReport } = await import('./report-command.js');
       setExitCode(await runReport(inputs, options, io, io.stdin ?? process.stdin));
     });

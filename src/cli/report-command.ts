@@ -5,11 +5,20 @@ import { summarizeFleet } from '../fleet/summarize.js';
 import { DEFAULT_LIMITS } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { detectStdoutColorLevel, useColor } from './color.js';
+import { MAX_REPORT_AGE, parseDuration } from './list-output.js';
 import type { CliIo } from './main.js';
 
 export interface ReportOptions {
   json?: boolean;
   color?: boolean;
+  /** A duration, or off (or a zero one): see parseMaxAge. */
+  maxAge: string;
+}
+
+/** --max-age as milliseconds; null for `off` or a duration of zero (0, 0s...): none is stale. */
+export function parseMaxAge(text: string): number | null {
+  if (/^\s*(off|0+\s*[smhd]?)\s*$/i.test(text)) return null;
+  return parseDuration(text, '--max-age', MAX_REPORT_AGE);
 }
 
 export async function runReport(
@@ -18,11 +27,17 @@ export async function runReport(
   io: CliIo,
   stdin: Stdin | null,
 ): Promise<number> {
+  // Before any input is read: a typo should not wait for a gigabyte of stdin.
+  const maxAgeMs = parseMaxAge(options.maxAge);
   const read = await readInputs(inputs, stdin, DEFAULT_LIMITS);
+  // Taken once everything is read, so that no host that reported while report was
+  // reading (a slow pdsh) is dated after the report.
+  const generatedAt = (io.now?.() ?? new Date()).toISOString();
   const fleet = summarizeFleet(read, {
     toolVersion: TOOL_VERSION,
-    generatedAt: new Date().toISOString(),
+    generatedAt,
     maxBytesPerInput: DEFAULT_LIMITS.maxBytesPerInput,
+    maxAgeMs,
   });
   if (options.json) {
     // Two writes: appending the newline would copy the whole text once more (9 MB for

@@ -1,9 +1,10 @@
 /**
  * The fleet report from the hosts that were read. Pure: the hosts come one per hostname
  * already (duplicates were resolved on their summaries as they were read), and are
- * counted here.
+ * counted here, each judged stale or not against the report's own generatedAt.
  */
 import { SCHEMA_VERSION } from '../report.js';
+import { formatAge, freshnessOf, FUTURE_TOLERANCE_MS, type Freshness } from './freshness.js';
 import type { HostSummary } from './host-summary.js';
 import type { InputRead } from './read-inputs.js';
 import {
@@ -17,12 +18,25 @@ import {
 
 export interface SummarizeOptions {
   toolVersion: string;
+  /** The report's own time, which every host's age is measured from. */
   generatedAt: string;
   maxBytesPerInput: number;
+  /** Older than this is stale; null: no report is too old. */
+  maxAgeMs: number | null;
+}
+
+/** The stale hosts, or those from the future: how many, and the one furthest off. */
+interface AgeGroup {
+  hosts: number;
+  /** Its age when stale, how far ahead when from the future. */
+  furthest: { hostname: string; distanceMs: number } | null;
 }
 
 export function summarizeFleet(input: InputRead, options: SummarizeOptions): FleetReport {
   const { hosts } = input;
+  const judge = judgeAgainst(options);
+  const stale: AgeGroup = { hosts: 0, furthest: null };
+  const future: AgeGroup = { hosts: 0, furthest: null };
   const problems = [...input.problems, ...input.duplicates];
   const duplicates = input.duplicates.length;
 
@@ -46,9 +60,27 @@ export function summarizeFleet(input: InputRead, options: SummarizeOptions): Fle
     hostsReady: 0,
     hostsNotReady: 0,
     hostsReadinessUnknown: 0,
+    staleHosts: 0,
+    staleGpus: 0,
+    staleCapableGpus: 0,
+    futureHosts: 0,
+    futureGpus: 0,
+    futureCapableGpus: 0,
   };
 
   for (const host of hosts) {
+    const { ageMs, freshness } = judge(host);
+    if (freshness === 'stale') {
+      totals.staleHosts++;
+      totals.staleGpus += host.gpus;
+      totals.staleCapableGpus += host.capableGpus;
+      countAged(stale, host.hostname, ageMs);
+    } else if (freshness === 'future') {
+      totals.futureHosts++;
+      totals.futureGpus += host.gpus;
+      totals.futureCapableGpus += host.capableGpus;
+      countAged(future, host.hostname, -ageMs);
+    }
     schemas.set(host.schemaVersion, (schemas.get(host.schemaVersion) ?? 0) + 1);
     if (host.ready === true) totals.hostsReady++;
     else if (host.ready === false) totals.hostsNotReady++;
@@ -124,15 +156,22 @@ export function summarizeFleet(input: InputRead, options: SummarizeOptions): Fle
       sources: input.sources,
       documents: input.documents,
       maxBytesPerInput: options.maxBytesPerInput,
+      maxAgeMs: options.maxAgeMs,
+      futureToleranceMs: FUTURE_TOLERANCE_MS,
     },
     totals,
     byReason,
     byDriverVersion,
     schemaVersions,
     budget,
-    flags: flagsOf(versions, schemaVersions, duplicates),
+    flags: [
+      ...flagsOf(versions, schemaVersions, duplicates),
+      ...ageFlagsOf(stale, future, options.maxAgeMs),
+    ],
     problems,
-    hosts: hosts.map(fleetHost).sort((a, b) => a.hostname.localeCompare(b.hostname)),
+    hosts: hosts
+      .map((host) => fleetHost(host, judge(host)))
+      .sort((a, b) => a.hostname.localeCompare(b.hostname)),
   };
 }
 
@@ -194,11 +233,70 @@ function flagsOf(
   return flags;
 }
 
-function fleetHost(host: HostSummary): FleetHost {
+/** A host's age and freshness, against the report's generatedAt. */
+function judgeAgainst(
+  options: SummarizeOptions,
+): (host: HostSummary) => { ageMs: number; freshness: Freshness } {
+  const now = Date.parse(options.generatedAt);
+  return (host) => {
+    const ageMs = now - host.time;
+    return { ageMs, freshness: freshnessOf(ageMs, options.maxAgeMs) };
+  };
+}
+
+/**
+ * Counts a host into its group. `distance`: how far off it is (its age, or how far ahead);
+ * of equal ones the first by hostname is named, so the flag does not depend on input order.
+ */
+function countAged(group: AgeGroup, hostname: string, distance: number): void {
+  group.hosts++;
+  const best = group.furthest;
+  if (
+    best === null ||
+    distance > best.distanceMs ||
+    (distance === best.distanceMs && hostname.localeCompare(best.hostname) < 0)
+  ) {
+    group.furthest = { hostname, distanceMs: distance };
+  }
+}
+
+/** Stale hosts, then hosts from the future: how many, and the one furthest off. */
+function ageFlagsOf(stale: AgeGroup, future: AgeGroup, maxAgeMs: number | null): FleetFlag[] {
+  const flags: FleetFlag[] = [];
+  if (stale.furthest !== null && maxAgeMs !== null) {
+    flags.push({
+      code: 'stale-hosts',
+      message:
+        `${hostsText(stale.hosts)} older than ${formatAge(maxAgeMs)} (--max-age); the oldest, ` +
+        `"${stale.furthest.hostname}", is ${formatAge(stale.furthest.distanceMs)} old. Counted in the totals all the same`,
+    });
+  }
+  if (future.furthest !== null) {
+    flags.push({
+      code: 'future-hosts',
+      message:
+        `${hostsText(future.hosts)} dated more than ${formatAge(FUTURE_TOLERANCE_MS)} after this report ` +
+        `(a clock is wrong); the furthest, "${future.furthest.hostname}", by ${formatAge(future.furthest.distanceMs)}. ` +
+        'Counted in the totals all the same',
+    });
+  }
+  return flags;
+}
+
+function hostsText(count: number): string {
+  return count === 1 ? "1 host's report is" : `${count} hosts' reports are`;
+}
+
+function fleetHost(
+  host: HostSummary,
+  { ageMs, freshness }: { ageMs: number; freshness: Freshness },
+): FleetHost {
   return {
     hostname: host.hostname,
     source: host.source,
     generatedAt: host.generatedAt,
+    ageMs,
+    freshness,
     schemaVersion: host.schemaVersion,
     toolVersion: host.toolVersion,
     gpus: host.gpus,

@@ -4,6 +4,8 @@
  * schema/fleet-report.schema.json. Bump FLEET_SCHEMA_VERSION on an incompatible change.
  */
 
+import type { Freshness } from './freshness.js';
+
 export const FLEET_SCHEMA_VERSION = 1;
 /** The most rdma-probe reads from one file, or from one document on stdin. */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -46,6 +48,13 @@ export interface FleetReport {
     /** JSON documents or NDJSON lines parsed. */
     documents: number;
     maxBytesPerInput: number;
+    /**
+     * A host whose generatedAt is more than this before the report's is stale; null
+     * with `--max-age off`, when none is.
+     */
+    maxAgeMs: number | null;
+    /** A host whose generatedAt is more than this after the report's is from the future. */
+    futureToleranceMs: number;
   };
   totals: FleetTotals;
   /** Every reason any GPU is not capable (Vulkan) or its host is not ready (host). */
@@ -70,6 +79,17 @@ export interface FleetTotals {
   hostsNotReady: number;
   /** Readiness null, or reports without a readiness block. */
   hostsReadinessUnknown: number;
+  /**
+   * Hosts whose report is stale, and their GPUs: counted in every total above as well
+   * (their last known state), so that these say how much of it may be out of date.
+   */
+  staleHosts: number;
+  staleGpus: number;
+  staleCapableGpus: number;
+  /** Hosts whose report is dated in the future, and their GPUs: counted above as well. */
+  futureHosts: number;
+  futureGpus: number;
+  futureCapableGpus: number;
 }
 
 export interface FleetReasonCount {
@@ -103,7 +123,9 @@ export type FleetFlagCode =
   | 'inconsistent-driver-versions'
   | 'mixed-schema-versions'
   | 'newer-schema-version'
-  | 'duplicate-hosts';
+  | 'duplicate-hosts'
+  | 'stale-hosts'
+  | 'future-hosts';
 
 export interface FleetFlag {
   code: FleetFlagCode;
@@ -141,6 +163,9 @@ export interface FleetHost {
   hostname: string;
   source: string;
   generatedAt: string;
+  /** The report's generatedAt minus this host's, in milliseconds: negative when later. */
+  ageMs: number;
+  freshness: Freshness;
   schemaVersion: number;
   toolVersion: string;
   gpus: number;

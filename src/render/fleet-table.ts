@@ -5,6 +5,7 @@
  * input can send a terminal escape, a carriage return or a line of its own.
  */
 import { Chalk } from 'chalk';
+import { formatAge } from '../fleet/freshness.js';
 import type { FleetReport } from '../fleet/types.js';
 import { formatBytes, plural } from './format.js';
 import { terminalSafeDeep } from './terminal-text.js';
@@ -13,6 +14,8 @@ export interface FleetTableOptions {
   color: boolean;
   /** Problems listed before "and N more". */
   maxProblems?: number;
+  /** Stale hosts and hosts from the future listed before "and N more". */
+  maxAgedHosts?: number;
 }
 
 export function renderFleetTable(report: FleetReport, options: FleetTableOptions): string {
@@ -23,7 +26,9 @@ export function renderFleetTable(report: FleetReport, options: FleetTableOptions
   out.push(
     c.bold(`rdma-probe ${fleet.tool.version} fleet report`) +
       ` · ${plural(t.hosts, 'host')} · ${plural(t.gpus, 'GPU')} · ${t.capableGpus} RDMA-capable` +
-      ` · ${plural(fleet.problems.length, 'problem')}`,
+      ` · ${plural(fleet.problems.length, 'problem')}` +
+      (t.staleHosts > 0 ? ` · ${t.staleHosts} stale` : '') +
+      (t.futureHosts > 0 ? ` · ${t.futureHosts} from the future` : ''),
   );
   out.push(
     `Read ${plural(fleet.inputs.sources, 'input')}, ${plural(fleet.inputs.documents, 'document')}. ` +
@@ -72,6 +77,33 @@ export function renderFleetTable(report: FleetReport, options: FleetTableOptions
   if (fleet.flags.length > 0) {
     out.push('', c.bold(c.yellow('Flags')));
     for (const flag of fleet.flags) out.push(`  ${c.yellow('!')} ${flag.code}: ${flag.message}`);
+  }
+  const aged = fleet.hosts.filter((h) => h.freshness !== 'current');
+  if (aged.length > 0) {
+    const max = options.maxAgedHosts ?? 50;
+    const limit =
+      fleet.inputs.maxAgeMs === null
+        ? '--max-age off'
+        : `--max-age ${formatAge(fleet.inputs.maxAgeMs)}`;
+    out.push('', c.bold(c.yellow(`Stale or future reports (${aged.length}; ${limit})`)));
+    out.push(
+      ...columns(
+        ['Host', 'State', 'Generated at', 'Age', 'Source'],
+        aged
+          .slice(0, max)
+          .map((h) => [
+            h.hostname,
+            h.freshness,
+            h.generatedAt,
+            h.ageMs < 0 ? `${formatAge(h.ageMs)} ahead` : formatAge(h.ageMs),
+            h.source,
+          ]),
+        [false, false, false, false, false],
+      ),
+    );
+    if (aged.length > max) {
+      out.push(`  ... and ${aged.length - max} more (report --json marks every host's freshness)`);
+    }
   }
   if (fleet.problems.length > 0) {
     const max = options.maxProblems ?? 50;

@@ -20,6 +20,11 @@ export interface HostSpec {
   driverVersion?: string;
 }
 
+/** When hostReport's reports are dated, unless a spec says otherwise. */
+export const FIXTURE_TIME = '2026-01-01T00:00:00.000Z';
+/** The clock runReport gives `report` unless told otherwise: an hour after FIXTURE_TIME. */
+export const REPORT_NOW = '2026-01-01T01:00:00.000Z';
+
 export function hostReport(spec: HostSpec): ProbeReport {
   const gpus = Array.from({ length: spec.gpus ?? 2 }, (_, index) =>
     gpuReport({
@@ -41,7 +46,7 @@ export function hostReport(spec: HostSpec): ProbeReport {
   );
   const report = probeReport(gpus);
   report.host = readyHost(spec.hostname, gpus);
-  report.generatedAt = spec.generatedAt ?? '2026-01-01T00:00:00.000Z';
+  report.generatedAt = spec.generatedAt ?? FIXTURE_TIME;
   assertValidReport(report);
   return report;
 }
@@ -54,10 +59,19 @@ export interface ReportRun {
   stderr: string;
 }
 
-/** `rdma-probe report ARGS` in this process, stdin fed from `input` (chunks or one). */
+export interface ReportClock {
+  /** What the clock reads (REPORT_NOW when absent), as an ISO 8601 time. */
+  now?: string;
+}
+
+/**
+ * `rdma-probe report ARGS` in this process, stdin fed from `input` (chunks or one), the
+ * clock fixed at `clock.now`: the report's generatedAt, and what hosts' ages are judged by.
+ */
 export async function runReport(
   args: string[],
   input?: string | Uint8Array | Iterable<Uint8Array | string>,
+  clock: ReportClock = {},
 ): Promise<ReportRun> {
   let stdout = '';
   let stderr = '';
@@ -74,13 +88,18 @@ export async function runReport(
     stdin: (async function* () {
       yield* chunks;
     })(),
+    now: () => new Date(clock.now ?? REPORT_NOW),
   });
   return { exitCode, stdout, stderr };
 }
 
 /** `report ARGS --json` in this process; the output is checked against its schema. */
-export async function fleetJson(args: string[], input?: Parameters<typeof runReport>[1]) {
-  const result = await runReport([...args, '--json'], input);
+export async function fleetJson(
+  args: string[],
+  input?: Parameters<typeof runReport>[1],
+  clock?: ReportClock,
+) {
+  const result = await runReport([...args, '--json'], input, clock);
   const fleet = JSON.parse(result.stdout);
   assertValidFleetReport(fleet);
   return { result, fleet };
