@@ -88,18 +88,3 @@ export function sysfsRootComplex(text: string): string | null {
   const bus = Number.parseInt(match[2]!, 16);
   return `pci${lower(domain, 4)}:${lower(bus, 2)}`;
 }
-
-/** Whether two spellings name one address (either form, any case); false when either is none. */
-export function samePciAddress(a: string | null, b: string | null): boolean {
-  if (a === null || b === null) return false;
-  const x = parsePciAddress(a);
-  const y = parsePciAddress(b);
-  return (
-    x !== null &&
-    y !== null &&
-    x.domain === y.domain &&
-    x.bus === y.bus &&
-    x.device === y.device &&
-    x.function === y.function
-  );
-}

@@ -311,8 +311,17 @@ export interface Reason {
 }
 
 export interface GpuReport {
-  /** Position in vkEnumeratePhysicalDevices order. */
+  /**
+   * Position among the GPUs reported, in vkEnumeratePhysicalDevices order of first listing:
+   * the loader's own index unless it listed a GPU more than once (src/probe/merge.ts).
+   * What `--device N` selects.
+   */
   index: number;
+  /**
+   * Every vkEnumeratePhysicalDevices position this GPU was listed at through this driver:
+   * one, or more when two driver manifests name one driver.
+   */
+  loaderIndexes: number[];
   identity: GpuIdentity;
   extensions: ExtensionSupport;
   features: {

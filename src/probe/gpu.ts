@@ -63,6 +63,7 @@ export function probeGpu(
 ): GpuReport {
   const gpu: GpuReport = {
     index,
+    loaderIndexes: [index],
     identity: unknownIdentity(),
     extensions: { count: 0, externalMemoryRDMA: false, memoryBudget: false, pciBusInfo: false },
     features: { externalMemoryRDMA: null },

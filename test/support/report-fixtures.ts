@@ -59,6 +59,7 @@ export function gpuReport(overrides: GpuOverrides = {}): GpuReport {
   const memory = overrides.memory === undefined ? capableMemory() : overrides.memory;
   const gpu: GpuReport = {
     index,
+    loaderIndexes: [index],
     extensions: { count: 238, externalMemoryRDMA: true, memoryBudget: true, pciBusInfo: true },
     features: { externalMemoryRDMA: true },
     rdmaExport: {
