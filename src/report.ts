@@ -132,7 +132,7 @@ export type PcieRelation =
 
 export interface GpuTopology {
   gpuIndex: number;
-  /** As in the GPU's identity (nvidia-smi form). */
+  /** As in the GPU's identity: NVML's form, 00000000:4F:00.0 (sysfsPath spells it 0000:4f:00.0). */
   pciBusId: string;
   /** Where /sys/bus/pci/devices/<address> resolves; null when the GPU is not in sysfs. */
   sysfsPath: string | null;
@@ -311,8 +311,17 @@ export interface Reason {
 }
 
 export interface GpuReport {
-  /** Position in vkEnumeratePhysicalDevices order. */
+  /**
+   * Position among the GPUs reported, in vkEnumeratePhysicalDevices order of first listing:
+   * the loader's own index unless it listed a GPU more than once (src/probe/merge.ts).
+   * What `--device N` selects.
+   */
   index: number;
+  /**
+   * Every vkEnumeratePhysicalDevices position this GPU was listed at through this driver:
+   * one, or more when two driver manifests name one driver.
+   */
+  loaderIndexes: number[];
   identity: GpuIdentity;
   extensions: ExtensionSupport;
   features: {
@@ -357,7 +366,10 @@ export interface GpuIdentity {
   /** The same UUID as nvidia-smi prints it: "GPU-" + deviceUUID. */
   nvidiaSmiUUID: string;
   driverUUID: string;
-  /** nvidia-smi's form 00000000:BB:DD.F; null without VK_EXT_pci_bus_info. */
+  /**
+   * NVML's and nvidia-smi's form, upper-case hex: 00000000:4F:00.0 (pci-address.ts); null
+   * without VK_EXT_pci_bus_info.
+   */
   pciBusId: string | null;
 }
 

@@ -369,7 +369,7 @@ describe('budget, memory budget extension and PCI info', () => {
     assert.equal(id.driverVersion, '580.159.04');
     assert.equal(id.deviceUUID, '01234567-89ab-cdef-0123-456789abcdef');
     assert.equal(id.nvidiaSmiUUID, 'GPU-01234567-89ab-cdef-0123-456789abcdef');
-    assert.equal(id.pciBusId, '00000001:c1:00.1');
+    assert.equal(id.pciBusId, '00000001:C1:00.1');
     assert.equal(id.driverName, 'test-driver');
   });
 });

@@ -203,7 +203,7 @@ function failing(message: string, more = 0): CheckJudgement {
   const problem: CheckProblem = {
     rule: 'rdma-capable',
     gpuIndex: 3,
-    pciBusId: '00000000:4f:00.0',
+    pciBusId: '00000000:4F:00.0',
     pass: false,
     code: 'probe-failed',
     message,
@@ -223,7 +223,7 @@ describe('the line', () => {
     const line = renderCheckLine(failing('GPU\u001b]0;x\u0007 lost\r\nOK: fake\u202e line\u0085'));
     assert.equal(
       line,
-      'FAIL: GPU 3 00000000:4f:00.0: probe-failed: GPU\\x1b]0;x\\x07 lost OK: fake\\u202e line\\x85',
+      'FAIL: GPU 3 00000000:4F:00.0: probe-failed: GPU\\x1b]0;x\\x07 lost OK: fake\\u202e line\\x85',
     );
     assert.equal(renderUnknownLine('no\ndriver\u009b2J'), 'UNKNOWN: no\\ndriver\\x9b2J');
   });

@@ -6,15 +6,15 @@ import {
   externalMemoryHandleTypeNames,
   formatApiVersion,
   formatDriverVersion,
-  formatPciBusId,
   formatUUID,
   memoryHeapFlagNames,
   memoryPropertyFlagNames,
   nvidiaSmiUUID,
+  pciAddressOf,
   queueFlagNames,
   vendorName,
 } from '../src/probe/decode.js';
-import { sysfsPciAddress } from '../src/host/topology.js';
+import { formatPciBusId, sysfsPciAddress } from '../src/pci-address.js';
 import { makeApiVersion, vkResultName } from '../src/vulkan/constants.js';
 
 test('NVIDIA driver versions use the 10.8.8.6 packing (580.159.04 on the H100)', () => {
@@ -53,15 +53,21 @@ test('UUIDs print in the 8-4-4-4-12 form and nvidia-smi form', () => {
   assert.equal(nvidiaSmiUUID(uuid), 'GPU-5c8a6f01-2345-6789-abcd-ef0011223344');
 });
 
-test('PCI bus IDs use nvidia-smi form, with the sysfs form beside it', () => {
+test('PCI bus IDs use NVML form (upper-case hex), with the sysfs form beside it', () => {
+  const busId = (pci: Parameters<typeof pciAddressOf>[0]) => formatPciBusId(pciAddressOf(pci));
   const pci = { pciDomain: 0, pciBus: 6, pciDevice: 0, pciFunction: 0 };
-  assert.equal(formatPciBusId(pci), '00000000:06:00.0');
+  assert.equal(busId(pci), '00000000:06:00.0');
   // The sysfs form comes from the one PCI address normaliser the host facts use.
-  assert.equal(sysfsPciAddress(formatPciBusId(pci)), '0000:06:00.0');
+  assert.equal(sysfsPciAddress(busId(pci)), '0000:06:00.0');
   assert.equal(
-    formatPciBusId({ pciDomain: 0x10000, pciBus: 0xc1, pciDevice: 0x1f, pciFunction: 7 }),
-    '00010000:c1:1f.7',
+    busId({ pciDomain: 0, pciBus: 0x4f, pciDevice: 0, pciFunction: 0 }),
+    '00000000:4F:00.0',
   );
+  assert.equal(
+    busId({ pciDomain: 0x10000, pciBus: 0xc1, pciDevice: 0x1f, pciFunction: 7 }),
+    '00010000:C1:1F.7',
+  );
+  assert.equal(sysfsPciAddress('00010000:C1:1F.7'), '10000:c1:1f.7');
 });
 
 test('flag names, with unknown bits named rather than dropped', () => {

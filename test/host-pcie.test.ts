@@ -573,7 +573,7 @@ test('outputs: ACS redirect, BAR1, IOMMU in the table, NDJSON, Prometheus and NF
   const prometheus = renderPrometheus(report);
   assert.match(
     prometheus,
-    /^rdma_probe_gpu_acs_redirect\{uuid="[^"]+00",pci_bus_id="00000000:03:00\.0",name="[^"]+"\} 1$/m,
+    /^rdma_probe_gpu_acs_redirect\{uuid="[^"]+00",pci_bus_id="00000000:03:00\.0",name="[^"]+",driver="NVIDIA"\} 1$/m,
   );
   assert.match(
     prometheus,

@@ -22,7 +22,8 @@ import {
   readHost,
   supportsDmaBufRdma,
 } from '../src/host/read-host.js';
-import { parsePciPath, pcieRelation, sysfsPciAddress } from '../src/host/topology.js';
+import { parsePciPath, pcieRelation } from '../src/host/topology.js';
+import { sysfsPciAddress } from '../src/pci-address.js';
 import type { HostReport } from '../src/report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { fixturesDir, repoRoot } from './support/paths.js';
@@ -298,6 +299,11 @@ test('PCIe relations from sysfs paths', () => {
     chain: ['47d2:00:00.0'],
   });
   assert.equal(parsePciPath('/sys/devices/platform/soc'), null);
+  // A tree spelled in capitals (no kernel does) still compares in the kernel's spelling.
+  assert.deepEqual(parsePciPath('/sys/devices/PCI0000:C0/0000:C0:01.0/0000:C1:00.0'), {
+    rootComplex: 'pci0000:c0',
+    chain: ['0000:c0:01.0', '0000:c1:00.0'],
+  });
   assert.equal(sysfsPciAddress('00000000:C1:00.0'), '0000:c1:00.0');
   assert.equal(sysfsPciAddress('0000:c1:00.0'), '0000:c1:00.0');
   assert.equal(sysfsPciAddress('00010000:01:00.0'), '10000:01:00.0');

@@ -136,3 +136,16 @@ test('nfd: many GPUs stay under the 64 kB limit, with a truncated label', () => 
   const small = renderNfd(probeReport([gpuReport()]), { expiresAt, maxBytes: 100_000 });
   assert.ok(!small.includes('truncated'));
 });
+
+test('nfd: every label once, whatever the report repeats', () => {
+  const gpu = gpuReport({ index: 0 });
+  const report = probeReport([gpu, gpuReport({ index: 0 })]);
+  report.host.readiness.issues = [
+    { code: 'no-rdma-nic', message: 'a' },
+    { code: 'no-rdma-nic', message: 'b' },
+  ];
+  // parseFeatureFile fails on a label written twice.
+  const { labels } = parseFeatureFile(renderNfd(report, { expiresAt }));
+  assert.equal(labels.get('rdma-probe.host-issue.no-rdma-nic'), 'true');
+  assert.equal(labels.get('rdma-probe.gpu0.capable'), 'true');
+});

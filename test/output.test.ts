@@ -72,7 +72,7 @@ test('list --format prometheus --output: the file, written atomically; nothing o
   assert.match(text, /^rdma_probe_success 1$/m);
   assert.match(
     text,
-    /^rdma_probe_gpu_rdma_capable\{uuid="GPU-[0-9a-f-]+",pci_bus_id="",name="llvmpipe[^"]*"\} 0$/m,
+    /^rdma_probe_gpu_rdma_capable\{uuid="GPU-[0-9a-f-]+",pci_bus_id="",name="llvmpipe[^"]*",driver="llvmpipe"\} 0$/m,
   );
   assert.ok(!readdirSync(folder).some((name) => name.endsWith('.tmp')));
 });

@@ -7,9 +7,8 @@
  * prometheus-node-exporter packages (scripts/setup.sh installs them).
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -19,9 +18,9 @@ import { cleanEnv, runCli } from './support/cli.js';
 import { cliPath, repoRoot } from './support/paths.js';
 import { extensionMissingGpu, gpuReport, probeReport } from './support/report-fixtures.js';
 import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
+import { NODE_EXPORTER, needsRoot, scrapeTextfiles } from './support/node-exporter.js';
 
 const PROMTOOL = '/usr/bin/promtool';
-const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
 const RULES = join(repoRoot, 'docs', 'examples', 'rdma-probe.rules.yml');
 const RULE_TESTS = join(repoRoot, 'test', 'fixtures', 'prometheus', 'rules.test.yml');
 
@@ -124,30 +123,9 @@ test('docs/deployment.md shows exactly the shipped alert rules', () => {
   assert.ok(deployment.includes(`\`\`\`yaml\n${rules}\`\`\``), 'the rules in the docs differ');
 });
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function scrape(url: string, deadline: number): Promise<string> {
-  for (;;) {
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.ok) return await response.text();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    if (Date.now() > deadline) throw new Error(`no answer from ${url}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 test(
   "node_exporter, as another user, reads rdma-probe's file written under umask 077",
-  { skip: process.getuid?.() !== 0 ? 'needs root to run node_exporter as another user' : false },
+  { skip: needsRoot },
   async () => {
     requireTool(NODE_EXPORTER);
     // Its own folder in the system's temporary folder: node_exporter runs as nobody.
@@ -175,32 +153,11 @@ test(
     // A stray file the collector would also read must not hide our series.
     writeFileSync(join(folder, 'README'), 'not a .prom file\n');
 
-    const port = await freePort();
-    const exporter = spawn(
-      'setpriv',
-      [
-        '--reuid=nobody',
-        '--regid=nogroup',
-        '--clear-groups',
-        NODE_EXPORTER,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--collector.disable-defaults',
-        '--collector.textfile',
-        `--collector.textfile.directory=${folder}`,
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let log = '';
-    exporter.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
-    try {
-      const metrics = await scrape(`http://127.0.0.1:${port}/metrics`, Date.now() + 15_000);
-      assert.match(metrics, /^node_textfile_scrape_error 0$/m, log);
-      assert.match(metrics, /^rdma_probe_success 1$/m);
-      assert.match(metrics, /^rdma_probe_gpus 1$/m);
-      assert.match(metrics, /^rdma_probe_gpu_rdma_capable\{.*\} 0$/m);
-      assert.match(metrics, /^node_textfile_mtime_seconds\{file="[^"]*rdma_probe\.prom"\} /m);
-    } finally {
-      exporter.kill();
-    }
+    const { metrics, log } = await scrapeTextfiles(folder);
+    assert.match(metrics, /^node_textfile_scrape_error 0$/m, log);
+    assert.match(metrics, /^rdma_probe_success 1$/m);
+    assert.match(metrics, /^rdma_probe_gpus 1$/m);
+    assert.match(metrics, /^rdma_probe_gpu_rdma_capable\{.*\} 0$/m);
+    assert.match(metrics, /^node_textfile_mtime_seconds\{file="[^"]*rdma_probe\.prom"\} /m);
   },
 );

@@ -79,6 +79,7 @@ test('prometheus: per-GPU capability, heaps, duration and success', () => {
           uuid: 'GPU-5c8a6f01-2345-6789-abcd-ef0011223300',
           pci_bus_id: '00000000:06:00.0',
           name: 'NVIDIA H100 80GB HBM3',
+          driver: 'NVIDIA',
         },
         '1',
       ],
@@ -87,6 +88,7 @@ test('prometheus: per-GPU capability, heaps, duration and success', () => {
           uuid: 'GPU-5c8a6f01-2345-6789-abcd-ef0011223301',
           pci_bus_id: '00000000:07:00.0',
           name: 'NVIDIA H100 80GB HBM3',
+          driver: 'NVIDIA',
         },
         '0',
       ],
@@ -97,6 +99,7 @@ test('prometheus: per-GPU capability, heaps, duration and success', () => {
   assert.deepEqual(budgets[0]!.labels, {
     uuid: 'GPU-5c8a6f01-2345-6789-abcd-ef0011223300',
     pci_bus_id: '00000000:06:00.0',
+    driver: 'NVIDIA',
     heap: '0',
     device_local: 'true',
   });
@@ -168,6 +171,42 @@ test('prometheus: a failed run is rdma_probe_success 0', () => {
       ['rdma_probe_duration_seconds', '0.0432'],
       ['rdma_probe_last_run_timestamp_seconds', '1767225610'],
       ['rdma_probe_info', '1'],
+    ],
+  );
+});
+
+test('prometheus: no series twice, even for GPUs no label tells apart', () => {
+  // Two Vulkan 1.0 devices of one model without PCI info: the same uuid, bus ID, name and
+  // driver labels. node_exporter would log "collected before" for a repeated series.
+  const unknown = { deviceUUID: 'unknown', nvidiaSmiUUID: 'unknown', pciBusId: null };
+  const twins = [0, 1].map((index) => gpuReport({ index, identity: unknown }));
+  const text = renderPrometheus(probeReport(twins));
+  const { samples } = parseExposition(text);
+  const series = samples.map((s) => `${s.name}${JSON.stringify(s.labels)}`);
+  assert.equal(new Set(series).size, series.length);
+  assert.equal(samples.filter((s) => s.name === 'rdma_probe_gpu_rdma_capable').length, 1);
+  assert.deepEqual(
+    samples.filter((s) => s.name === 'rdma_probe_gpus').map((s) => s.value),
+    ['2'],
+  );
+});
+
+test('prometheus: one board through two drivers is two series, apart by driver', () => {
+  const nvidia = gpuReport({ index: 0 });
+  const nvk = gpuReport({
+    index: 1,
+    identity: { ...nvidia.identity, driverName: 'NVK', driverID: 24 },
+  });
+  const { samples } = parseExposition(renderPrometheus(probeReport([nvidia, nvk])));
+  assert.deepEqual(
+    samples
+      .filter((s) => s.name === 'rdma_probe_gpu_heap_size_bytes')
+      .map((s) => [s.labels['driver'], s.labels['heap']]),
+    [
+      ['NVIDIA', '0'],
+      ['NVIDIA', '1'],
+      ['NVK', '0'],
+      ['NVK', '1'],
     ],
   );
 });

@@ -22,6 +22,23 @@ test('--device by index, UUID (any common spelling) and PCI address (any common 
   }
 });
 
+test('--device by PCI address in any case matches a GPU on a bus with hex letters', () => {
+  const onBus4f = gpuReport({ index: 3, identity: { pciBusId: '00000000:4F:00.0' } });
+  for (const text of [
+    '00000000:4F:00.0',
+    '00000000:4f:00.0',
+    '0000:4f:00.0',
+    '4F:00.0',
+    '4f:0.0',
+  ]) {
+    assert.ok(
+      matchesSelector(parseDeviceSelector(text), 3, onBus4f.identity),
+      `'${text}' should match`,
+    );
+  }
+  assert.ok(!matchesSelector(parseDeviceSelector('0000:4e:00.0'), 3, onBus4f.identity));
+});
+
 test('--device that names another GPU does not match', () => {
   const id = gpu.identity;
   for (const text of ['0', '2', 'GPU-00000000-0000-0000-0000-000000000000', '0000:08:00.0']) {
@@ -49,7 +66,7 @@ test('what a selector parses to: the index, the UUID in canonical form, the PCI 
   });
   assert.deepEqual(parseDeviceSelector('1:A:1F.7'), {
     kind: 'pci',
-    busId: '00000001:0a:1f.7',
+    busId: '00000001:0A:1F.7',
     text: '1:A:1F.7',
   });
 });
@@ -69,6 +86,6 @@ test('a selector with anything before or after it is malformed, not a partial ma
   }
   assert.throws(() => parseDeviceSelector('gpu'), {
     message:
-      "--device 'gpu' is not a GPU index, a UUID (with or without GPU-) or a PCI address (0000:BB:DD.F)",
+      "--device 'gpu' is not a GPU index, a UUID (with or without GPU-) or a PCI bus ID in any case (00000000:4F:00.0, 0000:4f:00.0, 4F:00.0)",
   });
 });

@@ -29,14 +29,13 @@ import {
   type GpuPcieFacts,
 } from './readiness.js';
 import {
-  isPciAddress,
   parsePciPath,
   pcieRelation,
   peerPath,
   relationRank,
-  sysfsPciAddress,
   type PciPlacement,
 } from './topology.js';
+import { pciBusIdOf, sysfsPciAddress } from '../pci-address.js';
 
 export interface ReadHostOptions {
   /** Filesystem root holding proc/ and sys/ (default '/'). */
@@ -167,7 +166,7 @@ function readRdmaDevices(fs: HostFs): RdmaDeviceFacts[] | null {
     const base = `/sys/class/infiniband/${name}`;
     const devicePath = fs.resolve(`${base}/device`);
     const last = devicePath?.split('/').pop() ?? '';
-    const pciAddress = isPciAddress(last) ? last.toLowerCase() : null;
+    const pciAddress = sysfsPciAddress(last);
     return {
       name,
       pciAddress,
@@ -258,7 +257,7 @@ function readGpuTopology(
   const findings = pcieFindings({ topology: pcie, ...context });
   return {
     gpuIndex,
-    pciBusId,
+    pciBusId: pciBusIdOf(pciBusId) ?? pciBusId,
     sysfsPath: gpu.sysfsPath,
     numaNode: gpu.placement?.numaNode ?? null,
     nearest,

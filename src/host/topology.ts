@@ -4,6 +4,7 @@
  * /sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:00.0/0000:03:00.0:
  * the root complex, then the root port, the bridges below it, and the device last.
  */
+import { sysfsPciAddress, sysfsRootComplex } from '../pci-address.js';
 import type { PcieRelation } from '../report.js';
 
 export interface PciPath {
@@ -18,9 +19,6 @@ export interface PciPlacement {
   numaNode: number | null;
 }
 
-const ROOT_COMPLEX = /^pci[0-9a-f]{4,}:[0-9a-f]{2}$/i;
-const PCI_ADDRESS = /^[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i;
-
 /** Nearest first; the order nearestFirst sorts by. */
 export const RELATION_ORDER: readonly PcieRelation[] = [
   'same-pcie-switch',
@@ -30,20 +28,18 @@ export const RELATION_ORDER: readonly PcieRelation[] = [
   'other-numa-node',
 ];
 
-export function isPciAddress(text: string): boolean {
-  return PCI_ADDRESS.test(text);
-}
-
+/** Every name in the kernel's spelling (pci-address.ts), so paths compare as strings. */
 export function parsePciPath(sysfsPath: string): PciPath | null {
   const parts = sysfsPath.split('/').filter(Boolean);
-  const at = parts.findIndex((part) => ROOT_COMPLEX.test(part));
+  const at = parts.findIndex((part) => sysfsRootComplex(part) !== null);
   if (at < 0) return null;
   const chain: string[] = [];
   for (const part of parts.slice(at + 1)) {
-    if (!PCI_ADDRESS.test(part)) break;
-    chain.push(part.toLowerCase());
+    const address = sysfsPciAddress(part);
+    if (address === null) break;
+    chain.push(address);
   }
-  return chain.length === 0 ? null : { rootComplex: parts[at]!.toLowerCase(), chain };
+  return chain.length === 0 ? null : { rootComplex: sysfsRootComplex(parts[at]!)!, chain };
 }
 
 export function pcieRelation(gpu: PciPlacement, nic: PciPlacement): PcieRelation {
@@ -80,15 +76,4 @@ export function peerPath(a: PciPath, b: PciPath): string[] {
 
 export function relationRank(relation: PcieRelation): number {
   return RELATION_ORDER.indexOf(relation);
-}
-
-/**
- * nvidia-smi's form 00000000:BB:DD.F (or the sysfs form) to sysfs's 0000:BB:DD.F;
- * null when it is neither.
- */
-export function sysfsPciAddress(pciBusId: string): string | null {
-  const match = /^([0-9a-f]+):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i.exec(pciBusId.trim());
-  if (!match) return null;
-  const domain = Number.parseInt(match[1]!, 16).toString(16).padStart(4, '0');
-  return `${domain}:${match[2]}:${match[3]}.${match[4]}`.toLowerCase();
 }

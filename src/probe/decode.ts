@@ -1,8 +1,9 @@
 /**
  * Pure decoding of raw Vulkan values into the forms operators know: version strings,
- * UUIDs and PCI addresses as nvidia-smi prints them, flag names. Unknown values never
- * throw: they print as UNKNOWN_<Type>_<n>.
+ * UUIDs as nvidia-smi prints them (PCI addresses are written by pci-address.ts), flag
+ * names. Unknown values never throw: they print as UNKNOWN_<Type>_<n>.
  */
+import type { PciAddress } from '../pci-address.js';
 import {
   ExternalMemoryFeatureFlag,
   ExternalMemoryHandleTypeFlag,
@@ -78,10 +79,14 @@ export interface PciBusInfo {
   pciFunction: number;
 }
 
-/** nvidia-smi's pci.bus_id form: 8 hex digits of domain, then BB:DD.F. */
-export function formatPciBusId(pci: PciBusInfo): string {
-  const hex = (value: number, width: number) => value.toString(16).padStart(width, '0');
-  return `${hex(pci.pciDomain, 8)}:${hex(pci.pciBus, 2)}:${hex(pci.pciDevice, 2)}.${hex(pci.pciFunction, 1)}`;
+/** VkPhysicalDevicePCIBusInfoPropertiesEXT as an address (written by pci-address.ts). */
+export function pciAddressOf(pci: PciBusInfo): PciAddress {
+  return {
+    domain: pci.pciDomain >>> 0,
+    bus: pci.pciBus >>> 0,
+    device: pci.pciDevice >>> 0,
+    function: pci.pciFunction >>> 0,
+  };
 }
 
 function flagNames(type: string, table: Record<string, number>, flags: number): string[] {

@@ -39,11 +39,12 @@ import {
   externalMemoryHandleTypeNames,
   formatApiVersion,
   formatDriverVersion,
-  formatPciBusId,
   formatUUID,
   nvidiaSmiUUID,
+  pciAddressOf,
   vendorName,
 } from './decode.js';
+import { formatPciBusId } from '../pci-address.js';
 import { unterminatedNote } from './driver-text.js';
 import { readDeviceExtensions } from './extensions.js';
 import { rdmaMemoryTypesOf, readMemory } from './memory.js';
@@ -62,6 +63,7 @@ export function probeGpu(
 ): GpuReport {
   const gpu: GpuReport = {
     index,
+    loaderIndexes: [index],
     identity: unknownIdentity(),
     extensions: { count: 0, externalMemoryRDMA: false, memoryBudget: false, pciBusInfo: false },
     features: { externalMemoryRDMA: null },
@@ -193,7 +195,7 @@ function extendedIdentityOf(identity: GpuIdentity, extended: RawExtendedProperti
     deviceUUID,
     nvidiaSmiUUID: extended.ids ? nvidiaSmiUUID(deviceUUID) : 'unknown',
     driverUUID: extended.ids ? formatUUID(extended.ids.driverUUID) : 'unknown',
-    pciBusId: extended.pciBusInfo ? formatPciBusId(extended.pciBusInfo) : null,
+    pciBusId: extended.pciBusInfo ? formatPciBusId(pciAddressOf(extended.pciBusInfo)) : null,
   };
 }
 

@@ -27,6 +27,7 @@ import {
 } from '../report.js';
 import { formatApiVersion } from './decode.js';
 import { probeGpu } from './gpu.js';
+import { mergeListings } from './merge.js';
 import { matchesSelector, noGpuMatches, type DeviceSelector } from './select.js';
 import { allocateRdmaMemory, skippedAllocation } from './allocate.js';
 import { readHost } from '../host/read-host.js';
@@ -102,7 +103,10 @@ export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
   let gpus: GpuReport[];
   try {
     const physicalDevices = enumerateDevices(vk, instance);
-    found = physicalDevices.map((physicalDevice, index) => probeGpu(vk, physicalDevice, index));
+    found = mergeListings(
+      physicalDevices.map((physicalDevice, index) => probeGpu(vk, physicalDevice, index)),
+      vk.driverSelection,
+    );
     const selector = options.device;
     gpus = selector
       ? found.filter((gpu) => matchesSelector(selector, gpu.index, gpu.identity))
@@ -111,7 +115,12 @@ export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
       for (const gpu of gpus) {
         gpu.allocation =
           gpu.verdict.rdma === 'capable'
-            ? allocateRdmaMemory(vk, physicalDevices[gpu.index]!, gpu, options.allocateBytes)
+            ? allocateRdmaMemory(
+                vk,
+                physicalDevices[gpu.loaderIndexes[0]!]!,
+                gpu,
+                options.allocateBytes,
+              )
             : skippedAllocation(options.allocateBytes, gpu);
       }
     }

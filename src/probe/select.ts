@@ -3,30 +3,27 @@
  * against the GPUs found (a usage error when nothing matches).
  */
 import { UsageError } from '../errors.js';
+import { formatPciBusId, parsePciAddress } from '../pci-address.js';
 import type { GpuIdentity, GpuReport } from '../report.js';
 
 export type DeviceSelector =
   | { kind: 'index'; index: number; text: string }
   | { kind: 'uuid'; uuid: string; text: string }
+  /** busId in the form the report writes (pci-address.ts), whatever the case typed. */
   | { kind: 'pci'; busId: string; text: string };
 
 const UUID_HEX =
   /^(?:gpu-)?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/;
-const PCI = /^(?:([0-9a-f]{1,8}):)?([0-9a-f]{1,2}):([0-9a-f]{1,2})\.([0-7])$/;
 
 export function parseDeviceSelector(text: string): DeviceSelector {
   const value = text.trim().toLowerCase();
   if (/^\d+$/.test(value)) return { kind: 'index', index: Number(value), text };
   const uuid = UUID_HEX.exec(value);
   if (uuid) return { kind: 'uuid', uuid: uuid.slice(1).join('-'), text };
-  const pci = PCI.exec(value);
-  if (pci) {
-    const [, domain = '0', bus = '', device = '', fn = ''] = pci;
-    const busId = `${domain.padStart(8, '0')}:${bus.padStart(2, '0')}:${device.padStart(2, '0')}.${fn}`;
-    return { kind: 'pci', busId, text };
-  }
+  const pci = parsePciAddress(value);
+  if (pci) return { kind: 'pci', busId: formatPciBusId(pci), text };
   throw new UsageError(
-    `--device '${text}' is not a GPU index, a UUID (with or without GPU-) or a PCI address (0000:BB:DD.F)`,
+    `--device '${text}' is not a GPU index, a UUID (with or without GPU-) or a PCI bus ID in any case (00000000:4F:00.0, 0000:4f:00.0, 4F:00.0)`,
   );
 }
 

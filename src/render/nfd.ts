@@ -34,18 +34,28 @@ export function renderNfd(report: ProbeReport, options: NfdOptions): string {
   ]
     .map((line) => `${oneLine(line)}\n`)
     .join('');
-  const hostPart = labelLines(hostLabels(report));
+  // Every label once, by name: NFD keeps one value per name, so a second would be a lie.
+  const written = new Set<string>();
+  const fresh = (labels: Label[]): Label[] => {
+    const names = new Set(written);
+    return labels.filter(([name]) => !names.has(name) && names.add(name));
+  };
+  const take = (labels: Label[]) => labels.forEach(([name]) => written.add(name));
+  const host = fresh(hostLabels(report));
+  take(host);
+  let body = labelLines(host);
   const truncated = labelLines([['truncated', 'true']]);
-  let body = hostPart;
   let size = byteLength(head + body);
   for (const gpu of report.gpus) {
-    const lines = labelLines(gpuLabels(report, gpu));
-    const next = byteLength(lines);
+    const labels = fresh(gpuLabels(report, gpu));
+    const text = labelLines(labels);
+    const next = byteLength(text);
     if (size + next + byteLength(truncated) > maxBytes) {
       body += truncated;
       break;
     }
-    body += lines;
+    body += text;
+    take(labels);
     size += next;
   }
   return head + body;

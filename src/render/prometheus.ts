@@ -2,6 +2,13 @@
  * Metrics for the Prometheus node_exporter textfile collector (text exposition format
  * 0.0.4): every family once, with # HELP and # TYPE, label values escaped. Pure
  * functions: of the report, or of the failure when there is no report.
+ *
+ * No series twice: node_exporter drops a whole textfile's family when it meets a repeated
+ * series ("collected before with the same name and label values") and still reports
+ * node_textfile_scrape_error 0. Every family keeps its samples by label set (gauge()):
+ * a sample whose labels another already has is the same series, and only the first is
+ * written. Each GPU's labels carry its driver, so one board seen through two drivers is
+ * two series; the probe has already made a GPU listed twice through one driver one entry.
  */
 import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
 import type { GpuReport, ProbeReport } from '../report.js';
@@ -14,7 +21,8 @@ interface Sample {
 interface Family {
   name: string;
   help: string;
-  samples: Sample[];
+  /** By their labels as written: one sample per series. */
+  samples: Map<string, Sample>;
 }
 
 export interface PrometheusFailure {
@@ -33,9 +41,11 @@ export function renderPrometheus(report: ProbeReport): string {
       Date.parse(report.generatedAt) / 1000,
       report.tool.version,
     ),
-    gauge('rdma_probe_gpus', 'GPUs the probe reported.', [
-      { labels: {}, value: report.gpus.length },
-    ]),
+    gauge(
+      'rdma_probe_gpus',
+      'GPUs the probe reported: each once per driver, however often the Vulkan loader listed it.',
+      [{ labels: {}, value: report.gpus.length }],
+    ),
     gauge(
       'rdma_probe_gpu_info',
       'One per GPU, its identity in the labels.',
@@ -47,6 +57,11 @@ export function renderPrometheus(report: ProbeReport): string {
         },
         value: 1,
       })),
+    ),
+    gauge(
+      'rdma_probe_gpu_loader_listings',
+      'How often the Vulkan loader listed the GPU through this driver: above 1 when two driver manifests name one driver.',
+      report.gpus.map((gpu) => ({ labels: gpuLabels(gpu), value: gpu.loaderIndexes.length })),
     ),
     gauge(
       'rdma_probe_gpu_rdma_capable',
@@ -200,11 +215,13 @@ function runFamilies(
   ];
 }
 
+/** uuid and pci_bus_id as dcgm-exporter labels them; driver tells two drivers of one board apart. */
 function gpuLabels(gpu: GpuReport): Labels {
   return {
     uuid: gpu.identity.nvidiaSmiUUID,
     pci_bus_id: gpu.identity.pciBusId ?? '',
     name: gpu.identity.name,
+    driver: gpu.identity.driverName ?? '',
   };
 }
 
@@ -236,6 +253,7 @@ function heapFamily(
         labels: {
           uuid: gpu.identity.nvidiaSmiUUID,
           pci_bus_id: gpu.identity.pciBusId ?? '',
+          driver: gpu.identity.driverName ?? '',
           heap: String(heap.index),
           device_local: String(heap.flags.includes('DEVICE_LOCAL')),
         },
@@ -246,17 +264,27 @@ function heapFamily(
   return gauge(name, help, samples);
 }
 
+/** The one place samples become series: a label set already there is not written again. */
 function gauge(name: string, help: string, samples: Sample[]): Family {
-  return { name, help, samples };
+  const series = new Map<string, Sample>();
+  for (const sample of samples) {
+    const key = renderLabels(sample.labels);
+    if (!series.has(key)) series.set(key, sample);
+  }
+  return { name, help, samples: series };
 }
 
 function renderFamilies(families: Family[]): string {
   const out: string[] = [];
+  const names = new Set<string>();
   for (const family of families) {
-    if (family.samples.length === 0) continue;
+    if (family.samples.size === 0) continue;
+    // Family names are fixed words: a repeated one is a bug here, not input.
+    if (names.has(family.name)) throw new Error(`internal: metric family ${family.name} twice`);
+    names.add(family.name);
     out.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} gauge`);
-    for (const sample of family.samples) {
-      out.push(`${family.name}${renderLabels(sample.labels)} ${formatValue(sample.value)}`);
+    for (const [labels, sample] of family.samples) {
+      out.push(`${family.name}${labels} ${formatValue(sample.value)}`);
     }
   }
   return out.length ? `${out.join('\n')}\n` : '';

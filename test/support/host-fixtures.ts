@@ -4,6 +4,7 @@
  * the IOMMU in passthrough, BAR1 as large as an H100's.
  */
 import { assessReadiness } from '../../src/host/readiness.js';
+import { sysfsPciAddress } from '../../src/pci-address.js';
 import type { GpuReport, GpuTopology, HostReport, PcieBridgeFacts } from '../../src/report.js';
 
 /** An H100's BAR1: 128 GiB. */
@@ -60,7 +61,7 @@ export function readyHost(
       {
         gpuIndex: gpu.index,
         pciBusId: gpu.identity.pciBusId,
-        sysfsPath: `/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:0${i}.0/${gpu.identity.pciBusId.slice(4).toLowerCase()}`,
+        sysfsPath: `/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:0${i}.0/${sysfsPciAddress(gpu.identity.pciBusId)}`,
         numaNode: 0,
         nearest,
         rdmaDevices: [nearest],

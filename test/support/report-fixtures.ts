@@ -11,6 +11,7 @@ import {
   type MemoryReport,
   type ProbeReport,
 } from '../../src/report.js';
+import { formatPciBusId } from '../../src/pci-address.js';
 import { readyHost } from './host-fixtures.js';
 
 const GiB = 1024 ** 3;
@@ -58,6 +59,7 @@ export function gpuReport(overrides: GpuOverrides = {}): GpuReport {
   const memory = overrides.memory === undefined ? capableMemory() : overrides.memory;
   const gpu: GpuReport = {
     index,
+    loaderIndexes: [index],
     extensions: { count: 238, externalMemoryRDMA: true, memoryBudget: true, pciBusInfo: true },
     features: { externalMemoryRDMA: true },
     rdmaExport: {
@@ -90,7 +92,7 @@ export function gpuReport(overrides: GpuOverrides = {}): GpuReport {
       deviceUUID: uuid,
       nvidiaSmiUUID: `GPU-${uuid}`,
       driverUUID: '0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9',
-      pciBusId: `00000000:${(6 + index).toString(16).padStart(2, '0')}:00.0`,
+      pciBusId: formatPciBusId({ domain: 0, bus: 6 + index, device: 0, function: 0 }),
       ...overrides.identity,
     },
   };
