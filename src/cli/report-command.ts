@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { detectStdoutColorLevel, useColor } from './color.js';
 import { MAX_REPORT_AGE, parseDuration } from './list-output.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 export interface ReportOptions {
   json?: boolean;
