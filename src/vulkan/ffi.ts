@@ -20,7 +20,7 @@
  * - never pass a plain Number where a pointer is expected: it is taken as an address.
  */
 import koffi from 'koffi';
-import { EnvironmentError, VulkanCallError } from '../errors.js';
+import { EnvironmentError } from '../errors.js';
 import { decodeCString } from './c-string.js';
 import {
   DEVICE_COMMANDS,
@@ -40,7 +40,7 @@ import {
   VK_MAX_MEMORY_HEAPS,
   VK_MAX_MEMORY_TYPES,
 } from './constants.js';
-import { DriverOutputError, MissingEntryPointError } from './driver-errors.js';
+import { DriverOutputError, MissingEntryPointError, VulkanCallError } from './driver-errors.js';
 import type {
   AllocationOptions,
   BufferMemoryRequirements,
