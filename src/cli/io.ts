@@ -5,7 +5,7 @@
  */
 import type { Stdin } from '../fleet/read-inputs.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
-import type { ColorLevel } from './color.js';
+import type { ColorLevel } from '../render/color-level.js';
 
 export interface OutputStream {
   write(text: string): unknown;
@@ -18,7 +18,7 @@ export interface CliIo {
   stdout: OutputStream;
   stderr: OutputStream;
   env: NodeJS.ProcessEnv;
-  /** For `report -`; process.stdin when absent. */
+  /** For `report -`; none when absent (`report -` then says there is no standard input). */
   stdin?: Stdin;
   /**
    * The user's arguments (argv after the script) as bytes, when they can be known: a file

@@ -19,7 +19,8 @@ import { parseDeviceSelector } from '../probe/select.js';
 import type { GpuReport, ProbeReport } from '../report.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
-import { detectStdoutColorLevel, useColor } from './color.js';
+import { useColor } from './color.js';
+import { detectStdoutColorLevel } from '../render/color-level.js';
 import { formatValidationMessage } from './validation-message.js';
 import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
@@ -292,7 +293,7 @@ function buildProgram(
     .addHelpText('after', REPORT_HELP)
     .action(async (inputs: string[], options: ReportOptions) => {
       const { runReport } = await import('./report-command.js');
-      setExitCode(await runReport(inputs, options, io, io.stdin ?? process.stdin));
+      setExitCode(await runReport(inputs, options, io, io.stdin ?? null));
     });
 
   const check = program

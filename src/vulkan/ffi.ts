@@ -83,7 +83,7 @@ const INSTALL_HINT = `install it with 'apt-get install libvulkan1' (Debian/Ubunt
  * vkGetInstanceProcAddr, or one that gives no vkCreateInstance), is an environment
  * problem: one line, exit 3.
  */
-export function loadVulkanBinding(env: NodeJS.ProcessEnv = process.env): VulkanBinding {
+export function loadVulkanBinding(env: NodeJS.ProcessEnv): VulkanBinding {
   const path = env[LOADER_PATH_ENV] || DEFAULT_LOADER;
   const fix = env[LOADER_PATH_ENV] ? `, or fix ${LOADER_PATH_ENV}` : '';
   let lib: ReturnType<typeof koffi.load>;
