@@ -433,7 +433,6 @@ export interface GpuError {
 
 export type AllocationStep =
   | 'skipped'
-  | 'size-check'
   | 'queue-family'
   | 'vkGetPhysicalDeviceQueueFamilyProperties'
   | 'vkGetInstanceProcAddr'

@@ -25,7 +25,6 @@ function fakeBinding(gpus: FakeGpu[], calls: string[] = []): VulkanBinding {
   return {
     driverSelection: [],
     enumerateInstanceVersion: () => makeApiVersion(1, 3, 239),
-    enumerateInstanceExtensions: () => [],
     enumerateInstanceLayers: () => [],
     createInstance: () => {
       calls.push('createInstance');

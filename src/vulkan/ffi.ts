@@ -266,7 +266,6 @@ class CommandTable<Name extends string> {
 
 const GLOBAL_PROTOS: Record<GlobalCommand, KoffiType> = {
   vkCreateInstance: T.PFN_vkCreateInstance,
-  vkEnumerateInstanceExtensionProperties: T.PFN_vkEnumerateInstanceExtensionProperties,
   vkEnumerateInstanceLayerProperties: T.PFN_vkEnumerateInstanceLayerProperties,
   vkEnumerateInstanceVersion: T.PFN_vkEnumerateInstanceVersion,
 };
@@ -366,16 +365,6 @@ class KoffiVulkanBinding implements VulkanBinding {
     const version = [0];
     check('vkEnumerateInstanceVersion', enumerateVersion(version));
     return version[0]!;
-  }
-
-  enumerateInstanceExtensions(): ExtensionProperties[] {
-    const fn = this.global.need('vkEnumerateInstanceExtensionProperties');
-    return enumerate(
-      'vkEnumerateInstanceExtensionProperties',
-      T.VkExtensionProperties,
-      (count, out) => fn(null, count, out),
-      decodeExtension,
-    );
   }
 
   enumerateInstanceLayers(): string[] {
