@@ -1,10 +1,10 @@
 /**
  * The project's few typed errors and the one table that maps them to exit codes.
  * Expected failures print one line and exit with their code; anything else is a bug
- * and prints a stack (see src/cli/main.ts).
+ * and prints a stack (see src/cli/main.ts). This module imports nothing: every layer,
+ * the Vulkan one at the bottom included, may use it. Errors that belong to one layer
+ * live there (VulkanCallError and the driver faults in src/vulkan/driver-errors.ts).
  */
-import { vkResultName } from './vulkan/constants.js';
-
 /** Exit codes, documented in README.md and `--help`. */
 export const ExitCode = {
   /** The probe ran, whatever the verdicts; `report` read at least one host. */
@@ -50,21 +50,6 @@ export class UsageError extends ProbeError {
 export class EnvironmentError extends ProbeError {
   readonly exitCode = ExitCode.ENVIRONMENT;
   override readonly name = 'EnvironmentError';
-}
-
-/** A Vulkan command returned a negative VkResult. */
-export class VulkanCallError extends ProbeError {
-  readonly exitCode = ExitCode.VULKAN;
-  override readonly name = 'VulkanCallError';
-  constructor(
-    readonly call: string,
-    readonly result: number,
-  ) {
-    super(`${call} failed: ${vkResultName(result)}`);
-  }
-  get resultName(): string {
-    return vkResultName(this.result);
-  }
 }
 
 export function exitCodeOf(error: unknown): ExitCodeValue {

@@ -445,7 +445,6 @@ export interface GpuError {
 
 export type AllocationStep =
   | 'skipped'
-  | 'size-check'
   | 'queue-family'
   | 'vkGetPhysicalDeviceQueueFamilyProperties'
   | 'vkGetInstanceProcAddr'

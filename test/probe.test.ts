@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EnvironmentError, UsageError, VulkanCallError } from '../src/errors.js';
+import { EnvironmentError, UsageError } from '../src/errors.js';
+import { VulkanCallError } from '../src/vulkan/driver-errors.js';
 import { probe, probeHost } from '../src/probe/probe.js';
 import { parseDeviceSelector } from '../src/probe/select.js';
 import type { RawExtendedProperties, VulkanBinding } from '../src/vulkan/binding.js';
@@ -24,7 +25,6 @@ function fakeBinding(gpus: FakeGpu[], calls: string[] = []): VulkanBinding {
   return {
     driverSelection: [],
     enumerateInstanceVersion: () => makeApiVersion(1, 3, 239),
-    enumerateInstanceExtensions: () => [],
     enumerateInstanceLayers: () => [],
     createInstance: () => {
       calls.push('createInstance');

@@ -11,7 +11,7 @@ import { parseDeviceSelector } from '../probe/select.js';
 import { describeProblem } from '../render/check-line.js';
 import { renderCheckOutput } from '../render/check-output.js';
 import { TOOL_VERSION } from '../version.js';
-import type { CliDeps, CliIo } from './main.js';
+import type { CliDeps, CliIo } from './io.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import { formatValidationMessage } from './validation-message.js';
 

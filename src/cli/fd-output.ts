@@ -9,7 +9,7 @@
 import * as fs from 'node:fs';
 import { EnvironmentError } from '../errors.js';
 import { reasonOf } from '../output/fs-reason.js';
-import type { OutputStream } from './main.js';
+import type { OutputStream } from './io.js';
 
 /** Waits this long before writing again to a non-blocking descriptor that is full. */
 const FULL_PIPE_WAIT_MS = 1;

@@ -5,7 +5,7 @@
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
 import type { ProbeReport } from '../report.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 export const LIST_FORMATS = ['table', 'json', 'ndjson', 'nfd', 'prometheus'] as const;
 export type ListFormat = (typeof LIST_FORMATS)[number];

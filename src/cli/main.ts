@@ -17,10 +17,10 @@ import {
 import { probe } from '../probe/probe.js';
 import { parseDeviceSelector } from '../probe/select.js';
 import type { GpuReport, ProbeReport } from '../report.js';
-import type { VulkanBinding } from '../vulkan/binding.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
-import { detectStdoutColorLevel, useColor, type ColorLevel } from './color.js';
+import { useColor } from './color.js';
+import { detectStdoutColorLevel } from '../render/color-level.js';
 import { formatValidationMessage } from './validation-message.js';
 import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
@@ -36,42 +36,10 @@ import {
   resolveListFormat,
   type ListFormat,
 } from './list-output.js';
-import type { Stdin } from '../fleet/read-inputs.js';
+import type { CliDeps, CliIo, OutputStream } from './io.js';
 import type { CheckOptions } from './check-command.js';
 import type { ReportOptions } from './report-command.js';
 import { renderCheckUnknown } from '../render/check-output.js';
-
-export interface OutputStream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  /** The terminal's width, if it is one: help text wraps to it. */
-  columns?: number | undefined;
-}
-
-export interface CliIo {
-  stdout: OutputStream;
-  stderr: OutputStream;
-  env: NodeJS.ProcessEnv;
-  /** For `report -`; process.stdin when absent. */
-  stdin?: Stdin;
-  /**
-   * The user's arguments (argv after the script) as bytes, when they can be known: a file
-   * name that is not UTF-8 is written with exactly its bytes (see argv-bytes.ts).
-   */
-  argvBytes?: (decoded: readonly string[]) => Buffer[] | null;
-  /** What stdout can show; chalk's detection when absent (tests pass their own). */
-  stdoutColorLevel?: () => Promise<ColorLevel>;
-  /**
-   * The wall clock; `new Date()` when absent. `report` dates its output by it, and judges
-   * every host's age against that date (tests pass a fixed one).
-   */
-  now?: () => Date;
-}
-
-export interface CliDeps {
-  /** Opens the Vulkan binding; the real one loads libvulkan.so.1 through koffi. */
-  loadBinding: (env: NodeJS.ProcessEnv) => VulkanBinding | Promise<VulkanBinding>;
-}
 
 const defaultDeps: CliDeps = {
   // Loaded lazily so that --help and --version never load koffi or the Vulkan loader.
@@ -325,7 +293,7 @@ function buildProgram(
     .addHelpText('after', REPORT_HELP)
     .action(async (inputs: string[], options: ReportOptions) => {
       const { runReport } = await import('./report-command.js');
-      setExitCode(await runReport(inputs, options, io, io.stdin ?? process.stdin));
+      setExitCode(await runReport(inputs, options, io, io.stdin ?? null));
     });
 
   const check = program

@@ -4,9 +4,10 @@ import { readInputs, type Stdin } from '../fleet/read-inputs.js';
 import { summarizeFleet } from '../fleet/summarize.js';
 import { DEFAULT_LIMITS } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { detectStdoutColorLevel, useColor } from './color.js';
+import { useColor } from './color.js';
+import { detectStdoutColorLevel } from '../render/color-level.js';
 import { MAX_REPORT_AGE, parseDuration } from './list-output.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './io.js';
 
 export interface ReportOptions {
   json?: boolean;

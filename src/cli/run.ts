@@ -3,12 +3,15 @@ import { readArgvBytes } from './argv-bytes.js';
 import { FdOutput } from './fd-output.js';
 import { main } from './main.js';
 
-// No top-level await: the single binary runs this module as CommonJS. stdin is left to
-// main(), which touches process.stdin only for `report -`.
+// No top-level await: the single binary runs this module as CommonJS. stdin is a getter:
+// process.stdin opens the stream, which only `report -` should pay for.
 void main(process.argv, {
   stdout: new FdOutput(1),
   stderr: new FdOutput(2),
   env: process.env,
+  get stdin() {
+    return process.stdin;
+  },
   argvBytes: readArgvBytes,
 }).then((code) => {
   // Everything is written (FdOutput writes synchronously) and every Vulkan object freed,

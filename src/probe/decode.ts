@@ -5,12 +5,10 @@
  */
 import type { PciAddress } from '../pci-address.js';
 import {
-  ExternalMemoryFeatureFlag,
   ExternalMemoryHandleTypeFlag,
   MemoryHeapFlag,
   MemoryPropertyFlag,
   PhysicalDeviceType,
-  QueueFlag,
 } from '../vulkan/constants.js';
 
 export const VENDOR_NVIDIA = 0x10de;
@@ -107,8 +105,5 @@ export const memoryPropertyFlagNames = (flags: number) =>
   flagNames('VkMemoryPropertyFlagBits', MemoryPropertyFlag, flags);
 export const memoryHeapFlagNames = (flags: number) =>
   flagNames('VkMemoryHeapFlagBits', MemoryHeapFlag, flags);
-export const externalMemoryFeatureNames = (flags: number) =>
-  flagNames('VkExternalMemoryFeatureFlagBits', ExternalMemoryFeatureFlag, flags);
 export const externalMemoryHandleTypeNames = (flags: number) =>
   flagNames('VkExternalMemoryHandleTypeFlagBits', ExternalMemoryHandleTypeFlag, flags);
-export const queueFlagNames = (flags: number) => flagNames('VkQueueFlagBits', QueueFlag, flags);

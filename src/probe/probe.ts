@@ -5,7 +5,8 @@
  */
 import { hostname } from 'node:os';
 import { monotonicMs } from '../clock.js';
-import { EnvironmentError, UsageError, VulkanCallError } from '../errors.js';
+import { EnvironmentError, UsageError } from '../errors.js';
+import { VulkanCallError } from '../vulkan/driver-errors.js';
 import type {
   DebugMessage,
   DispatchableHandle,

@@ -167,7 +167,6 @@ export interface VulkanBinding {
   readonly driverSelection: readonly DriverSelection[];
   /** vkEnumerateInstanceVersion; 1.0 when the loader predates it. */
   enumerateInstanceVersion(): number;
-  enumerateInstanceExtensions(): ExtensionProperties[];
   enumerateInstanceLayers(): string[];
   createInstance(options: InstanceOptions): DispatchableHandle;
   /** Also destroys the debug messenger created with the instance. */

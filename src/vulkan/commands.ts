@@ -18,7 +18,6 @@
 /** Resolved with vkGetInstanceProcAddr(NULL, …) when the binding opens; vkCreateInstance is required. */
 export const GLOBAL_COMMANDS = [
   'vkCreateInstance',
-  'vkEnumerateInstanceExtensionProperties',
   'vkEnumerateInstanceLayerProperties',
   // Absent from Vulkan 1.0 loaders: NULL there means "1.0", not a fault.
   'vkEnumerateInstanceVersion',

@@ -1,11 +1,28 @@
 /**
- * Failures that carry no VkResult: a driver (or the loader in front of it) that returns
+ * The failures of the Vulkan layer. VulkanCallError: a command returned a negative
+ * VkResult. The rest carry no VkResult: a driver (or the loader in front of it) that returns
  * NULL for a command the probe needs, or answers with data a correct driver never gives
  * (a count that never settles, more items than there was room for). Like VulkanCallError
  * they are expected failures: one line, exit 4 at the top level, and data on the GPU they
  * concern (STYLE: a failure on one GPU is data, not a crash).
  */
-import { ExitCode, ProbeError, VulkanCallError } from '../errors.js';
+import { ExitCode, ProbeError } from '../errors.js';
+import { vkResultName } from './constants.js';
+
+/** A Vulkan command returned a negative VkResult. */
+export class VulkanCallError extends ProbeError {
+  readonly exitCode = ExitCode.VULKAN;
+  override readonly name = 'VulkanCallError';
+  constructor(
+    readonly call: string,
+    readonly result: number,
+  ) {
+    super(`${call} failed: ${vkResultName(result)}`);
+  }
+  get resultName(): string {
+    return vkResultName(this.result);
+  }
+}
 
 /** What the report records for a failed call: the same three fields for every kind. */
 export interface CallFailure {

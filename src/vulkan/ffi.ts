@@ -20,7 +20,7 @@
  * - never pass a plain Number where a pointer is expected: it is taken as an address.
  */
 import koffi from 'koffi';
-import { EnvironmentError, VulkanCallError } from '../errors.js';
+import { EnvironmentError } from '../errors.js';
 import { decodeCString } from './c-string.js';
 import {
   DEVICE_COMMANDS,
@@ -40,7 +40,7 @@ import {
   VK_MAX_MEMORY_HEAPS,
   VK_MAX_MEMORY_TYPES,
 } from './constants.js';
-import { DriverOutputError, MissingEntryPointError } from './driver-errors.js';
+import { DriverOutputError, MissingEntryPointError, VulkanCallError } from './driver-errors.js';
 import type {
   AllocationOptions,
   BufferMemoryRequirements,
@@ -83,7 +83,7 @@ const INSTALL_HINT = `install it with 'apt-get install libvulkan1' (Debian/Ubunt
  * vkGetInstanceProcAddr, or one that gives no vkCreateInstance), is an environment
  * problem: one line, exit 3.
  */
-export function loadVulkanBinding(env: NodeJS.ProcessEnv = process.env): VulkanBinding {
+export function loadVulkanBinding(env: NodeJS.ProcessEnv): VulkanBinding {
   const path = env[LOADER_PATH_ENV] || DEFAULT_LOADER;
   const fix = env[LOADER_PATH_ENV] ? `, or fix ${LOADER_PATH_ENV}` : '';
   let lib: ReturnType<typeof koffi.load>;
@@ -266,7 +266,6 @@ class CommandTable<Name extends string> {
 
 const GLOBAL_PROTOS: Record<GlobalCommand, KoffiType> = {
   vkCreateInstance: T.PFN_vkCreateInstance,
-  vkEnumerateInstanceExtensionProperties: T.PFN_vkEnumerateInstanceExtensionProperties,
   vkEnumerateInstanceLayerProperties: T.PFN_vkEnumerateInstanceLayerProperties,
   vkEnumerateInstanceVersion: T.PFN_vkEnumerateInstanceVersion,
 };
@@ -366,16 +365,6 @@ class KoffiVulkanBinding implements VulkanBinding {
     const version = [0];
     check('vkEnumerateInstanceVersion', enumerateVersion(version));
     return version[0]!;
-  }
-
-  enumerateInstanceExtensions(): ExtensionProperties[] {
-    const fn = this.global.need('vkEnumerateInstanceExtensionProperties');
-    return enumerate(
-      'vkEnumerateInstanceExtensionProperties',
-      T.VkExtensionProperties,
-      (count, out) => fn(null, count, out),
-      decodeExtension,
-    );
   }
 
   enumerateInstanceLayers(): string[] {
