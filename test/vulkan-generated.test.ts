@@ -10,7 +10,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { VkResult } from '../src/vulkan/generated/vk-enums.js';
+import * as T from '../src/vulkan/ffi-types.js';
+import { StructureTypeOf, VkResult } from '../src/vulkan/generated/vk-enums.js';
 import { vkResultName } from '../src/vulkan/constants.js';
 import { repoRoot } from './support/paths.js';
 
@@ -50,4 +51,15 @@ test('aliases are left out: every VkResult value has one name', () => {
   assert.equal(new Set(values).size, values.length);
   assert.ok(!('VK_ERROR_OUT_OF_POOL_MEMORY_KHR' in VkResult));
   assert.equal(VkResult.VK_ERROR_OUT_OF_POOL_MEMORY, -1000069000);
+});
+
+test('every structure the binding chains by sType is one the registry pairs with an sType', () => {
+  const chained = Object.entries(T.layoutCheckedStructs).filter(
+    ([, type]) => 'sType' in T.describeLayout(type).members,
+  );
+  assert.ok(chained.length > 20, `only ${chained.length} structures with an sType`);
+  for (const [name] of chained) {
+    assert.equal(typeof (StructureTypeOf as Record<string, number>)[name], 'number', name);
+  }
+  assert.equal(StructureTypeOf.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV, 1000371001);
 });

@@ -15,6 +15,7 @@ export {
   MemoryPropertyFlag,
   QueueFlag,
   StructureType,
+  StructureTypeOf,
   VK_LUID_SIZE,
   VK_MAX_DESCRIPTION_SIZE,
   VK_MAX_DRIVER_INFO_SIZE,
