@@ -41,7 +41,14 @@ const API_CONSTANTS = [
   'VK_LUID_SIZE',
   'VK_MAX_MEMORY_TYPES',
   'VK_MAX_MEMORY_HEAPS',
+  'VK_TRUE',
+  'VK_FALSE',
 ];
+
+/** Plain (non-bitmask) enums the binding writes, as <registry type>: <exported name>. */
+const ENUM_TABLES = {
+  VkSharingMode: 'SharingMode',
+};
 
 const EXTENSION_BASE = 1000000000;
 const EXTENSION_BLOCK = 1000;
@@ -262,6 +269,13 @@ function renderTs(groups, structureTypes, version) {
       .map(([struct, sType]) => [struct, sTypes.get(sType)]),
     String,
   );
+  for (const [type, name] of Object.entries(ENUM_TABLES)) {
+    const members = [...group(groups, type)].map(([member, value]) => [
+      shortName(type, member),
+      value,
+    ]);
+    table(`${type}, without the prefix.`, name, members, String);
+  }
   for (const [type, name] of Object.entries(FLAG_TABLES)) {
     const bits = [...group(groups, type)]
       .filter(([, value]) => value > 0 && (value & (value - 1)) === 0)

@@ -14,6 +14,7 @@ export {
   MemoryHeapFlag,
   MemoryPropertyFlag,
   QueueFlag,
+  SharingMode,
   StructureType,
   StructureTypeOf,
   VK_LUID_SIZE,
@@ -24,6 +25,8 @@ export {
   VK_MAX_MEMORY_HEAPS,
   VK_MAX_MEMORY_TYPES,
   VK_MAX_PHYSICAL_DEVICE_NAME_SIZE,
+  VK_FALSE,
+  VK_TRUE,
   VK_UUID_SIZE,
   VkResult,
 } from './generated/vk-enums.js';

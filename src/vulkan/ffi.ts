@@ -35,7 +35,9 @@ import {
 import {
   DebugSeverity,
   DEBUG_MESSAGE_TYPES_ALL,
+  SharingMode,
   StructureTypeOf,
+  VK_FALSE,
   VK_INCOMPLETE,
   VK_MAX_MEMORY_HEAPS,
   VK_MAX_MEMORY_TYPES,
@@ -859,7 +861,7 @@ class KoffiVulkanBinding implements VulkanBinding {
       flags: 0,
       size: options.size,
       usage: options.usage,
-      sharingMode: 0, // VK_SHARING_MODE_EXCLUSIVE
+      sharingMode: SharingMode.EXCLUSIVE,
       queueFamilyIndexCount: 0,
       pQueueFamilyIndices: null,
     };
@@ -1006,6 +1008,6 @@ function makeDebugCallback(onMessage: (message: DebugMessage) => void) {
       messageIdNumber: head.messageIdNumber,
       message: head.pMessage ?? '',
     });
-    return 0; // VK_FALSE: never abort the call that triggered the message
+    return VK_FALSE; // never abort the call that triggered the message
   };
 }

@@ -10,6 +10,8 @@ export const VK_UUID_SIZE = 16;
 export const VK_LUID_SIZE = 8;
 export const VK_MAX_MEMORY_TYPES = 32;
 export const VK_MAX_MEMORY_HEAPS = 16;
+export const VK_TRUE = 1;
+export const VK_FALSE = 0;
 
 /** VkResult: every code the registry defines, core and extensions (aliases left out). */
 export const VkResult = {
@@ -1562,6 +1564,12 @@ export const StructureTypeOf = {
   VkDirectDriverLoadingInfoLUNARG: 1000459000,
   VkDirectDriverLoadingListLUNARG: 1000459001,
   VkPhysicalDeviceMultiviewPerViewViewportsFeaturesQCOM: 1000488000,
+} as const;
+
+/** VkSharingMode, without the prefix. */
+export const SharingMode = {
+  EXCLUSIVE: 0,
+  CONCURRENT: 1,
 } as const;
 
 /** VkMemoryPropertyFlagBits: the single bits, without the prefix and _BIT. */
