@@ -1015,6 +1015,23 @@ test('a config the driver cannot use fails vkCreateInstance and says why', () =>
   assert.match(ex.stderr, /rdma-test-icd: config: devices\[0\]: unknown field "memoryTypebits"/);
 });
 
+test('fault results are named from the generated table; VK_SUCCESS is no fault', () => {
+  const named = exerciseDriver({
+    devices: [{}],
+    faults: [{ call: 'vkEnumeratePhysicalDevices', result: 'VK_ERROR_OUT_OF_DATE_KHR' }],
+  });
+  assert.deepEqual(named.state.configErrors, []);
+  assert.deepEqual(failedStep(named.run), {
+    call: 'vkEnumeratePhysicalDevices',
+    result: 'VK_ERROR_OUT_OF_DATE_KHR',
+  });
+  const success = exerciseDriver({
+    devices: [{}],
+    faults: [{ call: 'vkEnumeratePhysicalDevices', result: 'VK_SUCCESS' }],
+  });
+  assert.deepEqual(success.state.configErrors, ['faults[0].result: expected a non-zero VkResult']);
+});
+
 test('sizes and addresses are exact to 64 bits', () => {
   const ex = exerciseDriver(
     {

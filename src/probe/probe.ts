@@ -19,6 +19,7 @@ import {
   VALIDATION_LAYER,
   VK_API_VERSION_1_1,
   VK_API_VERSION_1_3,
+  VkResult,
 } from '../vulkan/constants.js';
 import {
   SCHEMA_VERSION,
@@ -46,9 +47,11 @@ export interface ProbeOptions {
   hostRoot?: string;
 }
 
-const VK_ERROR_OUT_OF_HOST_MEMORY = -1;
-const VK_ERROR_INCOMPATIBLE_DRIVER = -9;
-const VK_ERROR_INITIALIZATION_FAILED = -3;
+const {
+  VK_ERROR_OUT_OF_HOST_MEMORY,
+  VK_ERROR_INCOMPATIBLE_DRIVER,
+  VK_ERROR_INITIALIZATION_FAILED,
+} = VkResult;
 
 const NO_DRIVER_HINT =
   'install the GPU vendor driver with its Vulkan ICD (NVIDIA: the driver package providing nvidia_icd.json), ' +

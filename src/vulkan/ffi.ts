@@ -35,7 +35,9 @@ import {
 import {
   DebugSeverity,
   DEBUG_MESSAGE_TYPES_ALL,
-  StructureType,
+  SharingMode,
+  StructureTypeOf,
+  VK_FALSE,
   VK_INCOMPLETE,
   VK_MAX_MEMORY_HEAPS,
   VK_MAX_MEMORY_TYPES,
@@ -387,14 +389,14 @@ class KoffiVulkanBinding implements VulkanBinding {
     try {
       const messengerInfo = callback ? debugMessengerInfo(callback) : null;
       const createInfo = {
-        sType: StructureType.INSTANCE_CREATE_INFO,
+        sType: StructureTypeOf.VkInstanceCreateInfo,
         // Chained so that messages from vkCreateInstance/vkDestroyInstance are caught too.
         pNext: messengerInfo
           ? koffi.as(messengerInfo, 'VkDebugUtilsMessengerCreateInfoEXT *')
           : null,
         flags: 0,
         pApplicationInfo: {
-          sType: StructureType.APPLICATION_INFO,
+          sType: StructureTypeOf.VkApplicationInfo,
           pNext: null,
           pApplicationName: options.applicationName,
           applicationVersion: options.applicationVersion,
@@ -524,12 +526,12 @@ class KoffiVulkanBinding implements VulkanBinding {
     const links: ChainLink[] = [
       {
         type: T.VkPhysicalDeviceProperties2,
-        init: { sType: StructureType.PHYSICAL_DEVICE_PROPERTIES_2 },
+        init: { sType: StructureTypeOf.VkPhysicalDeviceProperties2 },
       },
       {
         type: T.VkPhysicalDeviceIDProperties,
         init: {
-          sType: StructureType.PHYSICAL_DEVICE_ID_PROPERTIES,
+          sType: StructureTypeOf.VkPhysicalDeviceIDProperties,
           deviceUUID: UNSET_UUID,
           driverUUID: UNSET_UUID,
         },
@@ -539,7 +541,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     if (query.driverProperties) {
       links.push({
         type: T.VkPhysicalDeviceDriverProperties,
-        init: { sType: StructureType.PHYSICAL_DEVICE_DRIVER_PROPERTIES, driverID: UNSET_U32 },
+        init: { sType: StructureTypeOf.VkPhysicalDeviceDriverProperties, driverID: UNSET_U32 },
       });
     }
     const pciAt = query.pciBusInfo ? links.length : -1;
@@ -547,7 +549,7 @@ class KoffiVulkanBinding implements VulkanBinding {
       links.push({
         type: T.VkPhysicalDevicePCIBusInfoPropertiesEXT,
         init: {
-          sType: StructureType.PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT,
+          sType: StructureTypeOf.VkPhysicalDevicePCIBusInfoPropertiesEXT,
           pciDomain: UNSET_FLAGS,
           pciBus: UNSET_FLAGS,
           pciDevice: UNSET_FLAGS,
@@ -614,12 +616,12 @@ class KoffiVulkanBinding implements VulkanBinding {
       [
         {
           type: T.VkPhysicalDeviceFeatures2,
-          init: { sType: StructureType.PHYSICAL_DEVICE_FEATURES_2 },
+          init: { sType: StructureTypeOf.VkPhysicalDeviceFeatures2 },
         },
         {
           type: T.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
           init: {
-            sType: StructureType.PHYSICAL_DEVICE_EXTERNAL_MEMORY_RDMA_FEATURES_NV,
+            sType: StructureTypeOf.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
             externalMemoryRDMA: UNSET_U32,
           },
         },
@@ -643,7 +645,7 @@ class KoffiVulkanBinding implements VulkanBinding {
       const links: ChainLink[] = [
         {
           type: T.VkPhysicalDeviceMemoryProperties2,
-          init: { sType: StructureType.PHYSICAL_DEVICE_MEMORY_PROPERTIES_2 },
+          init: { sType: StructureTypeOf.VkPhysicalDeviceMemoryProperties2 },
         },
       ];
       if (query.budget) {
@@ -651,7 +653,7 @@ class KoffiVulkanBinding implements VulkanBinding {
         links.push({
           type: T.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
           init: {
-            sType: StructureType.PHYSICAL_DEVICE_MEMORY_BUDGET_PROPERTIES_EXT,
+            sType: StructureTypeOf.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
             heapBudget: unset,
             heapUsage: unset,
           },
@@ -702,7 +704,7 @@ class KoffiVulkanBinding implements VulkanBinding {
       'vkGetPhysicalDeviceExternalBufferProperties',
     );
     const info = {
-      sType: StructureType.PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO,
+      sType: StructureTypeOf.VkPhysicalDeviceExternalBufferInfo,
       pNext: null,
       flags: 0,
       usage,
@@ -718,7 +720,7 @@ class KoffiVulkanBinding implements VulkanBinding {
         {
           type: T.VkExternalBufferProperties,
           init: {
-            sType: StructureType.EXTERNAL_BUFFER_PROPERTIES,
+            sType: StructureTypeOf.VkExternalBufferProperties,
             externalMemoryProperties: unset,
           },
         },
@@ -775,7 +777,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     const features = options.enableExternalMemoryRDMA
       ? koffi.as(
           {
-            sType: StructureType.PHYSICAL_DEVICE_EXTERNAL_MEMORY_RDMA_FEATURES_NV,
+            sType: StructureTypeOf.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
             pNext: null,
             externalMemoryRDMA: 1,
           },
@@ -783,13 +785,13 @@ class KoffiVulkanBinding implements VulkanBinding {
         )
       : null;
     const createInfo = {
-      sType: StructureType.DEVICE_CREATE_INFO,
+      sType: StructureTypeOf.VkDeviceCreateInfo,
       pNext: features,
       flags: 0,
       queueCreateInfoCount: 1,
       pQueueCreateInfos: [
         {
-          sType: StructureType.DEVICE_QUEUE_CREATE_INFO,
+          sType: StructureTypeOf.VkDeviceQueueCreateInfo,
           pNext: null,
           flags: 0,
           queueFamilyIndex: options.queueFamilyIndex,
@@ -835,7 +837,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     const external = options.externalHandleTypes
       ? koffi.as(
           {
-            sType: StructureType.EXTERNAL_MEMORY_BUFFER_CREATE_INFO,
+            sType: StructureTypeOf.VkExternalMemoryBufferCreateInfo,
             pNext: null,
             handleTypes: options.externalHandleTypes,
           },
@@ -843,12 +845,12 @@ class KoffiVulkanBinding implements VulkanBinding {
         )
       : null;
     const createInfo = {
-      sType: StructureType.BUFFER_CREATE_INFO,
+      sType: StructureTypeOf.VkBufferCreateInfo,
       pNext: external,
       flags: 0,
       size: options.size,
       usage: options.usage,
-      sharingMode: 0, // VK_SHARING_MODE_EXCLUSIVE
+      sharingMode: SharingMode.EXCLUSIVE,
       queueFamilyIndexCount: 0,
       pQueueFamilyIndices: null,
     };
@@ -868,16 +870,16 @@ class KoffiVulkanBinding implements VulkanBinding {
   ): BufferMemoryRequirements {
     const fn = this.deviceCommands(device).need('vkGetBufferMemoryRequirements2');
     const info = {
-      sType: StructureType.BUFFER_MEMORY_REQUIREMENTS_INFO_2,
+      sType: StructureTypeOf.VkBufferMemoryRequirementsInfo2,
       pNext: null,
       buffer,
     };
     const decoded = queryChain(
       [
-        { type: T.VkMemoryRequirements2, init: { sType: StructureType.MEMORY_REQUIREMENTS_2 } },
+        { type: T.VkMemoryRequirements2, init: { sType: StructureTypeOf.VkMemoryRequirements2 } },
         {
           type: T.VkMemoryDedicatedRequirements,
-          init: { sType: StructureType.MEMORY_DEDICATED_REQUIREMENTS },
+          init: { sType: StructureTypeOf.VkMemoryDedicatedRequirements },
         },
       ],
       (head) => fn(device, info, head),
@@ -897,7 +899,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     const dedicated =
       options.dedicatedBuffer !== null
         ? {
-            sType: StructureType.MEMORY_DEDICATED_ALLOCATE_INFO,
+            sType: StructureTypeOf.VkMemoryDedicatedAllocateInfo,
             pNext: null,
             image: 0n,
             buffer: options.dedicatedBuffer,
@@ -909,7 +911,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     const exported = options.exportHandleTypes
       ? koffi.as(
           {
-            sType: StructureType.EXPORT_MEMORY_ALLOCATE_INFO,
+            sType: StructureTypeOf.VkExportMemoryAllocateInfo,
             pNext: dedicatedPointer,
             handleTypes: options.exportHandleTypes,
           },
@@ -917,7 +919,7 @@ class KoffiVulkanBinding implements VulkanBinding {
         )
       : null;
     const allocateInfo = {
-      sType: StructureType.MEMORY_ALLOCATE_INFO,
+      sType: StructureTypeOf.VkMemoryAllocateInfo,
       pNext: exported ?? dedicatedPointer,
       allocationSize: options.size,
       memoryTypeIndex: options.memoryTypeIndex,
@@ -948,7 +950,7 @@ class KoffiVulkanBinding implements VulkanBinding {
   ): bigint {
     const getAddress = this.deviceCommands(device).need('vkGetMemoryRemoteAddressNV');
     const info = {
-      sType: StructureType.MEMORY_GET_REMOTE_ADDRESS_INFO_NV,
+      sType: StructureTypeOf.VkMemoryGetRemoteAddressInfoNV,
       pNext: null,
       memory,
       handleType,
@@ -970,7 +972,7 @@ function decodeExtension(item: Record<string, unknown>): ExtensionProperties {
 
 function debugMessengerInfo(callback: bigint): Record<string, unknown> {
   return {
-    sType: StructureType.DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
+    sType: StructureTypeOf.VkDebugUtilsMessengerCreateInfoEXT,
     pNext: null,
     flags: 0,
     messageSeverity:
@@ -995,6 +997,6 @@ function makeDebugCallback(onMessage: (message: DebugMessage) => void) {
       messageIdNumber: head.messageIdNumber,
       message: head.pMessage ?? '',
     });
-    return 0; // VK_FALSE: never abort the call that triggered the message
+    return VK_FALSE; // never abort the call that triggered the message
   };
 }

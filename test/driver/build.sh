@@ -20,8 +20,8 @@ cc="${CC:-cc}"
 cflags=(-std=gnu11 -O1 -g -Wall -Wextra -Werror)
 
 icd_sources=("$src/rdma_test_icd.c" "$src/device.c" "$src/chain.c" "$src/config.c" "$src/state.c")
-icd_inputs=("${icd_sources[@]}" "$src/icd.h" "$src/build.sh")
-exercise_inputs=("$src/exercise.c" "$src/build.sh")
+icd_inputs=("${icd_sources[@]}" "$src/icd.h" "$src/vk_result_names.h" "$src/build.sh")
+exercise_inputs=("$src/exercise.c" "$src/vk_result_names.h" "$src/build.sh")
 
 # One builder at a time (test files run in parallel); the others wait, then find
 # everything up to date.

@@ -4,6 +4,7 @@
  * error so that a typo in a test cannot silently fall back to a default.
  */
 #include "icd.h"
+#include "vk_result_names.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -162,39 +163,13 @@ static bool read_uuid(const cJSON *item, const char *path, uint8_t out[VK_UUID_S
     return true;
 }
 
-#define RESULT_NAME(r) {#r, r}
-static const struct {
-    const char *name;
-    VkResult value;
-} result_names[] = {
-    RESULT_NAME(VK_NOT_READY),
-    RESULT_NAME(VK_TIMEOUT),
-    RESULT_NAME(VK_INCOMPLETE),
-    RESULT_NAME(VK_ERROR_OUT_OF_HOST_MEMORY),
-    RESULT_NAME(VK_ERROR_OUT_OF_DEVICE_MEMORY),
-    RESULT_NAME(VK_ERROR_INITIALIZATION_FAILED),
-    RESULT_NAME(VK_ERROR_DEVICE_LOST),
-    RESULT_NAME(VK_ERROR_MEMORY_MAP_FAILED),
-    RESULT_NAME(VK_ERROR_LAYER_NOT_PRESENT),
-    RESULT_NAME(VK_ERROR_EXTENSION_NOT_PRESENT),
-    RESULT_NAME(VK_ERROR_FEATURE_NOT_PRESENT),
-    RESULT_NAME(VK_ERROR_INCOMPATIBLE_DRIVER),
-    RESULT_NAME(VK_ERROR_TOO_MANY_OBJECTS),
-    RESULT_NAME(VK_ERROR_FORMAT_NOT_SUPPORTED),
-    RESULT_NAME(VK_ERROR_FRAGMENTED_POOL),
-    RESULT_NAME(VK_ERROR_UNKNOWN),
-    RESULT_NAME(VK_ERROR_OUT_OF_POOL_MEMORY),
-    RESULT_NAME(VK_ERROR_INVALID_EXTERNAL_HANDLE),
-    RESULT_NAME(VK_ERROR_FRAGMENTATION),
-    RESULT_NAME(VK_ERROR_INVALID_OPAQUE_CAPTURE_ADDRESS),
-    RESULT_NAME(VK_ERROR_VALIDATION_FAILED_EXT),
-};
-
 static bool read_result(const cJSON *item, const char *path, VkResult *out) {
     if (cJSON_IsString(item)) {
-        for (size_t i = 0; i < sizeof(result_names) / sizeof(result_names[0]); i++) {
-            if (strcmp(item->valuestring, result_names[i].name) == 0) {
-                *out = result_names[i].value;
+        for (size_t i = 0; i < sizeof(vk_result_names) / sizeof(vk_result_names[0]); i++) {
+            if (strcmp(item->valuestring, vk_result_names[i].name) == 0) {
+                if (vk_result_names[i].value == VK_SUCCESS)
+                    return fail(path, "expected a non-zero VkResult");
+                *out = vk_result_names[i].value;
                 return true;
             }
         }

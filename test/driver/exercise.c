@@ -28,6 +28,8 @@
 #include <vulkan/vulkan.h>
 #include <vulkan/vk_icd.h>
 
+#include "vk_result_names.h"
+
 /* The loader's entry point (linked); every other command is looked up. */
 VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vkGetInstanceProcAddr(VkInstance instance,
                                                                const char *pName);
@@ -125,34 +127,10 @@ typedef struct options {
 static cJSON *steps, *messages;
 
 static const char *result_name(VkResult r) {
-    switch (r) {
-#define NAME(x) \
-    case x: return #x;
-        NAME(VK_SUCCESS)
-        NAME(VK_NOT_READY)
-        NAME(VK_TIMEOUT)
-        NAME(VK_INCOMPLETE)
-        NAME(VK_ERROR_OUT_OF_HOST_MEMORY)
-        NAME(VK_ERROR_OUT_OF_DEVICE_MEMORY)
-        NAME(VK_ERROR_INITIALIZATION_FAILED)
-        NAME(VK_ERROR_DEVICE_LOST)
-        NAME(VK_ERROR_MEMORY_MAP_FAILED)
-        NAME(VK_ERROR_LAYER_NOT_PRESENT)
-        NAME(VK_ERROR_EXTENSION_NOT_PRESENT)
-        NAME(VK_ERROR_FEATURE_NOT_PRESENT)
-        NAME(VK_ERROR_INCOMPATIBLE_DRIVER)
-        NAME(VK_ERROR_TOO_MANY_OBJECTS)
-        NAME(VK_ERROR_FORMAT_NOT_SUPPORTED)
-        NAME(VK_ERROR_FRAGMENTED_POOL)
-        NAME(VK_ERROR_UNKNOWN)
-        NAME(VK_ERROR_OUT_OF_POOL_MEMORY)
-        NAME(VK_ERROR_INVALID_EXTERNAL_HANDLE)
-        NAME(VK_ERROR_FRAGMENTATION)
-        NAME(VK_ERROR_INVALID_OPAQUE_CAPTURE_ADDRESS)
-        NAME(VK_ERROR_VALIDATION_FAILED_EXT)
-#undef NAME
-    default: return "UNKNOWN_VkResult";
+    for (size_t i = 0; i < sizeof(vk_result_names) / sizeof(vk_result_names[0]); i++) {
+        if (vk_result_names[i].value == r) return vk_result_names[i].name;
     }
+    return "UNKNOWN_VkResult";
 }
 
 /* Records the step; true when it succeeded. */
