@@ -320,9 +320,6 @@ export const PFN_vkGetInstanceProcAddr = koffi.proto(
 export const PFN_vkEnumerateInstanceVersion = koffi.proto(
   'VkResult PFN_vkEnumerateInstanceVersion(_Out_ uint32_t *pApiVersion)',
 );
-export const PFN_vkEnumerateInstanceExtensionProperties = koffi.proto(
-  'VkResult PFN_vkEnumerateInstanceExtensionProperties(const char *pLayerName, _Inout_ uint32_t *pPropertyCount, void *pProperties)',
-);
 export const PFN_vkEnumerateInstanceLayerProperties = koffi.proto(
   'VkResult PFN_vkEnumerateInstanceLayerProperties(_Inout_ uint32_t *pPropertyCount, void *pProperties)',
 );
