@@ -16,6 +16,7 @@ export interface HostEntry {
   toolVersion: string;
   /** null for reports that carry no readiness block. */
   ready: boolean | null;
+  /** Host-wide readiness issue codes: they apply to each of its GPUs. */
   hostIssues: string[];
   gpus: EntryGpu[];
 }

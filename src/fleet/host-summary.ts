@@ -27,18 +27,8 @@ export interface DriverCount {
   firstSeq: number;
 }
 
-export interface HostSummary {
-  hostname: string;
-  source: string;
-  line: number | null;
-  generatedAt: string;
-  /** generatedAt as milliseconds, for keeping the newest of duplicates. */
-  time: number;
-  schemaVersion: number;
-  toolVersion: string;
-  ready: boolean | null;
-  /** Host-wide readiness issue codes: they apply to each of its GPUs. */
-  hostIssues: string[];
+/** A host as the fleet report keeps it: the report's own fields, its GPUs summed up. */
+export interface HostSummary extends Omit<HostEntry, 'gpus'> {
   gpus: number;
   capableGpus: number;
   reasons: CodeCount[];
