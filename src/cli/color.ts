@@ -4,7 +4,8 @@
  * Only the tables are ever coloured; JSON, NDJSON, NFD, Prometheus and files written with
  * --output never are.
  */
-import type { ColorLevel } from '../render/color-level.js';
+import { detectStdoutColorLevel, type ColorLevel } from '../render/color-level.js';
+import type { CliIo } from './io.js';
 
 /** Whether to colour, given what was detected: NO_COLOR (https://no-color.org) and --no-color win. */
 export function useColor(
@@ -13,4 +14,13 @@ export function useColor(
   colorOption: boolean | undefined,
 ): boolean {
   return colorOption !== false && !env['NO_COLOR'] && detected > 0;
+}
+
+/** Whether to colour a table written to stdout: what stdout can show (chalk's detection, or the test's), then the policy above. */
+export async function useColorOnStdout(
+  io: CliIo,
+  colorOption: boolean | undefined,
+): Promise<boolean> {
+  const detected = await (io.stdoutColorLevel ?? detectStdoutColorLevel)();
+  return useColor(detected, io.env, colorOption);
 }

@@ -19,8 +19,7 @@ import { parseDeviceSelector } from '../probe/select.js';
 import type { GpuReport, ProbeReport } from '../report.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
-import { useColor } from './color.js';
-import { detectStdoutColorLevel } from '../render/color-level.js';
+import { useColorOnStdout } from './color.js';
 import { formatValidationMessage } from './validation-message.js';
 import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
@@ -384,9 +383,7 @@ async function runList(
   // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
   // loads the tty module: the other formats skip the question.)
   const color =
-    format === 'table' &&
-    output === null &&
-    useColor(await (io.stdoutColorLevel ?? detectStdoutColorLevel)(), io.env, options.color);
+    format === 'table' && output === null && (await useColorOnStdout(io, options.color));
   const text = await renderList(report, format, {
     color,
     verbose: options.verbose === true,

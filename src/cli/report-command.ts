@@ -4,8 +4,7 @@ import { readInputs, type Stdin } from '../fleet/read-inputs.js';
 import { summarizeFleet } from '../fleet/summarize.js';
 import { DEFAULT_LIMITS } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
-import { useColor } from './color.js';
-import { detectStdoutColorLevel } from '../render/color-level.js';
+import { useColorOnStdout } from './color.js';
 import { MAX_REPORT_AGE, parseDuration } from './list-output.js';
 import type { CliIo } from './io.js';
 
@@ -47,8 +46,7 @@ export async function runReport(
     io.stdout.write('\n');
   } else {
     const { renderFleetTable } = await import('../render/fleet-table.js');
-    const detected = await (io.stdoutColorLevel ?? detectStdoutColorLevel)();
-    const color = useColor(detected, io.env, options.color);
+    const color = await useColorOnStdout(io, options.color);
     io.stdout.write(renderFleetTable(fleet, { color }));
   }
   // stderr carries no text from the inputs (counts only), so it needs no escaping.
