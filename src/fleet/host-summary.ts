@@ -91,8 +91,10 @@ export function summaryOf(entry: HostEntry, pool: StringPool): HostSummary {
 export function addGpu(host: HostSummary, gpu: EntryGpu, byIndex: boolean, pool: StringPool): void {
   const seq = host.gpus++;
   if (gpu.capable) host.capableGpus++;
-  for (const code of gpu.reasons) countCode(host.reasons, code, pool);
-  for (const code of gpu.placementIssues) countCode(host.placementIssues, code, pool);
+  for (const code of gpu.reasons) host.reasons = countCode(host.reasons, code, pool);
+  for (const code of gpu.placementIssues) {
+    host.placementIssues = countCode(host.placementIssues, code, pool);
+  }
   const index = byIndex ? gpu.index : 0;
   const driver = host.drivers.find(
     (d) =>
@@ -101,7 +103,7 @@ export function addGpu(host: HostSummary, gpu: EntryGpu, byIndex: boolean, pool:
       d.driverVersion === gpu.driverVersion,
   );
   if (driver === undefined) {
-    host.drivers.push({
+    host.drivers = appended(host.drivers, {
       vendor: pool.get(gpu.vendor),
       driverName: gpu.driverName === null ? null : pool.get(gpu.driverName),
       driverVersion: pool.get(gpu.driverVersion),
@@ -133,10 +135,21 @@ export function finishSummary(host: HostSummary): HostSummary {
   return host;
 }
 
-function countCode(counts: CodeCount[], code: string, pool: StringPool): void {
+/** `counts` with one more GPU for `code`: the same array, or a longer copy for a new code. */
+function countCode(counts: CodeCount[], code: string, pool: StringPool): CodeCount[] {
   const count = counts.find((c) => c.code === code);
-  if (count) count.gpus++;
-  else counts.push({ code: pool.get(code), gpus: 1 });
+  if (count === undefined) return appended(counts, { code: pool.get(code), gpus: 1 });
+  count.gpus++;
+  return counts;
+}
+
+/**
+ * A copy of `list` with `item` at its end, holding exactly its items. Not push: an array
+ * grown by push keeps room for 16 more (128 bytes), and a host keeps three such lists of
+ * one or two items each, for as long as the run.
+ */
+function appended<T>(list: T[], item: T): T[] {
+  return list.concat([item]);
 }
 
 /**
