@@ -4,7 +4,7 @@
  * NULL for a command the probe needs, or answers with data a correct driver never gives
  * (a count that never settles, more items than there was room for). Like VulkanCallError
  * they are expected failures: one line, exit 4 at the top level, and data on the GPU they
- * concern (STYLE: a failure on one GPU is data, not a crash).
+ * concern: one GPU's failure is recorded on it, and the others are still probed.
  */
 import { ExitCode, ProbeError } from '../errors.js';
 import { vkResultName } from './constants.js';
