@@ -1,16 +1,17 @@
 /**
  * `rdma-probe check`: probes, judges the rules asked for, prints one line (or --json) and
- * returns 0 or 1. Anything that stops the judgement is thrown, and main()'s one handler
- * turns it into the UNKNOWN line and its exit code (see checkExitCodeOf).
+ * returns whether the rules hold. Anything that stops the judgement is thrown, and
+ * main()'s one handler turns it into the UNKNOWN line (exit-code.ts gives its code).
  */
 import { judgeCheck, type CheckRules } from '../check/judge.js';
 import { parseVersion } from '../check/version.js';
-import { ExitCode, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { probeHost } from '../probe/probe.js';
 import { parseDeviceSelector } from '../probe/select.js';
 import { describeProblem } from '../render/check-line.js';
 import { renderCheckOutput } from '../render/check-output.js';
 import { TOOL_VERSION } from '../version.js';
+import { exitCodeOf, type Outcome } from './exit-code.js';
 import type { CliDeps, CliIo } from './io.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import { formatValidationMessage } from './validation-message.js';
@@ -62,7 +63,7 @@ function parseMinDriver(text: string): { text: string; parts: readonly string[] 
   return { text: trimmed, parts };
 }
 
-export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps): Promise<number> {
+export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps): Promise<Outcome> {
   const rules = parseCheckRules(options);
   const binding = await deps.loadBinding(io.env);
   const probed = probeHost(binding, {
@@ -74,7 +75,7 @@ export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps):
     hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
   });
   const judgement = judgeCheck(probed, rules);
-  const exitCode = judgement.status === 'ok' ? ExitCode.OK : ExitCode.CHECK_FAILED;
+  const outcome: Outcome = { kind: judgement.status === 'ok' ? 'check-passed' : 'check-failed' };
   // The details: every problem, whole, one escaped line each; the line shows the first.
   for (const problem of judgement.problems) {
     io.stderr.write(`rdma-probe: check ${problem.rule}: ${describeProblem(problem)}\n`);
@@ -83,8 +84,9 @@ export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps):
     renderCheckOutput(judgement, probed.report, {
       json: options.json === true,
       toolVersion: TOOL_VERSION,
-      exitCode,
+      // The document names the exit code the run is about to end with.
+      exitCode: exitCodeOf(outcome),
     }),
   );
-  return exitCode;
+  return outcome;
 }

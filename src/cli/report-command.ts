@@ -1,11 +1,11 @@
 /** `rdma-probe report FILES...|-`: many hosts' JSON summed up as a fleet report. */
-import { ExitCode } from '../errors.js';
 import { readInputs, type Stdin } from '../fleet/read-inputs.js';
 import { summarizeFleet } from '../fleet/summarize.js';
 import { DEFAULT_LIMITS } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { useColorOnStdout } from './color.js';
 import { MAX_REPORT_AGE, parseDuration } from './list-output.js';
+import type { Outcome } from './exit-code.js';
 import type { CliIo } from './io.js';
 
 export interface ReportOptions {
@@ -26,7 +26,7 @@ export async function runReport(
   options: ReportOptions,
   io: CliIo,
   stdin: Stdin | null,
-): Promise<number> {
+): Promise<Outcome> {
   // Before any input is read: a typo should not wait for a gigabyte of stdin.
   const maxAgeMs = parseMaxAge(options.maxAge);
   const read = await readInputs(inputs, stdin, DEFAULT_LIMITS);
@@ -56,7 +56,7 @@ export async function runReport(
   }
   if (fleet.totals.hosts === 0) {
     io.stderr.write('rdma-probe: no host report could be read\n');
-    return ExitCode.NO_HOSTS_READ;
+    return { kind: 'no-hosts-read' };
   }
-  return ExitCode.OK;
+  return { kind: 'done' };
 }

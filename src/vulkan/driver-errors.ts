@@ -6,12 +6,12 @@
  * they are expected failures: one line, exit 4 at the top level, and data on the GPU they
  * concern: one GPU's failure is recorded on it, and the others are still probed.
  */
-import { ExitCode, ProbeError } from '../errors.js';
+import { ProbeError } from '../errors.js';
 import { vkResultName } from './constants.js';
 
 /** A Vulkan command returned a negative VkResult. */
 export class VulkanCallError extends ProbeError {
-  readonly exitCode = ExitCode.VULKAN;
+  readonly kind = 'vulkan';
   override readonly name = 'VulkanCallError';
   constructor(
     readonly call: string,
@@ -35,7 +35,7 @@ export interface CallFailure {
 
 /** Base of the failures that have no VkResult. */
 export abstract class DriverFaultError extends ProbeError {
-  readonly exitCode = ExitCode.VULKAN;
+  readonly kind = 'vulkan';
   abstract readonly call: string;
   abstract readonly resultName: string;
 }
