@@ -10,29 +10,24 @@ import { COMPLETION_SHELLS, type CompletionShell } from './completion-shells.js'
 import { ProbeError, UsageError } from '../errors.js';
 import { exitCodeOf, type ExitCodeValue, type Outcome } from './exit-code.js';
 import { probe } from '../probe/probe.js';
-import { parseDeviceSelector } from '../probe/select.js';
 import type { GpuReport, ProbeReport } from '../report.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { useColorOnStdout } from './color.js';
 import { formatValidationMessage } from './validation-message.js';
-import { outputName } from './output-name.js';
-import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
+import { checkOutput, deliver, renderList } from './list-output.js';
 import {
   LIST_FORMATS,
   MAX_NFD_EXPIRY,
   MAX_REPORT_AGE,
-  checkOutput,
   collectFormat,
-  deliver,
-  parseDuration,
-  renderList,
-  resolveListFormat,
+  parseListOptions,
+  type CheckOptions,
   type ListFormat,
-} from './list-output.js';
+  type ListOptions,
+  type ReportOptions,
+} from './options.js';
 import type { CliDeps, CliIo, OutputStream } from './io.js';
-import type { CheckOptions } from './check-command.js';
-import type { ReportOptions } from './report-command.js';
 import { renderCheckUnknown } from '../render/check-output.js';
 
 const defaultDeps: CliDeps = {
@@ -160,19 +155,6 @@ Examples:
   source <(rdma-probe completion bash)            bash, this shell only
   rdma-probe completion bash > /etc/bash_completion.d/rdma-probe
   rdma-probe completion zsh > "\${fpath[1]}/_rdma-probe"   zsh (then: compinit)`;
-
-interface ListOptions {
-  json?: boolean;
-  ndjson?: boolean;
-  format?: string[];
-  output?: string;
-  nfdExpiry: string;
-  verbose?: boolean;
-  device?: string;
-  alloc?: string | true;
-  validate?: boolean;
-  color?: boolean;
-}
 
 export async function main(
   argv: string[],
@@ -350,16 +332,8 @@ async function runList(
   deps: CliDeps,
 ): Promise<Outcome> {
   const started = monotonicMs();
-  const output = outputName(options.output, args, io.argvBytes?.(args) ?? null);
-  const device = options.device !== undefined ? parseDeviceSelector(options.device) : null;
-  const allocateBytes =
-    options.alloc === undefined
-      ? null
-      : options.alloc === true
-        ? DEFAULT_ALLOC_BYTES
-        : parseSize(options.alloc);
-  const format = resolveListFormat(options);
-  const nfdExpiryMs = parseDuration(options.nfdExpiry, '--nfd-expiry');
+  const { output, device, allocateBytes, format, nfdExpiryMs, verbose, validate, color } =
+    parseListOptions(options, args, io.argvBytes?.(args) ?? null);
   await checkOutput(output);
   let report: ProbeReport;
   try {
@@ -367,7 +341,7 @@ async function runList(
     report = probe(binding, {
       toolVersion: TOOL_VERSION,
       device,
-      validate: options.validate === true,
+      validate,
       allocateBytes,
       onValidationMessage: (message) => io.stderr.write(formatValidationMessage(message)),
       hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
@@ -378,13 +352,8 @@ async function runList(
   }
   // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
   // loads the tty module: the other formats skip the question.)
-  const color =
-    format === 'table' && output === null && (await useColorOnStdout(io, options.color));
-  const text = await renderList(report, format, {
-    color,
-    verbose: options.verbose === true,
-    nfdExpiryMs,
-  });
+  const colored = format === 'table' && output === null && (await useColorOnStdout(io, color));
+  const text = await renderList(report, format, { color: colored, verbose, nfdExpiryMs });
   await deliver(io, output, text);
   // Exit 5 alone does not say which GPU: one line each, whatever the format.
   const unallocated = report.gpus.filter(

@@ -4,22 +4,9 @@ import { summarizeFleet } from '../fleet/summarize.js';
 import { DEFAULT_LIMITS } from '../fleet/types.js';
 import { TOOL_VERSION } from '../version.js';
 import { useColorOnStdout } from './color.js';
-import { MAX_REPORT_AGE, parseDuration } from './list-output.js';
+import { parseMaxAge, type ReportOptions } from './options.js';
 import type { Outcome } from './exit-code.js';
 import type { CliIo } from './io.js';
-
-export interface ReportOptions {
-  json?: boolean;
-  color?: boolean;
-  /** A duration, or off (or a zero one): see parseMaxAge. */
-  maxAge: string;
-}
-
-/** --max-age as milliseconds; null for `off` or a duration of zero (0, 0s...): none is stale. */
-export function parseMaxAge(text: string): number | null {
-  if (/^\s*(off|0+\s*[smhd]?)\s*$/i.test(text)) return null;
-  return parseDuration(text, '--max-age', MAX_REPORT_AGE);
-}
 
 export async function runReport(
   inputs: string[],
