@@ -9,6 +9,7 @@
 // Needs `npm run build` first (it reuses the tests' vulkaninfo parser).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pciBusIdOf } from '../dist/src/pci-address.js';
 import { parseVulkaninfo } from '../dist/test/support/vulkaninfo.js';
 
 const dir = process.argv[2];
@@ -73,11 +74,8 @@ report.gpus.forEach((gpu, i) => {
   const bySmi = smi.find((row) => row.uuid === id.nvidiaSmiUUID);
   same(`gpu ${i} UUID known to nvidia-smi`, Boolean(bySmi), true);
   if (bySmi) {
-    same(
-      `gpu ${i} PCI bus ID (nvidia-smi)`,
-      id.pciBusId?.toLowerCase(),
-      bySmi.pciBusId.toLowerCase(),
-    );
+    // nvidia-smi's spelling read as an address: ours must be NVML's form exactly.
+    same(`gpu ${i} PCI bus ID (nvidia-smi)`, id.pciBusId, pciBusIdOf(bySmi.pciBusId));
     same(`gpu ${i} driver version (nvidia-smi)`, id.driverVersion, bySmi.driverVersion);
     same(`gpu ${i} name (nvidia-smi)`, id.name, bySmi.name);
     same(`gpu ${i} position (nvidia-smi order)`, smi.indexOf(bySmi), i);

@@ -20,6 +20,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { pciBusIdOf } from '../dist/src/pci-address.js';
 
 const dir = process.argv[2] ?? null;
 const lines = [];
@@ -85,9 +86,8 @@ const smiMemory = run('nvidia-smi', ['-q', '-d', 'MEMORY']);
 const bar1Totals = [
   ...(smiMemory ?? '').matchAll(/BAR1 Memory Usage\s*\n\s*Total\s*:\s*(\d+) MiB/g),
 ].map((match) => Number(match[1]) * 1024 * 1024);
-const smiBusIds = [...(smiMemory ?? '').matchAll(/^GPU ([0-9A-Fa-f:.]+)$/gm)].map((m) =>
-  m[1].toLowerCase(),
-);
+// "GPU 00000000:4F:00.0", one per GPU, in the form the report writes its bus IDs.
+const smiBusIds = [...(smiMemory ?? '').matchAll(/^GPU (\S+)$/gm)].map((m) => pciBusIdOf(m[1]));
 const lspciAll = [];
 
 for (const gpu of report.gpus) {
@@ -126,7 +126,7 @@ for (const gpu of report.gpus) {
     }
   }
   say(`  BAR1 ${topology.bar1Bytes} bytes`);
-  const smiIndex = smiBusIds.findIndex((id) => id === gpu.identity.pciBusId?.toLowerCase());
+  const smiIndex = smiBusIds.findIndex((id) => id !== null && id === gpu.identity.pciBusId);
   if (smiIndex >= 0 && bar1Totals[smiIndex] !== undefined) {
     same(`GPU ${gpu.index} BAR1 (nvidia-smi)`, topology.bar1Bytes, bar1Totals[smiIndex]);
   }

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { CheckJudgement, CheckProblem } from '../src/check/check-report.js';
 import { judgeCheck, type CheckRules } from '../src/check/judge.js';
 import { compareVersions, parseVersion } from '../src/check/version.js';
-import { parseCheckRules } from '../src/cli/check-command.js';
+import { parseCheckRules } from '../src/cli/options.js';
 import { UsageError } from '../src/errors.js';
 import { fitLine, renderCheckLine, renderUnknownLine } from '../src/render/check-line.js';
 import type { GpuReport, ProbeReport } from '../src/report.js';

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { EnvironmentError, UsageError } from '../src/errors.js';
 import { VulkanCallError } from '../src/vulkan/driver-errors.js';
 import { probe, probeHost } from '../src/probe/probe.js';
-import { parseDeviceSelector } from '../src/probe/select.js';
+import { parseDeviceOption } from '../src/cli/options.js';
 import type { RawExtendedProperties, VulkanBinding } from '../src/vulkan/binding.js';
 import { makeApiVersion } from '../src/vulkan/constants.js';
 
@@ -157,7 +157,7 @@ test('probeHost: every GPU found, and the ones --device selected; probe: no matc
   const gpus = [{ extensions: RDMA }, { extensions: RDMA }, { extensions: RDMA }];
   const one = probeHost(fakeBinding(gpus), {
     toolVersion: 'test',
-    device: parseDeviceSelector('1'),
+    device: parseDeviceOption('1'),
   });
   assert.deepEqual(
     one.found.map((gpu) => gpu.index),
@@ -171,14 +171,14 @@ test('probeHost: every GPU found, and the ones --device selected; probe: no matc
 
   const none = probeHost(fakeBinding(gpus), {
     toolVersion: 'test',
-    device: parseDeviceSelector('7'),
+    device: parseDeviceOption('7'),
   });
   assert.equal(none.found.length, 3);
   assert.deepEqual(none.report.gpus, []);
   assert.deepEqual(none.report.host.gpuTopology, []);
 
   assert.throws(
-    () => probe(fakeBinding(gpus), { toolVersion: 'test', device: parseDeviceSelector('7') }),
+    () => probe(fakeBinding(gpus), { toolVersion: 'test', device: parseDeviceOption('7') }),
     (error: unknown) =>
       error instanceof UsageError &&
       /^no GPU matches --device '7' \(found 0: GPU-01010101-.*; 1: .*; 2: /.test(error.message),

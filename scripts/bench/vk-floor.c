@@ -1,6 +1,7 @@
 /*
  * The floor for rdma-probe's speed: the same Vulkan queries `rdma-probe list --json`
- * makes (steps 1-6 of the design's flow), in plain C, printing a few facts per GPU.
+ * makes (instance, extensions, properties, features, memory and budget, external buffer
+ * properties; no allocation), in plain C, printing a few facts per GPU.
  * Nothing can gather the same answers faster through the loader.
  */
 #include <stdio.h>

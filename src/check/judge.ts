@@ -100,9 +100,9 @@ function deviceRule(
 ): CheckRuleResult {
   const result =
     gpus.length > 0
-      ? pass(HOST, `--device '${selector.text}' selects ${plural(gpus.length, 'GPU')}`)
+      ? pass(HOST, `${selector.label} selects ${plural(gpus.length, 'GPU')}`)
       : fail(HOST, own('device-not-found'), noGpuMatches(selector, found));
-  return rule('device', `--device '${selector.text}' matches a GPU`, selector.text, [result]);
+  return rule('device', `${selector.label} matches a GPU`, selector.text, [result]);
 }
 
 function gpuCountRule(expected: number, found: readonly GpuReport[]): CheckRuleResult {

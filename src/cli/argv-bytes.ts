@@ -1,7 +1,8 @@
 /**
  * The command-line arguments as the kernel holds them. Node decodes argv as UTF-8 and
  * turns every invalid byte into U+FFFD, so `-o $'\xff.prom'` would otherwise write a file
- * with another name; the exact bytes are in /proc/self/cmdline.
+ * with another name; the exact bytes are in /proc/self/cmdline, and rawOptionValue finds
+ * an option's value among them.
  */
 import { readFileSync } from 'node:fs';
 
@@ -41,4 +42,29 @@ function splitOnNul(bytes: Buffer): Buffer[] {
 export function sameText(a: string, b: string): boolean {
   const squeeze = (text: string) => text.replace(/\uFFFD+/g, '\uFFFD');
   return squeeze(a) === squeeze(b);
+}
+
+/**
+ * The bytes of the last -o/--output on the command line whose decoded value is `value`:
+ * `-o V`, `--output V`, `--output=V` or `-oV`. The last one, as commander keeps the last.
+ */
+export function rawOptionValue(
+  value: string,
+  args: readonly string[],
+  argvBytes: readonly Buffer[],
+): Buffer | null {
+  if (argvBytes.length !== args.length) return null;
+  for (let i = args.length - 1; i >= 0; i--) {
+    const arg = args[i]!;
+    const previous = args[i - 1];
+    if ((previous === '-o' || previous === '--output') && sameText(arg, value)) {
+      return argvBytes[i]!;
+    }
+    for (const prefix of ['--output=', '-o']) {
+      if (arg.startsWith(prefix) && arg !== prefix && sameText(arg.slice(prefix.length), value)) {
+        return argvBytes[i]!.subarray(prefix.length);
+      }
+    }
+  }
+  return null;
 }

@@ -1,43 +1,33 @@
 /**
- * The CLI: parses arguments, runs the probe, renders, and maps every error to its exit
- * code in one place. main() returns the exit code instead of exiting, so tests call it
+ * The CLI: parses arguments, runs the probe, renders, and reports every error in one
+ * place. Each command returns what it came to (an Outcome) and exit-code.ts alone turns
+ * that into the exit code. main() returns the code instead of exiting, so tests call it
  * directly; src/cli/run.ts is the thin entry that exits with it.
  */
 import { monotonicMs } from '../clock.js';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { COMPLETION_SHELLS, type CompletionShell } from './completion-shells.js';
-import {
-  ExitCode,
-  ProbeError,
-  UsageError,
-  checkExitCodeOf,
-  exitCodeOf,
-  type ExitCodeValue,
-} from '../errors.js';
+import { ProbeError, UsageError } from '../errors.js';
+import { exitCodeOf, type ExitCodeValue, type Outcome } from './exit-code.js';
 import { probe } from '../probe/probe.js';
-import { parseDeviceSelector } from '../probe/select.js';
 import type { GpuReport, ProbeReport } from '../report.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { useColorOnStdout } from './color.js';
 import { formatValidationMessage } from './validation-message.js';
-import { outputName } from './output-name.js';
-import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
+import { checkOutput, deliver, renderList } from './list-output.js';
 import {
   LIST_FORMATS,
   MAX_NFD_EXPIRY,
   MAX_REPORT_AGE,
-  checkOutput,
   collectFormat,
-  deliver,
-  parseDuration,
-  renderList,
-  resolveListFormat,
+  parseListOptions,
+  type CheckOptions,
   type ListFormat,
-} from './list-output.js';
+  type ListOptions,
+  type ReportOptions,
+} from './options.js';
 import type { CliDeps, CliIo, OutputStream } from './io.js';
-import type { CheckOptions } from './check-command.js';
-import type { ReportOptions } from './report-command.js';
 import { renderCheckUnknown } from '../render/check-output.js';
 
 const defaultDeps: CliDeps = {
@@ -166,27 +156,15 @@ Examples:
   rdma-probe completion bash > /etc/bash_completion.d/rdma-probe
   rdma-probe completion zsh > "\${fpath[1]}/_rdma-probe"   zsh (then: compinit)`;
 
-interface ListOptions {
-  json?: boolean;
-  ndjson?: boolean;
-  format?: string[];
-  output?: string;
-  nfdExpiry: string;
-  verbose?: boolean;
-  device?: string;
-  alloc?: string | true;
-  validate?: boolean;
-  color?: boolean;
-}
-
 export async function main(
   argv: string[],
   io: CliIo,
   deps: CliDeps = defaultDeps,
 ): Promise<number> {
-  let exitCode: number = ExitCode.OK;
-  const { program, check } = buildProgram(argv, io, deps, (code) => {
-    exitCode = code;
+  // A command that returns nothing to say (completion) has done its job.
+  let outcome: Outcome = { kind: 'done' };
+  const { program, check } = buildProgram(argv, io, deps, (ended) => {
+    outcome = ended;
   });
 
   // Which command runs decides how an error is reported: check speaks its own protocol.
@@ -199,13 +177,13 @@ export async function main(
     await program.parseAsync(argv, { from: 'node' });
   } catch (error) {
     const checking = command === check.name();
-    return handleError(
+    outcome = handleError(
       error,
       io,
       checking ? { json: check.opts<CheckOptions>().json === true } : null,
     );
   }
-  return exitCode;
+  return exitCodeOf(outcome);
 }
 
 /**
@@ -216,7 +194,7 @@ function buildProgram(
   argv: string[],
   io: CliIo,
   deps: CliDeps,
-  setExitCode: (code: number) => void,
+  setOutcome: (outcome: Outcome) => void,
 ): { program: Command; check: Command } {
   const program = new Command('rdma-probe')
     .description(
@@ -275,7 +253,7 @@ function buildProgram(
     .option('--no-color', 'no colour in the table')
     .addHelpText('after', LIST_EXAMPLES)
     .action(async (options: ListOptions) => {
-      setExitCode(await runList(options, argv.slice(2), io, deps));
+      setOutcome(await runList(options, argv.slice(2), io, deps));
     });
 
   program
@@ -292,7 +270,7 @@ function buildProgram(
     .addHelpText('after', REPORT_HELP)
     .action(async (inputs: string[], options: ReportOptions) => {
       const { runReport } = await import('./report-command.js');
-      setExitCode(await runReport(inputs, options, io, io.stdin ?? null));
+      setOutcome(await runReport(inputs, options, io, io.stdin ?? null));
     });
 
   const check = program
@@ -315,7 +293,7 @@ function buildProgram(
     .addHelpText('after', CHECK_HELP)
     .action(async (options: CheckOptions) => {
       const { runCheck } = await import('./check-command.js');
-      setExitCode(await runCheck(options, io, deps));
+      setOutcome(await runCheck(options, io, deps));
     });
 
   program
@@ -352,18 +330,10 @@ async function runList(
   args: readonly string[],
   io: CliIo,
   deps: CliDeps,
-): Promise<number> {
+): Promise<Outcome> {
   const started = monotonicMs();
-  const output = outputName(options.output, args, io.argvBytes?.(args) ?? null);
-  const device = options.device !== undefined ? parseDeviceSelector(options.device) : null;
-  const allocateBytes =
-    options.alloc === undefined
-      ? null
-      : options.alloc === true
-        ? DEFAULT_ALLOC_BYTES
-        : parseSize(options.alloc);
-  const format = resolveListFormat(options);
-  const nfdExpiryMs = parseDuration(options.nfdExpiry, '--nfd-expiry');
+  const { output, device, allocateBytes, format, nfdExpiryMs, verbose, validate, color } =
+    parseListOptions(options, args, io.argvBytes?.(args) ?? null);
   await checkOutput(output);
   let report: ProbeReport;
   try {
@@ -371,7 +341,7 @@ async function runList(
     report = probe(binding, {
       toolVersion: TOOL_VERSION,
       device,
-      validate: options.validate === true,
+      validate,
       allocateBytes,
       onValidationMessage: (message) => io.stderr.write(formatValidationMessage(message)),
       hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
@@ -382,20 +352,15 @@ async function runList(
   }
   // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
   // loads the tty module: the other formats skip the question.)
-  const color =
-    format === 'table' && output === null && (await useColorOnStdout(io, options.color));
-  const text = await renderList(report, format, {
-    color,
-    verbose: options.verbose === true,
-    nfdExpiryMs,
-  });
+  const colored = format === 'table' && output === null && (await useColorOnStdout(io, color));
+  const text = await renderList(report, format, { color: colored, verbose, nfdExpiryMs });
   await deliver(io, output, text);
   // Exit 5 alone does not say which GPU: one line each, whatever the format.
   const unallocated = report.gpus.filter(
     (gpu) => gpu.allocation !== null && gpu.allocation.status !== 'ok',
   );
   for (const gpu of unallocated) io.stderr.write(formatAllocationProblem(gpu));
-  return unallocated.length > 0 ? ExitCode.ALLOCATION_FAILED : ExitCode.OK;
+  return { kind: unallocated.length > 0 ? 'allocation-failed' : 'done' };
 }
 
 /** "rdma-probe: GPU 1 (00000000:07:00.0): allocation failed at vkAllocateMemory: ..." */
@@ -441,11 +406,11 @@ interface CheckContext {
 }
 
 /**
- * Every error of every command ends here: its message on stderr (a stack only for a bug)
- * and its exit code from errors.ts. For `check`, stdout also gets the UNKNOWN line (or
- * document), so that a health checker always has one line to show.
+ * Every error of every command ends here: its message on stderr (a stack only for a bug),
+ * and what the run came to. For `check`, stdout also gets the UNKNOWN line (or document),
+ * so that a health checker always has one line to show.
  */
-function handleError(error: unknown, io: CliIo, check: CheckContext | null): number {
+function handleError(error: unknown, io: CliIo, check: CheckContext | null): Outcome {
   if (error instanceof CommanderError) {
     // Commander has already printed its one-line message (or the help/version text).
     // Help asked for is a success; help shown because no command was given (commander
@@ -454,12 +419,13 @@ function handleError(error: unknown, io: CliIo, check: CheckContext | null): num
       error.code === 'commander.helpDisplayed' ||
       error.code === 'commander.version' ||
       (error.code === 'commander.help' && error.exitCode === 0);
-    if (asked) return ExitCode.OK;
+    if (asked) return { kind: 'help' };
+    const usage: Outcome = { kind: 'usage' };
     if (check) {
       const message = error.message.split('\n')[0]!.replace(/^error: /, '');
-      writeCheckUnknown(io, check, `usage error: ${message}`, ExitCode.USAGE);
+      writeCheckUnknown(io, check, `usage error: ${message}`, exitCodeOf(usage));
     }
-    return ExitCode.USAGE;
+    return usage;
   }
   if (error instanceof ProbeError) {
     // Messages quote file names and driver text: one line, no terminal controls.
@@ -470,16 +436,16 @@ function handleError(error: unknown, io: CliIo, check: CheckContext | null): num
     const shown = stack.split('\n').map(terminalSafe).join('\n');
     io.stderr.write(`rdma-probe: internal error (please report this)\n${shown}\n`);
   }
-  if (!check) return exitCodeOf(error);
-  const code = checkExitCodeOf(error);
+  const outcome: Outcome = { kind: 'error', error, check: check !== null };
+  if (!check) return outcome;
   const why =
     error instanceof UsageError
       ? `usage error: ${error.message}`
       : error instanceof ProbeError
         ? error.message
         : 'internal error in rdma-probe (a bug: its stack trace is on stderr, please report it)';
-  writeCheckUnknown(io, check, why, code);
-  return code;
+  writeCheckUnknown(io, check, why, exitCodeOf(outcome));
+  return outcome;
 }
 
 function writeCheckUnknown(

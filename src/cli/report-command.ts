@@ -1,33 +1,20 @@
 /** `rdma-probe report FILES...|-`: many hosts' JSON summed up as a fleet report. */
-import { ExitCode } from '../errors.js';
 import { readInputs, type Stdin } from '../fleet/read-inputs.js';
 import { summarizeFleet, summarizeFleetParts } from '../fleet/summarize.js';
 import { DEFAULT_LIMITS, type FleetReport } from '../fleet/types.js';
 import { renderFleetJson } from '../render/fleet-json.js';
 import { TOOL_VERSION } from '../version.js';
 import { useColorOnStdout } from './color.js';
-import { MAX_REPORT_AGE, parseDuration } from './list-output.js';
+import { parseMaxAge, type ReportOptions } from './options.js';
+import type { Outcome } from './exit-code.js';
 import type { CliIo } from './io.js';
-
-export interface ReportOptions {
-  json?: boolean;
-  color?: boolean;
-  /** A duration, or off (or a zero one): see parseMaxAge. */
-  maxAge: string;
-}
-
-/** --max-age as milliseconds; null for `off` or a duration of zero (0, 0s...): none is stale. */
-export function parseMaxAge(text: string): number | null {
-  if (/^\s*(off|0+\s*[smhd]?)\s*$/i.test(text)) return null;
-  return parseDuration(text, '--max-age', MAX_REPORT_AGE);
-}
 
 export async function runReport(
   inputs: string[],
   options: ReportOptions,
   io: CliIo,
   stdin: Stdin | null,
-): Promise<number> {
+): Promise<Outcome> {
   // Before any input is read: a typo should not wait for a gigabyte of stdin.
   const maxAgeMs = parseMaxAge(options.maxAge);
   const read = await readInputs(inputs, stdin, DEFAULT_LIMITS);
@@ -60,7 +47,7 @@ export async function runReport(
   }
   if (fleet.totals.hosts === 0) {
     io.stderr.write('rdma-probe: no host report could be read\n');
-    return ExitCode.NO_HOSTS_READ;
+    return { kind: 'no-hosts-read' };
   }
-  return ExitCode.OK;
+  return { kind: 'done' };
 }

@@ -1,9 +1,11 @@
 /**
- * --alloc: step 7 of the design's flow, with the spec example's bugs fixed. The device
- * is created with VK_NV_external_memory_rdma AND the externalMemoryRDMA feature enabled
- * (else vkGetDeviceProcAddr returns NULL for vkGetMemoryRemoteAddressNV); the memory
- * type comes from the buffer's memoryTypeBits, searched only up to memoryTypeCount; the
- * budget checked is that type's own heap. Every object is freed on every path.
+ * --alloc: a test allocation of RDMA-exportable memory and its remote address, done as the
+ * specification's VK_NV_external_memory_rdma example does it, without that example's bugs.
+ * The device is created with VK_NV_external_memory_rdma AND the externalMemoryRDMA
+ * feature enabled (else vkGetDeviceProcAddr returns NULL for vkGetMemoryRemoteAddressNV);
+ * the memory type comes from the buffer's memoryTypeBits, searched only up to
+ * memoryTypeCount; the budget checked is that type's own heap. Every object is freed on
+ * every path.
  *
  * Every device command this needs is resolved and checked by the binding's createDevice,
  * before a buffer or memory exists: a driver without one of them fails here, on this

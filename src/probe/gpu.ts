@@ -1,7 +1,9 @@
 /**
- * Gathers everything about one GPU, steps 2-6 of the design's Vulkan flow. A Vulkan
- * failure part-way is recorded on the GPU (STYLE: a failure on one GPU is data) and
- * what was gathered before it is kept.
+ * Gathers everything about one GPU: its extensions, properties (IDs, driver, PCI bus),
+ * features, memory types and heaps with their budgets, and whether RDMA address export is
+ * possible. A Vulkan failure part-way is recorded on the GPU, because one GPU's failure is
+ * data about that GPU and must not stop the others from being probed; what was gathered
+ * before it is kept.
  *
  * Vulkan 1.1 gating. The instance is always created for Vulkan 1.1 or newer (probe.ts
  * refuses older loaders), but the specification lets core physical-device functionality

@@ -1,31 +1,22 @@
 /**
- * `--device <index|uuid|pci>`: parsing (a usage error when malformed) and matching
- * against the GPUs found (a usage error when nothing matches).
+ * Which GPUs a device selector picks, and what to say when it picks none. The selector
+ * comes parsed (the CLI parses --device); matching compares it with what the report
+ * holds, in the report's own forms.
  */
-import { UsageError } from '../errors.js';
-import { formatPciBusId, parsePciAddress } from '../pci-address.js';
 import type { GpuIdentity, GpuReport } from '../report.js';
 
-export type DeviceSelector =
-  | { kind: 'index'; index: number; text: string }
-  | { kind: 'uuid'; uuid: string; text: string }
+export type DeviceSelector = (
+  | { kind: 'index'; index: number }
+  /** The UUID as the report writes deviceUUID: lower-case, dashed, no GPU- prefix. */
+  | { kind: 'uuid'; uuid: string }
   /** busId in the form the report writes (pci-address.ts), whatever the case typed. */
-  | { kind: 'pci'; busId: string; text: string };
-
-const UUID_HEX =
-  /^(?:gpu-)?([0-9a-f]{8})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{4})-?([0-9a-f]{12})$/;
-
-export function parseDeviceSelector(text: string): DeviceSelector {
-  const value = text.trim().toLowerCase();
-  if (/^\d+$/.test(value)) return { kind: 'index', index: Number(value), text };
-  const uuid = UUID_HEX.exec(value);
-  if (uuid) return { kind: 'uuid', uuid: uuid.slice(1).join('-'), text };
-  const pci = parsePciAddress(value);
-  if (pci) return { kind: 'pci', busId: formatPciBusId(pci), text };
-  throw new UsageError(
-    `--device '${text}' is not a GPU index, a UUID (with or without GPU-) or a PCI bus ID in any case (00000000:4F:00.0, 0000:4f:00.0, 4F:00.0)`,
-  );
-}
+  | { kind: 'pci'; busId: string }
+) & {
+  /** The selector as the user gave it. */
+  text: string;
+  /** How messages name it, as its user knows it: e.g. "--device '7'". */
+  label: string;
+};
 
 export function matchesSelector(
   selector: DeviceSelector,
@@ -50,5 +41,5 @@ export function noGpuMatches(selector: DeviceSelector, found: readonly GpuReport
         `${gpu.index}: ${gpu.identity.nvidiaSmiUUID}${gpu.identity.pciBusId ? ` ${gpu.identity.pciBusId}` : ''}`,
     )
     .join('; ');
-  return `no GPU matches --device '${selector.text}' (found ${known})`;
+  return `no GPU matches ${selector.label} (found ${known})`;
 }

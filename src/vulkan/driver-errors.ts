@@ -4,14 +4,14 @@
  * NULL for a command the probe needs, or answers with data a correct driver never gives
  * (a count that never settles, more items than there was room for). Like VulkanCallError
  * they are expected failures: one line, exit 4 at the top level, and data on the GPU they
- * concern (STYLE: a failure on one GPU is data, not a crash).
+ * concern: one GPU's failure is recorded on it, and the others are still probed.
  */
-import { ExitCode, ProbeError } from '../errors.js';
+import { ProbeError } from '../errors.js';
 import { vkResultName } from './constants.js';
 
 /** A Vulkan command returned a negative VkResult. */
 export class VulkanCallError extends ProbeError {
-  readonly exitCode = ExitCode.VULKAN;
+  readonly kind = 'vulkan';
   override readonly name = 'VulkanCallError';
   constructor(
     readonly call: string,
@@ -35,7 +35,7 @@ export interface CallFailure {
 
 /** Base of the failures that have no VkResult. */
 export abstract class DriverFaultError extends ProbeError {
-  readonly exitCode = ExitCode.VULKAN;
+  readonly kind = 'vulkan';
   abstract readonly call: string;
   abstract readonly resultName: string;
 }

@@ -12,7 +12,7 @@
  * - output structures are pre-filled with markers, so one the driver left unfilled is
  *   reported as unknown rather than read as zeros.
  *
- * koffi habits that matter here (see the design notes):
+ * koffi habits that matter here (each measured against koffi 3 and a real driver):
  * - output structs that carry sType are encoded by us (sType, pNext) before the call,
  *   so the driver sees a valid chain; koffi.as() would lose the results of output chains;
  * - input pNext chains use koffi.as(object, 'Type *');
