@@ -5,6 +5,8 @@
 // The measuring is done by scripts/bench/bench-runner.c, which also runs on GPU servers
 // that have no Node.js (see README: Performance).
 //
+// BENCH_PREVIOUS=PATH adds another binary (an earlier build) to the same runs.
+//
 // Usage: npm run build:binary && node scripts/bench-probe.mjs [RUNS]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -38,13 +40,25 @@ try {
       'vulkaninfo=vulkaninfo --summary',
       `c-floor=${floor}`,
       `version=${binary} --version`,
+      ...(process.env.BENCH_PREVIOUS ? [`previous=${process.env.BENCH_PREVIOUS} list --json`] : []),
     ],
     {
-      stdio: 'inherit',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
       // vulkaninfo wants a runtime folder for its window-system probing.
       env: { ...process.env, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? work },
     },
   );
+  process.stdout.write(result.stdout);
+  // Node's own start-up (--version) plus the floor's Vulkan work: what a Node program
+  // making the same queries cannot go below.
+  const median = (label) =>
+    Number(new RegExp(`^${label}\\s+([\\d.]+)`, 'm').exec(result.stdout)?.[1]);
+  const floorPlusNode = median('c-floor') + median('version');
+  if (Number.isFinite(floorPlusNode)) {
+    const ratio = (median('rdma-probe') / floorPlusNode).toFixed(2);
+    console.log(`rdma-probe / (C floor + --version): wall ${ratio}x`);
+  }
   process.exitCode = result.status ?? 1;
 } finally {
   rmSync(work, { recursive: true, force: true });

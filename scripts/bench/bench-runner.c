@@ -2,7 +2,8 @@
  * Times whole commands the way a user meets them: fork, exec, wait4. Commands run
  * interleaved (A B C, A B C, ...) so that drift on the machine hits each alike; each
  * command's first run is reported apart (the cold start) and left out of the medians.
- * Peak RSS is the child's own ru_maxrss. Written in C so that it runs where no Node.js
+ * Peak RSS is the child's own ru_maxrss; CPU ms is its user + system time (median), which
+ * a machine busy with other work disturbs less than the wall time. Written in C so that it runs where no Node.js
  * or Python is installed.
  *
  *   bench-runner -n RUNS 'label=command arg arg' ...
@@ -28,8 +29,10 @@ struct command {
     char *argv[MAX_ARGS + 1];
     char *stdin_path;
     double wall_ms[MAX_RUNS];
+    double cpu_ms[MAX_RUNS];
     long rss_kb[MAX_RUNS];
     double cold_ms;
+    double cold_cpu_ms;
     long cold_rss_kb;
     int failures;
 };
@@ -40,7 +43,9 @@ static double now_ms(void) {
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int run_once(struct command *c, double *wall_ms, long *rss_kb) {
+static double timeval_ms(struct timeval tv) { return tv.tv_sec * 1e3 + tv.tv_usec / 1e3; }
+
+static int run_once(struct command *c, double *wall_ms, double *cpu_ms, long *rss_kb) {
     double start = now_ms();
     pid_t pid = fork();
     if (pid < 0) return -1;
@@ -61,6 +66,7 @@ static int run_once(struct command *c, double *wall_ms, long *rss_kb) {
     if (wait4(pid, &status, 0, &usage) < 0) return -1;
     *wall_ms = now_ms() - start;
     *rss_kb = usage.ru_maxrss;
+    *cpu_ms = timeval_ms(usage.ru_utime) + timeval_ms(usage.ru_stime);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -111,14 +117,17 @@ int main(int argc, char **argv) {
         return 2;
     }
     for (int c = 0; c < count; c++) {
-        if (run_once(&commands[c], &commands[c].cold_ms, &commands[c].cold_rss_kb) != 0) commands[c].failures++;
+        if (run_once(&commands[c], &commands[c].cold_ms, &commands[c].cold_cpu_ms, &commands[c].cold_rss_kb) != 0)
+            commands[c].failures++;
     }
     for (int r = 0; r < runs; r++) {
         for (int c = 0; c < count; c++) {
-            if (run_once(&commands[c], &commands[c].wall_ms[r], &commands[c].rss_kb[r]) != 0) commands[c].failures++;
+            if (run_once(&commands[c], &commands[c].wall_ms[r], &commands[c].cpu_ms[r], &commands[c].rss_kb[r]) != 0)
+                commands[c].failures++;
         }
     }
-    printf("%-22s %10s %10s %10s %10s %12s %9s\n", "command", "median ms", "min ms", "max ms", "first ms", "peak RSS MiB", "failures");
+    printf("%-22s %10s %10s %10s %10s %10s %12s %9s\n", "command", "median ms", "min ms", "max ms", "first ms", "CPU ms",
+           "peak RSS MiB", "failures");
     double medians[MAX_COMMANDS];
     long rss[MAX_COMMANDS];
     for (int c = 0; c < count; c++) {
@@ -126,8 +135,12 @@ int main(int argc, char **argv) {
         memcpy(sorted, commands[c].wall_ms, runs * sizeof(double));
         medians[c] = median_double(sorted, runs);
         rss[c] = median_long(commands[c].rss_kb, runs);
-        printf("%-22s %10.1f %10.1f %10.1f %10.1f %12.1f %9d\n", commands[c].label, medians[c], sorted[0], sorted[runs - 1],
-               commands[c].cold_ms, rss[c] / 1024.0, commands[c].failures);
+        memcpy(sorted, commands[c].cpu_ms, runs * sizeof(double));
+        double cpu = median_double(sorted, runs);
+        memcpy(sorted, commands[c].wall_ms, runs * sizeof(double));
+        qsort(sorted, runs, sizeof *sorted, compare_double);
+        printf("%-22s %10.1f %10.1f %10.1f %10.1f %10.1f %12.1f %9d\n", commands[c].label, medians[c], sorted[0],
+               sorted[runs - 1], commands[c].cold_ms, cpu, rss[c] / 1024.0, commands[c].failures);
     }
     printf("runs: %d each, interleaved, after one unmeasured first run\n", runs);
     for (int c = 1; c < count; c++) {
