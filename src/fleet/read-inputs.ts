@@ -17,6 +17,7 @@ import {
   summaryOf,
   type HostSummary,
 } from './host-summary.js';
+import { LineParser } from './line-parser.js';
 import { errorText, readInputFile } from './read-file.js';
 import { JsonSplitter, MAX_DEPTH, soleDocumentStart, type SplitEvent } from './split-json.js';
 import { DEFAULT_LIMITS, type FleetLimits, type FleetProblem } from './types.js';
@@ -154,7 +155,7 @@ function readFile(path: string | Buffer, name: string, inFolder: boolean, run: I
   // before JSON.parse sees it.
   const bytes = read.bytes;
   const sole = soleDocumentStart(bytes);
-  const report = sole && collector.take(bytes.subarray(sole.start), sole.line);
+  const report = sole && collector.takeWhole(bytes.subarray(sole.start), sole.line);
   if (report) {
     collector.events([{ kind: 'taken', line: sole.line, value: report }]);
     collector.finish();
@@ -218,16 +219,26 @@ class SourceCollector {
     private readonly run: InputRun,
   ) {}
 
+  /** Parses this source's NDJSON lines (see line-parser.ts for how it saves time). */
+  private readonly lineParser = new LineParser();
+
   /**
    * The splitter's LineTaker: `bytes` parsed as one document, when that is a report or
    * an NDJSON line (anything else is left to the splitter, and parsed again there).
    */
-  readonly take = (bytes: Uint8Array, line: number): ReportDocument | undefined => {
-    const parsed = parseDocument(bytes);
+  readonly take = (bytes: Uint8Array, line: number): ReportDocument | undefined =>
+    this.reportOf(this.lineParser.parse(bytes), line);
+
+  /** As take, for a whole file that is one document. */
+  takeWhole(bytes: Uint8Array, line: number): ReportDocument | undefined {
+    return this.reportOf(parseDocument(bytes), line);
+  }
+
+  private reportOf(parsed: { ok: boolean; value?: unknown }, line: number) {
     if (!parsed.ok) return undefined;
     const document = readDocument(parsed.value, this.source, line);
     return document.kind === 'problem' ? undefined : document;
-  };
+  }
 
   events(events: SplitEvent<ReportDocument>[]): void {
     for (const event of events) {
