@@ -98,6 +98,10 @@ test('line parser: a beginning that is no run of whole members is never shared',
   for (const start of [blank, unterminated, notAnObject]) {
     assertLikeJsonParse([`${start},"b":1}`, `${start},"b":2}`, `${start},"b":3}`]);
   }
+  // Lines too short to share anything, and lines of other kinds between shared ones.
+  assertLikeJsonParse(['{"a":1}', '{"a":1}', '[1]', '"text"', '{}', '{', '']);
+  const good = `${SHARED}"gpu":{"index":0}}`;
+  assertLikeJsonParse([good, good, '{"a":1}', good, '[]', good, `${SHARED.slice(0, 300)}`, good]);
   // A long shared string holding what looks like members.
   const inString = `{"s":"${'"k":1,'.repeat(80)}`;
   assertLikeJsonParse([`${inString}","a":1}`, `${inString}","a":2}`, `${inString}"}`]);
