@@ -373,9 +373,9 @@ class KoffiVulkanBinding implements VulkanBinding {
     const fn = this.global.need('vkEnumerateInstanceLayerProperties');
     return enumerate(
       'vkEnumerateInstanceLayerProperties',
-      T.VkLayerProperties,
+      T.structs.VkLayerProperties,
       (count, out) => fn(count, out),
-      (layer) => layer['layerName'] as string,
+      (layer) => decodeCString(layer['layerName'] as Uint8Array).text,
     );
   }
 
@@ -500,7 +500,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     const fn = this.physicalCommands(physicalDevice).need('vkEnumerateDeviceExtensionProperties');
     return enumerate(
       'vkEnumerateDeviceExtensionProperties',
-      T.VkExtensionProperties,
+      T.structs.VkExtensionProperties,
       (count, out) => fn(physicalDevice, null, count, out),
       decodeExtension,
     );
@@ -508,7 +508,9 @@ class KoffiVulkanBinding implements VulkanBinding {
 
   getBasicProperties(physicalDevice: DispatchableHandle): RawBasicProperties {
     const fn = this.physicalCommands(physicalDevice).need('vkGetPhysicalDeviceProperties');
-    const properties = queryStruct(T.VkPhysicalDeviceProperties, (out) => fn(physicalDevice, out));
+    const properties = queryStruct(T.structs.VkPhysicalDeviceProperties, (out) =>
+      fn(physicalDevice, out),
+    );
     const name = decodeCString(properties['deviceName'] as Uint8Array);
     return {
       apiVersion: properties['apiVersion'] as number,
@@ -525,11 +527,11 @@ class KoffiVulkanBinding implements VulkanBinding {
     const fn = this.physicalCommands(physicalDevice).need('vkGetPhysicalDeviceProperties2');
     const links: ChainLink[] = [
       {
-        type: T.VkPhysicalDeviceProperties2,
+        type: T.structs.VkPhysicalDeviceProperties2,
         init: { sType: StructureTypeOf.VkPhysicalDeviceProperties2 },
       },
       {
-        type: T.VkPhysicalDeviceIDProperties,
+        type: T.structs.VkPhysicalDeviceIDProperties,
         init: {
           sType: StructureTypeOf.VkPhysicalDeviceIDProperties,
           deviceUUID: UNSET_UUID,
@@ -540,14 +542,14 @@ class KoffiVulkanBinding implements VulkanBinding {
     const driverAt = query.driverProperties ? links.length : -1;
     if (query.driverProperties) {
       links.push({
-        type: T.VkPhysicalDeviceDriverProperties,
+        type: T.structs.VkPhysicalDeviceDriverProperties,
         init: { sType: StructureTypeOf.VkPhysicalDeviceDriverProperties, driverID: UNSET_U32 },
       });
     }
     const pciAt = query.pciBusInfo ? links.length : -1;
     if (query.pciBusInfo) {
       links.push({
-        type: T.VkPhysicalDevicePCIBusInfoPropertiesEXT,
+        type: T.structs.VkPhysicalDevicePCIBusInfoPropertiesEXT,
         init: {
           sType: StructureTypeOf.VkPhysicalDevicePCIBusInfoPropertiesEXT,
           pciDomain: UNSET_FLAGS,
@@ -615,11 +617,11 @@ class KoffiVulkanBinding implements VulkanBinding {
     const decoded = queryChain(
       [
         {
-          type: T.VkPhysicalDeviceFeatures2,
+          type: T.structs.VkPhysicalDeviceFeatures2,
           init: { sType: StructureTypeOf.VkPhysicalDeviceFeatures2 },
         },
         {
-          type: T.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
+          type: T.structs.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
           init: {
             sType: StructureTypeOf.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
             externalMemoryRDMA: UNSET_U32,
@@ -639,19 +641,21 @@ class KoffiVulkanBinding implements VulkanBinding {
     let budget: Record<string, unknown> | null = null;
     if (!query.properties2) {
       const fn = commands.need('vkGetPhysicalDeviceMemoryProperties');
-      memory = queryStruct(T.VkPhysicalDeviceMemoryProperties, (out) => fn(physicalDevice, out));
+      memory = queryStruct(T.structs.VkPhysicalDeviceMemoryProperties, (out) =>
+        fn(physicalDevice, out),
+      );
     } else {
       const fn = commands.need('vkGetPhysicalDeviceMemoryProperties2');
       const links: ChainLink[] = [
         {
-          type: T.VkPhysicalDeviceMemoryProperties2,
+          type: T.structs.VkPhysicalDeviceMemoryProperties2,
           init: { sType: StructureTypeOf.VkPhysicalDeviceMemoryProperties2 },
         },
       ];
       if (query.budget) {
         const unset = new Array<bigint>(VK_MAX_MEMORY_HEAPS).fill(UNSET_U64);
         links.push({
-          type: T.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
+          type: T.structs.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
           init: {
             sType: StructureTypeOf.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
             heapBudget: unset,
@@ -718,7 +722,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     const decoded = queryChain(
       [
         {
-          type: T.VkExternalBufferProperties,
+          type: T.structs.VkExternalBufferProperties,
           init: {
             sType: StructureTypeOf.VkExternalBufferProperties,
             externalMemoryProperties: unset,
@@ -748,7 +752,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     fn(physicalDevice, count, null);
     const capacity = believableCount(call, count[0]!);
     if (capacity === 0) return [];
-    const out = koffi.alloc(T.VkQueueFamilyProperties, capacity);
+    const out = koffi.alloc(T.structs.VkQueueFamilyProperties, capacity);
     try {
       fn(physicalDevice, count, out);
       const written = count[0]!;
@@ -758,7 +762,11 @@ class KoffiVulkanBinding implements VulkanBinding {
           `wrote a count of ${written} after filling an array of ${capacity}`,
         );
       }
-      const families = koffi.decode(out, T.VkQueueFamilyProperties, written) as RawQueueFamily[];
+      const families = koffi.decode(
+        out,
+        T.structs.VkQueueFamilyProperties,
+        written,
+      ) as RawQueueFamily[];
       return families.map((family) => ({
         queueFlags: family.queueFlags,
         queueCount: family.queueCount,
@@ -876,9 +884,12 @@ class KoffiVulkanBinding implements VulkanBinding {
     };
     const decoded = queryChain(
       [
-        { type: T.VkMemoryRequirements2, init: { sType: StructureTypeOf.VkMemoryRequirements2 } },
         {
-          type: T.VkMemoryDedicatedRequirements,
+          type: T.structs.VkMemoryRequirements2,
+          init: { sType: StructureTypeOf.VkMemoryRequirements2 },
+        },
+        {
+          type: T.structs.VkMemoryDedicatedRequirements,
           init: { sType: StructureTypeOf.VkMemoryDedicatedRequirements },
         },
       ],
@@ -985,7 +996,7 @@ function debugMessengerInfo(callback: bigint): Record<string, unknown> {
 
 function makeDebugCallback(onMessage: (message: DebugMessage) => void) {
   return (severity: number, types: number, data: unknown): number => {
-    const head = koffi.decode(data, T.VkDebugUtilsMessengerCallbackDataEXTHead) as {
+    const head = koffi.decode(data, T.views.VkDebugUtilsMessengerCallbackDataEXTHead) as {
       pMessageIdName: string | null;
       messageIdNumber: number;
       pMessage: string | null;
