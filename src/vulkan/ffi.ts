@@ -27,11 +27,14 @@ import {
   INSTANCE_COMMANDS,
   MAX_ENUMERATED_ITEMS,
   MAX_ENUMERATION_ATTEMPTS,
+  type CommandName,
   type DeviceCommand,
   type GlobalCommand,
   type InstanceCommand,
+  type InstanceExtensionCommand,
   type PhysicalDeviceCommand,
 } from './commands.js';
+import { requiredExtensions } from './requirements.js';
 import {
   DebugSeverity,
   DEBUG_MESSAGE_TYPES_ALL,
@@ -234,18 +237,36 @@ function enumerate<R>(
 
 /**
  * Commands looked up by name through one resolver, each checked and decoded on first use.
- * `resolve` returns the raw address (NULL as a falsy value).
+ * `resolve` returns the raw address (NULL as a falsy value). `enabled` is what the
+ * instance or device the resolver belongs to was created with: a command that only an
+ * extension provides (the registry says which) is resolved only when that extension is
+ * among them, since calling it otherwise is invalid even where the loader hands it out.
  */
-class CommandTable<Name extends string> {
+class CommandTable<Name extends CommandName> {
   private readonly cache = new Map<Name, Fn | null>();
   constructor(
     private readonly resolverName: string,
     private readonly resolve: (name: Name) => unknown,
     private readonly protos: Record<Name, KoffiType>,
+    private readonly enabled: readonly string[] = [],
   ) {}
 
-  /** The command, or null when the resolver returns NULL for it. */
+  /** Whether the command may be resolved here: a core one always, an extension's when enabled. */
+  available(name: Name): boolean {
+    const needed = requiredExtensions(name);
+    return needed.length === 0 || needed.some((extension) => this.enabled.includes(extension));
+  }
+
+  /**
+   * The command, or null when the resolver returns NULL for it. Asking for a command whose
+   * extension was not enabled is the caller's mistake (a TypeError): it is never resolved.
+   */
   find(name: Name): Fn | null {
+    if (!this.available(name)) {
+      throw new TypeError(
+        `${name} needs ${requiredExtensions(name).join(' or ')} enabled before ${this.resolverName} may be asked for it`,
+      );
+    }
     if (!this.cache.has(name)) {
       const address = this.resolve(name);
       this.cache.set(name, address ? (koffi.decode(address, this.protos[name]) as Fn) : null);
@@ -272,10 +293,12 @@ const GLOBAL_PROTOS: Record<GlobalCommand, KoffiType> = {
   vkEnumerateInstanceVersion: T.PFN_vkEnumerateInstanceVersion,
 };
 
-type InstanceLevel = InstanceCommand | PhysicalDeviceCommand;
+type InstanceLevel = InstanceCommand | InstanceExtensionCommand | PhysicalDeviceCommand;
 const INSTANCE_PROTOS: Record<InstanceLevel, KoffiType> = {
   vkDestroyInstance: T.PFN_vkDestroyInstance,
   vkEnumeratePhysicalDevices: T.PFN_vkEnumeratePhysicalDevices,
+  vkCreateDebugUtilsMessengerEXT: T.PFN_vkCreateDebugUtilsMessengerEXT,
+  vkDestroyDebugUtilsMessengerEXT: T.PFN_vkDestroyDebugUtilsMessengerEXT,
   vkEnumerateDeviceExtensionProperties: T.PFN_vkEnumerateDeviceExtensionProperties,
   vkGetPhysicalDeviceProperties: T.PFN_vkPhysicalDeviceQuery,
   vkGetPhysicalDeviceMemoryProperties: T.PFN_vkPhysicalDeviceQuery,
@@ -297,6 +320,19 @@ const DEVICE_PROTOS: Record<DeviceCommand, KoffiType> = {
   vkFreeMemory: T.PFN_vkFreeMemory,
   vkBindBufferMemory: T.PFN_vkBindBufferMemory,
   vkGetMemoryRemoteAddressNV: T.PFN_vkGetMemoryRemoteAddressNV,
+};
+
+/**
+ * The commands each resolver is asked for: vkGetInstanceProcAddr with NULL, with the
+ * instance, and vkGetDeviceProcAddr. The tables above are typed by the registry's levels;
+ * test/vulkan-generated.test.ts checks these lists against the registry too.
+ */
+export const RESOLVED_COMMANDS: Readonly<
+  Record<'global' | 'instance' | 'device', readonly string[]>
+> = {
+  global: Object.keys(GLOBAL_PROTOS),
+  instance: Object.keys(INSTANCE_PROTOS),
+  device: Object.keys(DEVICE_PROTOS),
 };
 
 /*
@@ -418,6 +454,7 @@ class KoffiVulkanBinding implements VulkanBinding {
         'vkGetInstanceProcAddr',
         (name) => this.getInstanceProcAddr(instance, name),
         INSTANCE_PROTOS,
+        options.enabledExtensions,
       );
       const destroy = commands.find('vkDestroyInstance');
       const missing = commands.missing(INSTANCE_COMMANDS);
@@ -433,7 +470,7 @@ class KoffiVulkanBinding implements VulkanBinding {
       this.instances.set(instance, commands);
       if (callback && messengerInfo) {
         try {
-          const messenger = this.createDebugMessenger(instance, messengerInfo);
+          const messenger = this.createDebugMessenger(commands, instance, messengerInfo);
           this.debugHooks.set(instance, { messenger, callback });
         } catch (error) {
           this.instances.delete(instance);
@@ -448,27 +485,21 @@ class KoffiVulkanBinding implements VulkanBinding {
     }
   }
 
-  private createDebugMessenger(instance: bigint, info: Record<string, unknown>): bigint {
-    const address = this.getInstanceProcAddr(instance, 'vkCreateDebugUtilsMessengerEXT');
-    if (!address)
-      throw new MissingEntryPointError('vkGetInstanceProcAddr', 'vkCreateDebugUtilsMessengerEXT');
+  private createDebugMessenger(
+    commands: CommandTable<InstanceLevel>,
+    instance: bigint,
+    info: Record<string, unknown>,
+  ): bigint {
+    const create = commands.need('vkCreateDebugUtilsMessengerEXT');
     const out = [0n];
-    check(
-      'vkCreateDebugUtilsMessengerEXT',
-      koffi.call(address, T.PFN_vkCreateDebugUtilsMessengerEXT, instance, info, null, out),
-    );
+    check('vkCreateDebugUtilsMessengerEXT', create(instance, info, null, out));
     return toBigInt(out[0]);
   }
 
   destroyInstance(instance: DispatchableHandle): void {
-    const hook = this.debugHooks.get(instance);
-    if (hook) {
-      const address = this.getInstanceProcAddr(instance, 'vkDestroyDebugUtilsMessengerEXT');
-      if (address) {
-        koffi.call(address, T.PFN_vkDestroyDebugUtilsMessengerEXT, instance, hook.messenger, null);
-      }
-    }
     const commands = this.instanceCommands(instance);
+    const hook = this.debugHooks.get(instance);
+    if (hook) commands.find('vkDestroyDebugUtilsMessengerEXT')?.(instance, hook.messenger, null);
     commands.need('vkDestroyInstance')(instance, null);
     this.instances.delete(instance);
     for (const [physicalDevice, table] of this.physical) {
@@ -820,8 +851,10 @@ class KoffiVulkanBinding implements VulkanBinding {
       'vkGetDeviceProcAddr',
       (name) => getDeviceProcAddr(device, name),
       DEVICE_PROTOS,
+      options.enabledExtensions,
     );
-    const missing = table.missing(DEVICE_COMMANDS);
+    // An extension's commands are asked for only when it was enabled on the device.
+    const missing = table.missing(DEVICE_COMMANDS.filter((name) => table.available(name)));
     if (missing.length > 0) {
       const destroy = table.find('vkDestroyDevice');
       destroy?.(device, null);
