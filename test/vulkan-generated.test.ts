@@ -24,7 +24,13 @@ import {
 import { VkCommands } from '../src/vulkan/generated/vk-commands.js';
 import { StructureTypeOf, VkResult } from '../src/vulkan/generated/vk-enums.js';
 import { VkStructs } from '../src/vulkan/generated/vk-structs.js';
-import { Extension, makeApiVersion, vkResultName } from '../src/vulkan/constants.js';
+import {
+  Extension,
+  makeApiVersion,
+  VK_API_VERSION_1_0,
+  VK_API_VERSION_1_3,
+  vkResultName,
+} from '../src/vulkan/constants.js';
 import {
   DRIVER_PROPERTIES_API_VERSION,
   EXTENDED_QUERIES,
@@ -172,4 +178,6 @@ test('the version and extension gates are the registry requirements', () => {
       Extension.DRIVER_PROPERTIES,
     ),
   );
+  assert.equal(VK_API_VERSION_1_0, makeApiVersion(1, 0, 0));
+  assert.equal(VK_API_VERSION_1_3, makeApiVersion(1, 3, 0));
 });

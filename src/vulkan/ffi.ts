@@ -40,10 +40,12 @@ import {
   DEBUG_MESSAGE_TYPES_ALL,
   SharingMode,
   StructureTypeOf,
+  VK_API_VERSION_1_0,
   VK_FALSE,
   VK_INCOMPLETE,
   VK_MAX_MEMORY_HEAPS,
   VK_MAX_MEMORY_TYPES,
+  VK_TRUE,
 } from './constants.js';
 import { DriverOutputError, MissingEntryPointError, VulkanCallError } from './driver-errors.js';
 import type {
@@ -80,6 +82,9 @@ const DRIVER_SELECTION_VARIABLES = [
 
 type KoffiType = ReturnType<typeof koffi.struct>;
 type Fn = (...args: unknown[]) => unknown;
+
+/** A non-dispatchable handle that names nothing (the header's VK_NULL_HANDLE). */
+const VK_NULL_HANDLE = 0n;
 
 const INSTALL_HINT = `install it with 'apt-get install libvulkan1' (Debian/Ubuntu) or 'dnf install vulkan-loader' (RHEL/Fedora)`;
 
@@ -397,9 +402,9 @@ class KoffiVulkanBinding implements VulkanBinding {
   }
 
   enumerateInstanceVersion(): number {
-    // vkEnumerateInstanceVersion is absent from 1.0 loaders: that is the answer "1.0".
+    // vkEnumerateInstanceVersion is Vulkan 1.1, absent from 1.0 loaders: that is the answer "1.0".
     const enumerateVersion = this.global.find('vkEnumerateInstanceVersion');
-    if (!enumerateVersion) return 1 << 22;
+    if (!enumerateVersion) return VK_API_VERSION_1_0;
     const version = [0];
     check('vkEnumerateInstanceVersion', enumerateVersion(version));
     return version[0]!;
@@ -663,7 +668,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     );
     // A VkBool32 is 0 or 1; the marker (or any other value) means "not answered".
     const value = decoded[1]!['externalMemoryRDMA'];
-    return value === 1 ? true : value === 0 ? false : null;
+    return value === VK_TRUE ? true : value === VK_FALSE ? false : null;
   }
 
   getMemoryProperties(physicalDevice: DispatchableHandle, query: MemoryQuery): RawMemoryProperties {
@@ -818,7 +823,7 @@ class KoffiVulkanBinding implements VulkanBinding {
           {
             sType: StructureTypeOf.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
             pNext: null,
-            externalMemoryRDMA: 1,
+            externalMemoryRDMA: VK_TRUE,
           },
           'VkPhysicalDeviceExternalMemoryRDMAFeaturesNV *',
         )
@@ -934,8 +939,8 @@ class KoffiVulkanBinding implements VulkanBinding {
       size: toBigInt(requirements['size']),
       alignment: toBigInt(requirements['alignment']),
       memoryTypeBits: toNumber(requirements['memoryTypeBits']),
-      prefersDedicatedAllocation: dedicated['prefersDedicatedAllocation'] === 1,
-      requiresDedicatedAllocation: dedicated['requiresDedicatedAllocation'] === 1,
+      prefersDedicatedAllocation: dedicated['prefersDedicatedAllocation'] === VK_TRUE,
+      requiresDedicatedAllocation: dedicated['requiresDedicatedAllocation'] === VK_TRUE,
     };
   }
 
@@ -945,7 +950,7 @@ class KoffiVulkanBinding implements VulkanBinding {
         ? {
             sType: StructureTypeOf.VkMemoryDedicatedAllocateInfo,
             pNext: null,
-            image: 0n,
+            image: VK_NULL_HANDLE,
             buffer: options.dedicatedBuffer,
           }
         : null;
