@@ -31,9 +31,11 @@ import {
   Extension,
   ExternalMemoryFeatureFlag,
   ExternalMemoryHandleTypeFlag,
-  VK_API_VERSION_1_1,
-  VK_API_VERSION_1_2,
 } from '../vulkan/constants.js';
+import {
+  DRIVER_PROPERTIES_API_VERSION,
+  EXTENDED_QUERIES_API_VERSION,
+} from '../vulkan/requirements.js';
 import { callFailureOf, DriverOutputError, isVulkanFailure } from '../vulkan/driver-errors.js';
 import type { GpuError, GpuIdentity, GpuReport, RdmaExportSupport } from '../report.js';
 import {
@@ -92,12 +94,12 @@ export function probeGpu(
     gpu.extensions = extensions.support;
     notes.push(...extensions.notes);
 
-    const core11 = deviceApiVersion >= VK_API_VERSION_1_1;
+    const core11 = deviceApiVersion >= EXTENDED_QUERIES_API_VERSION;
     if (core11) {
       const extended = vk.getProperties(physicalDevice, {
         driverProperties:
           extensions.names.has(Extension.DRIVER_PROPERTIES) ||
-          deviceApiVersion >= VK_API_VERSION_1_2,
+          deviceApiVersion >= DRIVER_PROPERTIES_API_VERSION,
         pciBusInfo: gpu.extensions.pciBusInfo,
       });
       gpu.identity = extendedIdentityOf(gpu.identity, extended);

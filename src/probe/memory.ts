@@ -110,7 +110,7 @@ export function chooseMemoryType(
   memoryTypeBits: number,
 ): { typeIndex: number; heapIndex: number } | null {
   for (const type of memory.types) {
-    if (type.index >= 32) break;
+    if (type.index >= VK_MAX_MEMORY_TYPES) break;
     // A type in a heap that does not exist has no budget to check: never chosen.
     if (!memory.heaps[type.heapIndex]) continue;
     if ((memoryTypeBits & (1 << type.index)) !== 0 && type.rdmaCapable) {
