@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { GpuReport, ProbeReport } from '../src/report.js';
+import type { GpuReport, ListReport } from '../src/list-report.js';
 import { runCli, type CliResult } from './support/cli.js';
 import {
   buildTestDriver,
@@ -54,10 +54,10 @@ function probeWith(
  * The report, checked for what every run must show: exactly the memory types and heaps
  * configured (the driver fills the slots past its counts with junk that must not show).
  */
-function parse(run: Run): ProbeReport {
-  let report: ProbeReport;
+function parse(run: Run): ListReport {
+  let report: ListReport;
   try {
-    report = JSON.parse(run.result.stdout) as ProbeReport;
+    report = JSON.parse(run.result.stdout) as ListReport;
   } catch {
     throw new Error(
       `not JSON (exit ${run.result.exitCode}): ${run.result.stdout}\n${run.result.stderr}`,

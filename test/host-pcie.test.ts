@@ -17,13 +17,13 @@ import { bar1BytesOf } from '../src/host/pcie.js';
 import { readHost } from '../src/host/read-host.js';
 import { assessReadiness, pcieFindings } from '../src/host/readiness.js';
 import { parsePciPath, peerPath } from '../src/host/topology.js';
-import type { GpuTopology, HostReport } from '../src/report.js';
+import type { GpuTopology, HostReport } from '../src/list-report.js';
 import { LABEL_PATTERN, renderNfd } from '../src/render/nfd.js';
 import { reportLines } from '../src/render/ndjson.js';
 import { renderPrometheus } from '../src/render/prometheus.js';
 import { renderTable } from '../src/render/table.js';
 import { fixturesDir } from './support/paths.js';
-import { gpuReport, probeReport } from './support/report-fixtures.js';
+import { gpuReport, listReport } from './support/report-fixtures.js';
 import { assertValidReport, assertValidReportLine } from './support/schema.js';
 import { PORT_TYPE, bridgeConfig } from './support/pci-config.js';
 
@@ -540,7 +540,7 @@ function reportOn(host: HostReport) {
   const gpus = GPUS.map((gpu) =>
     gpuReport({ index: gpu.index, identity: { pciBusId: gpu.pciBusId } }),
   );
-  return { ...probeReport(gpus), host };
+  return { ...listReport(gpus), host };
 }
 
 test('outputs: ACS redirect, BAR1, IOMMU in the table, NDJSON, Prometheus and NFD', () => {

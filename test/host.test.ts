@@ -24,7 +24,7 @@ import {
 } from '../src/host/read-host.js';
 import { parsePciPath, pcieRelation } from '../src/host/topology.js';
 import { sysfsPciAddress } from '../src/pci-address.js';
-import type { HostReport } from '../src/report.js';
+import type { HostReport } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { fixturesDir, repoRoot } from './support/paths.js';
 import { assertValidReport } from './support/schema.js';

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { GpuReport, ProbeReport } from '../src/report.js';
+import type { GpuReport, ListReport } from '../src/list-report.js';
 import { cleanEnv, runCli, type CliResult } from './support/cli.js';
 import { assertValidReport } from './support/schema.js';
 import {
@@ -41,7 +41,7 @@ function probeWith(config: TestDriverConfig, args: string[]): Run {
   return { result, state: readDriverState(statePath) };
 }
 
-function report(run: Run): ProbeReport {
+function report(run: Run): ListReport {
   let doc: unknown;
   try {
     doc = JSON.parse(run.result.stdout);
@@ -51,7 +51,7 @@ function report(run: Run): ProbeReport {
     );
   }
   assertValidReport(doc);
-  return doc as ProbeReport;
+  return doc as ListReport;
 }
 
 const noObjects = { instances: 0, devices: 0, buffers: 0, memory: 0 };

@@ -5,7 +5,7 @@
  * dynamic import() calls and import('...') types.
  *
  * Lower layers first; a module may import its own layer and the ones below it:
- *   0 base    errors.ts, clock.ts, version.ts, file-kind.ts, pci-address.ts, report.ts (the report's types)
+ *   0 base    errors.ts, clock.ts, version.ts, file-kind.ts, pci-address.ts, list-report.ts (the list report's types)
  *   1 vulkan  the only koffi user; beside it native and output, leaves only cli may use
  *   2 domain  probe, host, fleet (reads reports back) and check (judges one): beside
  *             each other, since render shows what fleet and check produce
@@ -32,7 +32,14 @@ const LAYERS: Layer[] = [
   {
     name: 'base',
     rank: 0,
-    members: ['errors.ts', 'clock.ts', 'version.ts', 'file-kind.ts', 'pci-address.ts', 'report.ts'],
+    members: [
+      'errors.ts',
+      'clock.ts',
+      'version.ts',
+      'file-kind.ts',
+      'pci-address.ts',
+      'list-report.ts',
+    ],
   },
   { name: 'vulkan', rank: 1, members: ['vulkan/'] },
   { name: 'native', rank: 1, members: ['native/'], usedOnlyBy: ['cli'] },

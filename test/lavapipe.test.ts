@@ -12,11 +12,11 @@ import type { DebugMessage } from '../src/vulkan/binding.js';
 import { VALIDATION_LAYER, makeApiVersion } from '../src/vulkan/constants.js';
 import { cleanEnv, runCli, runJson } from './support/cli.js';
 import { parseVulkaninfo, runVulkaninfo } from './support/vulkaninfo.js';
-import type { GpuReport, ProbeReport } from '../src/report.js';
+import type { GpuReport, ListReport } from '../src/list-report.js';
 
 const env = cleanEnv();
 
-function lavapipe(doc: ProbeReport): GpuReport {
+function lavapipe(doc: ListReport): GpuReport {
   const gpu = doc.gpus.find((g) => g.identity.name.startsWith('llvmpipe'));
   assert.ok(gpu, `no lavapipe device in ${doc.gpus.map((g) => g.identity.name).join(', ')}`);
   return gpu;
@@ -26,7 +26,7 @@ test('list --json on lavapipe matches vulkaninfo', () => {
   const { result, doc } = runJson(['list'], env);
   assert.equal(result.exitCode, 0, result.stderr);
   assert.equal(result.stderr, '');
-  const report = doc as ProbeReport;
+  const report = doc as ListReport;
   const expected = parseVulkaninfo(runVulkaninfo(env));
   assert.equal(report.gpus.length, expected.length);
   report.gpus.forEach((gpu, index) => {
@@ -66,7 +66,7 @@ test('list --json on lavapipe matches vulkaninfo', () => {
 
 test('lavapipe is not RDMA-capable, for the right reasons, and the rest is never guessed', () => {
   const { doc } = runJson(['list'], env);
-  const report = doc as ProbeReport;
+  const report = doc as ListReport;
   assert.equal(report.schemaVersion, 1);
   assert.equal(report.tool.name, 'rdma-probe');
   assert.match(report.loader.apiVersion, /^1\.\d+\.\d+$/);
@@ -97,7 +97,7 @@ test('the table shows lavapipe with its verdict and reasons, without colour when
 test('with VK_LAYER_KHRONOS_validation the probe raises no warning or error', () => {
   const { result, doc } = runJson(['list', '--validate'], env);
   assert.equal(result.exitCode, 0, result.stderr);
-  const report = doc as ProbeReport;
+  const report = doc as ListReport;
   assert.equal(report.validation?.layer, VALIDATION_LAYER);
   assert.deepEqual(report.validation?.messages, []);
   assert.equal(result.stderr, '');
@@ -136,12 +136,12 @@ test('the loader version is reported as vulkaninfo prints it', () => {
   const { doc } = runJson(['list'], env);
   const vk = loadVulkanBinding(env);
   assert.equal(
-    (doc as ProbeReport).loader.apiVersion,
+    (doc as ListReport).loader.apiVersion,
     formatApiVersion(vk.enumerateInstanceVersion()),
   );
   assert.match(
     runVulkaninfo(env),
-    new RegExp(`Vulkan Instance Version: ${(doc as ProbeReport).loader.apiVersion}`),
+    new RegExp(`Vulkan Instance Version: ${(doc as ListReport).loader.apiVersion}`),
   );
 });
 
@@ -150,9 +150,9 @@ test('one process can load the binding and probe more than once (koffi types are
   const second = loadVulkanBinding(env);
   assert.equal(first.enumerateInstanceVersion(), second.enumerateInstanceVersion());
   // Everything but the volatile fields is the same each time, with either binding.
-  const stable = (report: ProbeReport) => ({ loader: report.loader, gpus: report.gpus });
+  const stable = (report: ListReport) => ({ loader: report.loader, gpus: report.gpus });
   const reports = [first, second, first].map((vk) => stable(probe(vk, { toolVersion: 'test' })));
-  lavapipe(reports[0] as ProbeReport);
+  lavapipe(reports[0] as ListReport);
   assert.deepEqual(reports[1], reports[0]);
   assert.deepEqual(reports[2], reports[0]);
 });

@@ -12,7 +12,7 @@ import {
   readMemory,
 } from '../src/probe/memory.js';
 import type { RawMemoryHeap, RawMemoryProperties } from '../src/vulkan/binding.js';
-import type { MemoryReport } from '../src/report.js';
+import type { MemoryReport } from '../src/list-report.js';
 
 const CALL = 'vkGetPhysicalDeviceMemoryProperties2';
 const RDMA = 0x101; // DEVICE_LOCAL | RDMA_CAPABLE_BIT_NV

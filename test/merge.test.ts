@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergeListings } from '../src/probe/merge.js';
-import type { GpuReport } from '../src/report.js';
+import type { GpuReport } from '../src/list-report.js';
 import { gpuReport } from './support/report-fixtures.js';
 
 /** The loader's listing at `index` of the fixture GPU `gpu` (same UUIDs, driver, bus). */

@@ -10,7 +10,7 @@ import {
   hostReasonsForGpu,
   placementIssues,
 } from '../src/host/readiness.js';
-import type { GpuTopology, HostReadiness, HostReport, RdmaPortFacts } from '../src/report.js';
+import type { GpuTopology, HostReadiness, HostReport, RdmaPortFacts } from '../src/list-report.js';
 
 type Facts = Parameters<typeof assessReadiness>[0];
 

@@ -11,14 +11,14 @@ import { renderJson } from '../src/render/json.js';
 import { renderNfd } from '../src/render/nfd.js';
 import { renderPrometheus } from '../src/render/prometheus.js';
 import { renderTable } from '../src/render/table.js';
-import type { ProbeReport } from '../src/report.js';
+import type { ListReport } from '../src/list-report.js';
 import { fixturesDir } from './support/paths.js';
 import { assertValidReport } from './support/schema.js';
 import { assertSnapshot } from './support/snapshot.js';
 
 const h100 = JSON.parse(
   readFileSync(join(fixturesDir, 'real', 'nvidia-h100-80gb-hbm3.json'), 'utf8'),
-) as ProbeReport;
+) as ListReport;
 
 test('the real H100 report is valid against the schema and round-trips through --json', () => {
   assertValidReport(h100);

@@ -7,7 +7,7 @@ import {
   extensionMissingGpu,
   gpuReport,
   okAllocation,
-  probeReport,
+  listReport,
 } from './support/report-fixtures.js';
 import { assertSnapshot } from './support/snapshot.js';
 
@@ -15,7 +15,7 @@ import { assertSnapshot } from './support/snapshot.js';
 const ANSI = /\u001b\[[0-9;]*m/;
 
 function mixedReport() {
-  return probeReport([gpuReport(), extensionMissingGpu(1)]);
+  return listReport([gpuReport(), extensionMissingGpu(1)]);
 }
 
 test('table: a capable and a not-capable GPU', () => {
@@ -95,7 +95,7 @@ function hostileReport() {
     },
   });
   gpu.verdict.notes.push(`note${HOSTILE}`);
-  const report = probeReport([gpu, extensionMissingGpu(1)]);
+  const report = listReport([gpu, extensionMissingGpu(1)]);
   report.host.hostname = `node${HOSTILE}`;
   report.host.kernel.release = `6.8${HOSTILE}`;
   report.host.nvidiaModule.version = `580${HOSTILE}`;

@@ -3,7 +3,7 @@
  * the probe report they were judged on. Published as schema/check.schema.json; bump
  * CHECK_SCHEMA_VERSION on any incompatible change.
  */
-import type { ProbeReport } from '../report.js';
+import type { ListReport } from '../list-report.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 
@@ -95,5 +95,5 @@ export interface CheckReport {
   /** Why nothing could be judged (status unknown); null otherwise. */
   error: { message: string } | null;
   /** The report the rules were judged on; null when the probe could not run. */
-  report: ProbeReport | null;
+  report: ListReport | null;
 }

@@ -4,7 +4,7 @@
  */
 import { gpuTopologyOf } from '../host/readiness.js';
 import { noGpuMatches, type DeviceSelector } from '../probe/select.js';
-import type { GpuReport, HostReport, ProbeReport } from '../report.js';
+import type { GpuReport, HostReport, ListReport } from '../list-report.js';
 import type {
   CheckJudgement,
   CheckProblem,
@@ -29,7 +29,7 @@ export interface CheckRules {
 
 /** The probe to judge: its report (GPUs selected) and every GPU it found. */
 export interface JudgedProbe {
-  report: ProbeReport;
+  report: ListReport;
   found: readonly GpuReport[];
 }
 

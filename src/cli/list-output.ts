@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from '../errors.js';
-import type { ProbeReport } from '../report.js';
+import type { ListReport } from '../list-report.js';
 import type { CliIo } from './io.js';
 
 export const LIST_FORMATS = ['table', 'json', 'ndjson', 'nfd', 'prometheus'] as const;
@@ -55,7 +55,7 @@ export interface RenderListOptions {
 }
 
 export async function renderList(
-  report: ProbeReport,
+  report: ListReport,
   format: ListFormat,
   options: RenderListOptions,
 ): Promise<string> {

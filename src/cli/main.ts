@@ -16,7 +16,7 @@ import {
 } from '../errors.js';
 import { probe } from '../probe/probe.js';
 import { parseDeviceSelector } from '../probe/select.js';
-import type { GpuReport, ProbeReport } from '../report.js';
+import type { GpuReport, ListReport } from '../list-report.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { useColorOnStdout } from './color.js';
@@ -365,7 +365,7 @@ async function runList(
   const format = resolveListFormat(options);
   const nfdExpiryMs = parseDuration(options.nfdExpiry, '--nfd-expiry');
   await checkOutput(output);
-  let report: ProbeReport;
+  let report: ListReport;
   try {
     const binding = await deps.loadBinding(io.env);
     report = probe(binding, {
@@ -377,7 +377,7 @@ async function runList(
       hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
     });
   } catch (error) {
-    await reportFailure(format, output, io, started);
+    await writeFailureMetrics(format, output, io, started);
     throw error;
   }
   // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
@@ -413,7 +413,7 @@ export function formatAllocationProblem(gpu: GpuReport): string {
 }
 
 /** The textfile collector should see a failed run as rdma_probe_success 0, not stale data. */
-async function reportFailure(
+async function writeFailureMetrics(
   format: ListFormat,
   output: Buffer | null,
   io: CliIo,

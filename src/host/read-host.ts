@@ -15,7 +15,7 @@ import type {
   RdmaDeviceRelation,
   RdmaPortFacts,
   VirtualizationFacts,
-} from '../report.js';
+} from '../list-report.js';
 import { HostFs, MAX_LINE_BYTES, naturalOrder } from './host-fs.js';
 import { parseCommandLine, parseNvidiaParameters } from './parameters.js';
 import { BridgeReader, readBar1Bytes, readIommuGroup } from './pcie.js';

@@ -13,7 +13,7 @@ import type {
   PcieBridgeFacts,
   RdmaDeviceFacts,
   RdmaDeviceRelation,
-} from '../report.js';
+} from '../list-report.js';
 import { PCI_CONFIG_BYTES, redirectBitNames } from './pci-config.js';
 import { pciOptions, splitParameter } from './parameters.js';
 

@@ -18,7 +18,12 @@ import type {
 } from '../vulkan/binding.js';
 import { Extension, ExternalMemoryHandleTypeFlag } from '../vulkan/constants.js';
 import { isVulkanFailure, MissingEntryPointError } from '../vulkan/driver-errors.js';
-import type { AllocationFailure, AllocationReport, AllocationStep, GpuReport } from '../report.js';
+import type {
+  AllocationFailure,
+  AllocationReport,
+  AllocationStep,
+  GpuReport,
+} from '../list-report.js';
 import { RDMA_BUFFER_USAGE } from './gpu.js';
 import { chooseMemoryType, heapHeadroom } from './memory.js';
 import { NIC_NOTE } from './verdict.js';

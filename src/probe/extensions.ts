@@ -5,7 +5,7 @@
  */
 import type { ExtensionProperties } from '../vulkan/binding.js';
 import { Extension } from '../vulkan/constants.js';
-import type { ExtensionSupport } from '../report.js';
+import type { ExtensionSupport } from '../list-report.js';
 import { quoteDriverText, unterminatedNote } from './driver-text.js';
 
 const CALL = 'vkEnumerateDeviceExtensionProperties';

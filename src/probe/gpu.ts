@@ -33,7 +33,7 @@ import {
   VK_API_VERSION_1_2,
 } from '../vulkan/constants.js';
 import { callFailureOf, DriverOutputError, isVulkanFailure } from '../vulkan/driver-errors.js';
-import type { GpuError, GpuIdentity, GpuReport, RdmaExportSupport } from '../report.js';
+import type { GpuError, GpuIdentity, GpuReport, RdmaExportSupport } from '../list-report.js';
 import {
   deviceTypeName,
   externalMemoryHandleTypeNames,

@@ -13,7 +13,7 @@ import {
   VK_MAX_MEMORY_TYPES,
 } from '../vulkan/constants.js';
 import { DriverOutputError } from '../vulkan/driver-errors.js';
-import type { MemoryReport, RdmaMemoryType } from '../report.js';
+import type { MemoryReport, RdmaMemoryType } from '../list-report.js';
 import { memoryHeapFlagNames, memoryPropertyFlagNames } from './decode.js';
 
 export interface MemoryReading {

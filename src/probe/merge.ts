@@ -18,7 +18,7 @@
  * every position the loader listed the GPU at.
  */
 import type { DriverSelection } from '../vulkan/binding.js';
-import type { GpuIdentity, GpuReport } from '../report.js';
+import type { GpuIdentity, GpuReport } from '../list-report.js';
 
 const UNKNOWN_UUIDS = new Set(['unknown', '00000000-0000-0000-0000-000000000000']);
 

@@ -24,9 +24,9 @@ import {
 import {
   SCHEMA_VERSION,
   type GpuReport,
-  type ProbeReport,
+  type ListReport,
   type ValidationMessage,
-} from '../report.js';
+} from '../list-report.js';
 import { formatApiVersion } from './decode.js';
 import { probeGpu } from './gpu.js';
 import { mergeListings } from './merge.js';
@@ -60,7 +60,7 @@ const NO_DRIVER_HINT =
 /** A probe's report, and what it was selected from. */
 export interface HostProbe {
   /** The report: its gpus are the ones --device selected (all of them without it). */
-  report: ProbeReport;
+  report: ListReport;
   /**
    * Every GPU seen, before --device selected: what `check --gpus N` counts. Anything
    * that changes which GPUs the host has (such as merging a GPU listed twice) happens
@@ -73,7 +73,7 @@ export interface HostProbe {
  * The report for `list`: as probeHost, but a --device that matches no GPU is a usage
  * error naming the GPUs found.
  */
-export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
+export function probe(vk: VulkanBinding, options: ProbeOptions): ListReport {
   const { report, found } = probeHost(vk, options);
   if (options.device && report.gpus.length === 0) {
     throw new UsageError(noGpuMatches(options.device, found));
@@ -132,7 +132,7 @@ export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
     vk.destroyInstance(instance);
   }
 
-  const report: ProbeReport = {
+  const report: ListReport = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rdma-probe', version: options.toolVersion },
     generatedAt,

@@ -4,7 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { formatPciBusId, parsePciAddress } from '../pci-address.js';
-import type { GpuIdentity, GpuReport } from '../report.js';
+import type { GpuIdentity, GpuReport } from '../list-report.js';
 
 export type DeviceSelector =
   | { kind: 'index'; index: number; text: string }

@@ -3,7 +3,7 @@
  * Every reason names the first thing an operator has to fix, in the order the
  * capability depends on it.
  */
-import type { GpuReport, Reason, Verdict } from '../report.js';
+import type { GpuReport, Reason, Verdict } from '../list-report.js';
 import { VK_API_VERSION_1_1 } from '../vulkan/constants.js';
 import { formatApiVersion } from './decode.js';
 

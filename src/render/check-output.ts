@@ -7,7 +7,7 @@ import {
   type CheckJudgement,
   type CheckReport,
 } from '../check/check-report.js';
-import type { ProbeReport } from '../report.js';
+import type { ListReport } from '../list-report.js';
 import { renderCheckLine, renderUnknownLine } from './check-line.js';
 
 export interface CheckOutputOptions {
@@ -19,7 +19,7 @@ export interface CheckOutputOptions {
 /** The rules were judged: OK or FAIL. */
 export function renderCheckOutput(
   judgement: CheckJudgement,
-  report: ProbeReport,
+  report: ListReport,
   options: CheckOutputOptions,
 ): string {
   const line = renderCheckLine(judgement);

@@ -6,7 +6,7 @@
  * control characters.
  */
 import type { ChalkInstance } from 'chalk';
-import type { GpuTopology, HostReport, RdmaDeviceFacts } from '../report.js';
+import type { GpuTopology, HostReport, RdmaDeviceFacts } from '../list-report.js';
 import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
 import { formatBytes } from './format.js';
 

@@ -1,6 +1,6 @@
 /** `--json`: the report itself, one document, nothing else on stdout. */
-import type { ProbeReport } from '../report.js';
+import type { ListReport } from '../list-report.js';
 
-export function renderJson(report: ProbeReport): string {
+export function renderJson(report: ListReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }

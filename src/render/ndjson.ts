@@ -1,8 +1,8 @@
 /** `--ndjson`: one JSON line per GPU, the host fields repeated, for log pipelines. */
 import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
-import type { ProbeReport, ReportLine } from '../report.js';
+import type { ListReport, ListReportLine } from '../list-report.js';
 
-export function reportLines(report: ProbeReport): ReportLine[] {
+export function reportLines(report: ListReport): ListReportLine[] {
   // The topology goes with each GPU's own line rather than repeated whole on every line.
   const { gpuTopology, ...host } = report.host;
   return report.gpus.map((gpu) => ({
@@ -20,7 +20,7 @@ export function reportLines(report: ProbeReport): ReportLine[] {
   }));
 }
 
-export function renderNdjson(report: ProbeReport): string {
+export function renderNdjson(report: ListReport): string {
   return reportLines(report)
     .map((line) => `${JSON.stringify(line)}\n`)
     .join('');

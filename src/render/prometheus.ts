@@ -11,7 +11,7 @@
  * two series; the probe has already made a GPU listed twice through one driver one entry.
  */
 import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
-import type { GpuReport, ProbeReport } from '../report.js';
+import type { GpuReport, ListReport } from '../list-report.js';
 
 type Labels = Record<string, string>;
 interface Sample {
@@ -32,7 +32,7 @@ export interface PrometheusFailure {
   durationSeconds: number;
 }
 
-export function renderPrometheus(report: ProbeReport): string {
+export function renderPrometheus(report: ListReport): string {
   const host = report.host;
   const families: Family[] = [
     ...runFamilies(
@@ -227,7 +227,7 @@ function gpuLabels(gpu: GpuReport): Labels {
 
 /** One sample per GPU whose value is known (null and undefined leave the GPU out). */
 function gpuSamples(
-  report: ProbeReport,
+  report: ListReport,
   valueOf: (gpu: GpuReport) => boolean | number | null | undefined,
 ): Sample[] {
   return report.gpus.flatMap((gpu) => {
@@ -239,7 +239,7 @@ function gpuSamples(
 }
 
 function heapFamily(
-  report: ProbeReport,
+  report: ListReport,
   name: string,
   help: string,
   valueOf: (heap: { size: number; budget: number | null; usage: number | null }) => number | null,

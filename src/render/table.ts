@@ -14,9 +14,9 @@ import type {
   GpuReport,
   HostReport,
   MemoryReport,
-  ProbeReport,
+  ListReport,
   RdmaExportSupport,
-} from '../report.js';
+} from '../list-report.js';
 import { NIC_NOTE } from '../probe/verdict.js';
 import { formatBytes, hex, plural } from './format.js';
 import { gpuHostRows, hostRows, hostSummaryLine, hostTitle } from './host-table.js';
@@ -31,8 +31,8 @@ export interface TableOptions {
 const LABEL_WIDTH = 22;
 const VALUE_WIDTH = 74;
 
-export function renderTable(probeReport: ProbeReport, options: TableOptions): string {
-  const report = terminalSafeDeep(probeReport);
+export function renderTable(listReport: ListReport, options: TableOptions): string {
+  const report = terminalSafeDeep(listReport);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
   const gpus = plural(report.gpus.length, 'GPU');

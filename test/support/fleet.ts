@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { main } from '../../src/cli/main.js';
-import type { ProbeReport } from '../../src/report.js';
+import type { ListReport } from '../../src/list-report.js';
 import { cleanEnv } from './cli.js';
 import { readyHost } from './host-fixtures.js';
 import { cliPath } from './paths.js';
-import { gpuReport, probeReport } from './report-fixtures.js';
+import { gpuReport, listReport } from './report-fixtures.js';
 import { assertValidFleetReport, assertValidReport } from './schema.js';
 
 export interface HostSpec {
@@ -25,7 +25,7 @@ export const FIXTURE_TIME = '2026-01-01T00:00:00.000Z';
 /** The clock runReport gives `report` unless told otherwise: an hour after FIXTURE_TIME. */
 export const REPORT_NOW = '2026-01-01T01:00:00.000Z';
 
-export function hostReport(spec: HostSpec): ProbeReport {
+export function hostReport(spec: HostSpec): ListReport {
   const gpus = Array.from({ length: spec.gpus ?? 2 }, (_, index) =>
     gpuReport({
       index,
@@ -44,7 +44,7 @@ export function hostReport(spec: HostSpec): ProbeReport {
         : {}),
     }),
   );
-  const report = probeReport(gpus);
+  const report = listReport(gpus);
   report.host = readyHost(spec.hostname, gpus);
   report.generatedAt = spec.generatedAt ?? FIXTURE_TIME;
   assertValidReport(report);

@@ -9,8 +9,8 @@ import {
   type AllocationReport,
   type GpuReport,
   type MemoryReport,
-  type ProbeReport,
-} from '../../src/report.js';
+  type ListReport,
+} from '../../src/list-report.js';
 import { formatPciBusId } from '../../src/pci-address.js';
 import { readyHost } from './host-fixtures.js';
 
@@ -100,7 +100,7 @@ export function gpuReport(overrides: GpuOverrides = {}): GpuReport {
   return gpu;
 }
 
-export function probeReport(gpus: GpuReport[]): ProbeReport {
+export function listReport(gpus: GpuReport[]): ListReport {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rdma-probe', version: '0.0.0-test' },

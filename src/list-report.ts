@@ -1,12 +1,12 @@
 /**
- * The report: one plain, serialisable object that `probe()` returns. `--json` prints it
+ * The list report: one plain, serialisable object that `probe()` returns. `list --json` prints it
  * as it is; every renderer is a pure function of it. Sizes are numbers of bytes.
  * Bump SCHEMA_VERSION on any incompatible change to these types.
  */
 
 export const SCHEMA_VERSION = 1;
 
-export interface ProbeReport {
+export interface ListReport {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'rdma-probe'; version: string };
   /** ISO 8601 time the probe started. */
@@ -495,10 +495,10 @@ export interface AllocationFailure {
  * `--ndjson`: one line per GPU for log pipelines, the host fields repeated on each.
  * The host block leaves out gpuTopology; this GPU's entry is `topology`.
  */
-export interface ReportLine {
+export interface ListReportLine {
   schemaVersion: typeof SCHEMA_VERSION;
   kind: 'gpu';
-  tool: ProbeReport['tool'];
+  tool: ListReport['tool'];
   generatedAt: string;
   durationMs: number;
   host: Omit<HostReport, 'gpuTopology'>;
