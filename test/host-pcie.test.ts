@@ -14,6 +14,7 @@ import {
 } from '../src/host/parameters.js';
 import { decodePciConfig } from '../src/host/pci-config.js';
 import { bar1BytesOf } from '../src/host/pcie.js';
+import { HostFs } from '../src/host/host-fs.js';
 import { readHost } from '../src/host/read-host.js';
 import { assessReadiness, pcieFindings } from '../src/host/readiness.js';
 import { parsePciPath, peerPath } from '../src/host/topology.js';
@@ -52,7 +53,7 @@ function hostWith(files: Record<string, Buffer | string>, gpus = GPUS): HostRepo
   for (const [file, content] of Object.entries(files)) {
     writeFileSync(realpathSync(join(root, file)), content);
   }
-  return readHost({ root, hostname: 'h', gpus });
+  return readHost({ fs: new HostFs(root), hostname: 'h', gpus });
 }
 
 const config = (address: string) => `sys/bus/pci/devices/${address}/config`;
@@ -173,7 +174,7 @@ test('the path between a GPU and a NIC: up to their lowest common bridge and dow
 });
 
 test('bare metal, read as root: every bridge decoded, ACS on but no redirect on any path', () => {
-  const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: GPUS });
+  const host = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: GPUS });
   const gpu0 = topology(host, 0);
   assert.deepEqual(
     gpu0.pcieBridges.map((b) => [b.pciAddress, b.portType, b.configBytes, b.acs?.control]),
@@ -350,7 +351,7 @@ test('config space readable only in part: ACS unknown, a note that says why, no 
 });
 
 test('BAR1 from the resource file: sizes, and a note when smaller than the device-local heap', () => {
-  const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: GPUS });
+  const host = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: GPUS });
   assert.equal(topology(host, 0).bar1Bytes, 128 * 1024 ** 3);
   assert.ok(!topology(host, 0).notes.some((note) => note.includes('BAR1')));
   assert.equal(topology(host, 2).bar1Bytes, 256 * 1024 ** 2);
@@ -363,7 +364,7 @@ test('BAR1 from the resource file: sizes, and a note when smaller than the devic
   // No resource file (GPU 1): unknown. No heap known: no comparison.
   assert.equal(topology(host, 1).bar1Bytes, null);
   const noHeap = readHost({
-    root: BARE_METAL,
+    fs: new HostFs(BARE_METAL),
     hostname: 'h',
     gpus: [{ index: 2, pciBusId: '00000000:06:00.0' }],
   });
@@ -404,7 +405,7 @@ test('BAR1 from the resource file: sizes, and a note when smaller than the devic
 });
 
 test('IOMMU: units, each GPU group and its type; translated mode on bare metal is a note', () => {
-  const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: GPUS });
+  const host = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: GPUS });
   assert.deepEqual(host.iommu, { active: true, units: ['dmar0', 'dmar1'] });
   assert.deepEqual(host.kernel.commandLine?.iommu, ['intel_iommu=on', 'iommu=pt']);
   assert.deepEqual(topology(host, 0).iommuGroup, { id: 20, type: 'identity' });
@@ -425,7 +426,7 @@ test('IOMMU: units, each GPU group and its type; translated mode on bare metal i
 
   // The VM: no IOMMU unit, no group, and no translated-mode note either way.
   const vm = readHost({
-    root: join(fixturesDir, 'host', 'vm-no-rdma'),
+    fs: new HostFs(join(fixturesDir, 'host', 'vm-no-rdma')),
     hostname: 'vm',
     gpus: [{ index: 0, pciBusId: '00000000:00:06.0', deviceLocalBytes: 150_754_820_096 }],
   });
@@ -480,20 +481,24 @@ test('kernel command line: IOMMU and ACS parameters as written, ACS ones as note
 });
 
 test('NVIDIA driver parameters: the peer-DMA ones as read; notes only for documented values', () => {
-  const bare = readHost({ root: BARE_METAL, hostname: 'h', gpus: [] });
+  const bare = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: [] });
   // Driver 535 has no GrdmaPciTopoCheckOverride.
   assert.deepEqual(bare.nvidiaParameters, [
     { name: 'DmaRemapPeerMmio', value: '1' },
     { name: 'EnableResizableBar', value: '0' },
     { name: 'RegistryDwords', value: '""' },
   ]);
-  const vm = readHost({ root: join(fixturesDir, 'host', 'vm-no-rdma'), hostname: 'h', gpus: [] });
+  const vm = readHost({
+    fs: new HostFs(join(fixturesDir, 'host', 'vm-no-rdma')),
+    hostname: 'h',
+    gpus: [],
+  });
   assert.deepEqual(vm.nvidiaParameters?.slice(0, 2), [
     { name: 'DmaRemapPeerMmio', value: '1' },
     { name: 'GrdmaPciTopoCheckOverride', value: '0' },
   ]);
   const none = readHost({
-    root: join(fixturesDir, 'host', 'no-nvidia-driver'),
+    fs: new HostFs(join(fixturesDir, 'host', 'no-nvidia-driver')),
     hostname: 'h',
     gpus: [],
   });
@@ -528,7 +533,7 @@ test('NVIDIA driver parameters: the peer-DMA ones as read; notes only for docume
 });
 
 test('readiness notes come from the facts alone (pure)', () => {
-  const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: [] });
+  const host = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: [] });
   const { hostname: _h, gpuTopology: _t, readiness, ...facts } = host;
   assert.deepEqual(assessReadiness(facts), readiness);
 });

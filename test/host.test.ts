@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { MAX_LIST_ENTRIES, MAX_TEXT_BYTES } from '../src/host/host-fs.js';
+import { HostFs, MAX_LIST_ENTRIES, MAX_TEXT_BYTES } from '../src/host/host-fs.js';
 import { hostReasonsForGpu } from '../src/host/readiness.js';
 import {
   looksVirtual,
@@ -44,7 +44,7 @@ const GPUS = [
 
 test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () => {
   const host = readHost({
-    root: hostFixture('bare-metal-peermem'),
+    fs: new HostFs(hostFixture('bare-metal-peermem')),
     hostname: 'gpu-01',
     gpus: GPUS,
   });
@@ -129,7 +129,7 @@ test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () =>
 
 test('virtual machine with no RDMA: peermem, memory_peers and NICs absent', () => {
   const host = readHost({
-    root: hostFixture('vm-no-rdma'),
+    fs: new HostFs(hostFixture('vm-no-rdma')),
     hostname: 'vm-01',
     gpus: [{ index: 0, pciBusId: '00000000:00:06.0' }],
   });
@@ -156,7 +156,7 @@ test('virtual machine with no RDMA: peermem, memory_peers and NICs absent', () =
 
 test('no /proc/driver/nvidia, old kernel, ports down, a NIC without PCI: all reported', () => {
   const host = readHost({
-    root: hostFixture('no-nvidia-driver'),
+    fs: new HostFs(hostFixture('no-nvidia-driver')),
     hostname: 'old-01',
     gpus: [{ index: 0, pciBusId: '0000:01:00.0' }],
   });
@@ -197,7 +197,7 @@ test('a root with nothing in it: every fact unknown, nothing thrown', () => {
   try {
     for (const root of [empty, join(empty, 'does-not-exist')]) {
       const host = readHost({
-        root,
+        fs: new HostFs(root),
         hostname: 'h',
         gpus: [{ index: 0, pciBusId: '00000000:03:00.0' }],
       });
@@ -356,7 +356,8 @@ test('cpuinfo: the first CPU decides, however many CPUs and however long its fla
   const hypervisorFlagOf = (cpuinfo: string) => {
     mkdirSync(join(root, 'proc'), { recursive: true });
     writeFileSync(join(root, 'proc', 'cpuinfo'), cpuinfo);
-    return readHost({ root, hostname: 'h', gpus: [] }).virtualization.hypervisorCpuFlag;
+    return readHost({ fs: new HostFs(root), hostname: 'h', gpus: [] }).virtualization
+      .hypervisorCpuFlag;
   };
   const block = (cpu: number, flags: string) =>
     `processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nflags\t\t: ${flags}\nbugs\t\t: spectre_v1\n\n`;
@@ -458,9 +459,11 @@ function hostileTree(file: string, make: (path: string) => void): string {
 
 function readHostInChild(root: string): HostReport {
   const module = pathToFileURL(join(repoRoot, 'dist/src/host/read-host.js')).href;
+  const fsModule = pathToFileURL(join(repoRoot, 'dist/src/host/host-fs.js')).href;
   const script = `
+    import { HostFs } from ${JSON.stringify(fsModule)};
     import { readHost } from ${JSON.stringify(module)};
-    const host = readHost({ root: process.argv[1], hostname: 'h', gpus: ${JSON.stringify(GPUS)} });
+    const host = readHost({ fs: new HostFs(process.argv[1]), hostname: 'h', gpus: ${JSON.stringify(GPUS)} });
     process.stdout.write(JSON.stringify(host));`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, root], {
     encoding: 'utf8',

@@ -9,7 +9,9 @@
  *   1 vulkan  the only koffi user; beside it native and output, leaves only cli may use
  *   2 domain  probe, host, fleet (reads reports back) and check (judges one): beside
  *             each other, since render shows what fleet and check produce
- *   3 render  pure functions from report objects to text
+ *   3 collect collect.ts, the list report from the probe and the host; for cli only
+ *     render  pure functions from report objects to text (beside collect: neither uses
+ *             the other)
  *   4 cli     commands, options, exit codes
  */
 import assert from 'node:assert/strict';
@@ -45,6 +47,7 @@ const LAYERS: Layer[] = [
   { name: 'native', rank: 1, members: ['native/'], usedOnlyBy: ['cli'] },
   { name: 'output', rank: 1, members: ['output/'], usedOnlyBy: ['cli'] },
   { name: 'domain', rank: 2, members: ['probe/', 'host/', 'fleet/', 'check/'] },
+  { name: 'collect', rank: 3, members: ['collect.ts'], usedOnlyBy: ['cli'] },
   { name: 'render', rank: 3, members: ['render/'] },
   { name: 'cli', rank: 4, members: ['cli/'] },
 ];

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import type { CheckReport } from '../src/check/check-report.js';
+import { HostFs } from '../src/host/host-fs.js';
 import { readHost } from '../src/host/read-host.js';
 import type { ListReport, ListReportLine } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
@@ -71,7 +72,7 @@ function run(args: string[], devices = [{ pci: { bus: 0x4f } }, { pci: { bus: 0x
 
 test('readHost finds GPUs named in NVML form under their lower-case sysfs names', () => {
   const host = readHost({
-    root,
+    fs: new HostFs(root),
     hostname: 'h',
     gpus: [
       { index: 0, pciBusId: '00000000:4F:00.0' },

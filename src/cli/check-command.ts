@@ -6,11 +6,12 @@
 import { judgeCheck, type CheckRules } from '../check/judge.js';
 import { parseVersion } from '../check/version.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { probeHost } from '../probe/probe.js';
+import { collectReport } from '../collect.js';
 import { parseDeviceSelector } from '../probe/select.js';
 import { describeProblem } from '../render/check-line.js';
 import { renderCheckOutput } from '../render/check-output.js';
 import { TOOL_VERSION } from '../version.js';
+import { collectDeps } from './collect-deps.js';
 import type { CliDeps, CliIo } from './io.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import { formatValidationMessage } from './validation-message.js';
@@ -65,13 +66,12 @@ function parseMinDriver(text: string): { text: string; parts: readonly string[] 
 export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps): Promise<number> {
   const rules = parseCheckRules(options);
   const binding = await deps.loadBinding(io.env);
-  const probed = probeHost(binding, {
+  const probed = collectReport(collectDeps(binding, io), {
     toolVersion: TOOL_VERSION,
     device: rules.device,
     validate: options.validate === true,
     allocateBytes: rules.allocateBytes,
     onValidationMessage: (message) => io.stderr.write(formatValidationMessage(message)),
-    hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
   });
   const judgement = judgeCheck(probed, rules);
   const exitCode = judgement.status === 'ok' ? ExitCode.OK : ExitCode.CHECK_FAILED;

@@ -14,13 +14,14 @@ import {
   exitCodeOf,
   type ExitCodeValue,
 } from '../errors.js';
-import { probe } from '../probe/probe.js';
+import { collectListReport } from '../collect.js';
 import { parseDeviceSelector } from '../probe/select.js';
 import type { GpuReport, ListReport } from '../list-report.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { useColorOnStdout } from './color.js';
 import { formatValidationMessage } from './validation-message.js';
+import { collectDeps } from './collect-deps.js';
 import { outputName } from './output-name.js';
 import { DEFAULT_ALLOC_BYTES, parseSize } from './size.js';
 import {
@@ -368,13 +369,12 @@ async function runList(
   let report: ListReport;
   try {
     const binding = await deps.loadBinding(io.env);
-    report = probe(binding, {
+    report = collectListReport(collectDeps(binding, io), {
       toolVersion: TOOL_VERSION,
       device,
       validate: options.validate === true,
       allocateBytes,
       onValidationMessage: (message) => io.stderr.write(formatValidationMessage(message)),
-      hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
     });
   } catch (error) {
     await writeFailureMetrics(format, output, io, started);
