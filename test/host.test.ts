@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { HostFs, MAX_LIST_ENTRIES, MAX_TEXT_BYTES } from '../src/host/host-fs.js';
-import { hostReasonsForGpu } from '../src/host/readiness.js';
+import { gpuViews } from '../src/gpu-view.js';
 import {
   looksVirtual,
   parseNvidiaVersion,
@@ -27,6 +27,7 @@ import { sysfsPciAddress } from '../src/pci-address.js';
 import type { HostReport } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { fixturesDir, repoRoot } from './support/paths.js';
+import { gpuReport } from './support/report-fixtures.js';
 import { assertValidReport } from './support/schema.js';
 
 const hostFixture = (name: string) => join(fixturesDir, 'host', name);
@@ -123,8 +124,9 @@ test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () =>
     issues: [],
     notes: [],
   });
-  assert.deepEqual(codes(hostReasonsForGpu(host, 0)), []);
-  assert.deepEqual(codes(hostReasonsForGpu(host, 1)), ['nic-other-numa-node']);
+  const views = gpuViews({ gpus: [0, 1].map((index) => gpuReport({ index })), host });
+  assert.deepEqual(codes(views[0]!.hostReasons), []);
+  assert.deepEqual(codes(views[1]!.hostReasons), ['nic-other-numa-node']);
 });
 
 test('virtual machine with no RDMA: peermem, memory_peers and NICs absent', () => {
@@ -151,7 +153,8 @@ test('virtual machine with no RDMA: peermem, memory_peers and NICs absent', () =
   assert.equal(host.gpuTopology[0]!.numaNode, null);
   assert.equal(host.gpuTopology[0]!.sysfsPath, '/sys/devices/pci0000:00/0000:00:06.0');
   assert.equal(host.gpuTopology[0]!.nearest, null);
-  assert.deepEqual(codes(hostReasonsForGpu(host, 0)), codes(host.readiness.issues));
+  const [view] = gpuViews({ gpus: [gpuReport({ index: 0 })], host });
+  assert.deepEqual(codes(view!.hostReasons), codes(host.readiness.issues));
 });
 
 test('no /proc/driver/nvidia, old kernel, ports down, a NIC without PCI: all reported', () => {

@@ -278,19 +278,3 @@ function sizeText(bytes: number): string {
   }
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
 }
-
-/** One GPU's place on the PCIe tree; undefined when it has no PCI bus ID. */
-export function gpuTopologyOf(
-  host: Pick<HostReport, 'gpuTopology'>,
-  gpuIndex: number,
-): GpuTopology | undefined {
-  return host.gpuTopology.find((topology) => topology.gpuIndex === gpuIndex);
-}
-
-/** Every host problem that applies to one GPU: the host-wide ones, then its own. */
-export function hostReasonsForGpu(
-  host: Pick<HostReport, 'readiness' | 'gpuTopology'>,
-  gpuIndex: number,
-): HostReason[] {
-  return [...host.readiness.issues, ...(gpuTopologyOf(host, gpuIndex)?.issues ?? [])];
-}

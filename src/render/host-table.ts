@@ -6,8 +6,8 @@
  * control characters.
  */
 import type { ChalkInstance } from 'chalk';
+import type { GpuView } from '../gpu-view.js';
 import type { GpuTopology, HostReport, RdmaDeviceFacts } from '../list-report.js';
-import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
 import { formatBytes } from './format.js';
 
 export type Row = [label: string, value: string];
@@ -50,8 +50,8 @@ export function hostRows(host: HostReport, c: ChalkInstance): Row[] {
 }
 
 /** The rows each GPU gets: its nearest RDMA device and the host problems that apply to it. */
-export function gpuHostRows(host: HostReport, gpuIndex: number, c: ChalkInstance): Row[] {
-  const topology = gpuTopologyOf(host, gpuIndex);
+export function gpuHostRows(view: GpuView, host: HostReport, c: ChalkInstance): Row[] {
+  const { topology, hostReasons: reasons } = view;
   const nearest = !topology
     ? c.dim('unknown (no PCI bus ID)')
     : topology.nearest
@@ -59,7 +59,6 @@ export function gpuHostRows(host: HostReport, gpuIndex: number, c: ChalkInstance
       : topology.sysfsPath === null
         ? c.dim('unknown (GPU not found in sysfs)')
         : c.red('none');
-  const reasons = hostReasonsForGpu(host, gpuIndex);
   const readiness =
     reasons.length > 0
       ? `${c.red('not ready')}: ${reasons.map((reason) => reason.code).join(', ')}`

@@ -1,11 +1,11 @@
 /** `--ndjson`: one JSON line per GPU, the host fields repeated, for log pipelines. */
-import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
+import { gpuViews } from '../gpu-view.js';
 import type { ListReport, ListReportLine } from '../list-report.js';
 
 export function reportLines(report: ListReport): ListReportLine[] {
   // The topology goes with each GPU's own line rather than repeated whole on every line.
   const { gpuTopology, ...host } = report.host;
-  return report.gpus.map((gpu) => ({
+  return gpuViews(report).map(({ gpu, topology, hostReasons }) => ({
     schemaVersion: report.schemaVersion,
     kind: 'gpu',
     tool: report.tool,
@@ -15,8 +15,8 @@ export function reportLines(report: ListReport): ListReportLine[] {
     loader: report.loader,
     gpuCount: report.gpus.length,
     gpu,
-    topology: gpuTopologyOf(report.host, gpu.index) ?? null,
-    hostReasons: hostReasonsForGpu(report.host, gpu.index),
+    topology,
+    hostReasons,
   }));
 }
 

@@ -17,6 +17,7 @@ import type {
   ListReport,
   RdmaExportSupport,
 } from '../list-report.js';
+import { gpuViews, type GpuView } from '../gpu-view.js';
 import { NIC_NOTE } from '../probe/verdict.js';
 import { formatBytes, hex, plural } from './format.js';
 import { gpuHostRows, hostRows, hostSummaryLine, hostTitle } from './host-table.js';
@@ -40,9 +41,9 @@ export function renderTable(listReport: ListReport, options: TableOptions): stri
     c.bold(`rdma-probe ${report.tool.version}`) +
       ` · host ${report.host.hostname} · Vulkan loader ${report.loader.apiVersion} · ${gpus}`,
   );
-  for (const gpu of report.gpus) {
+  for (const view of gpuViews(report)) {
     out.push('');
-    out.push(renderGpu(gpu, c, options, report.host));
+    out.push(renderGpu(view, c, options, report.host));
   }
   const hostTable = keyValueTable();
   hostTable.push(...hostRows(report.host, c));
@@ -70,11 +71,12 @@ function keyValueTable(): Table.Table {
 }
 
 function renderGpu(
-  gpu: GpuReport,
+  view: GpuView,
   c: ChalkInstance,
   options: TableOptions,
   host: HostReport,
 ): string {
+  const { gpu } = view;
   const id = gpu.identity;
   const verdict =
     gpu.verdict.rdma === 'capable' ? c.green.bold('RDMA CAPABLE') : c.red.bold('NOT RDMA-CAPABLE');
@@ -102,7 +104,7 @@ function renderGpu(
     table.push(['Probe error', c.red(`${gpu.error.call}: ${gpu.error.result}`)]);
   }
   table.push(['Verdict', verdictLines(gpu, c)]);
-  table.push(...gpuHostRows(host, gpu.index, c));
+  table.push(...gpuHostRows(view, host, c));
   if (gpu.allocation) table.push(['RDMA allocation', allocationLines(gpu.allocation, c)]);
 
   const parts = [title, table.toString()];
