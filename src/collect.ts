@@ -75,7 +75,7 @@ export function collectListReport(deps: CollectDeps, options: CollectOptions): L
 }
 
 /** What BAR1 is compared with: the largest DEVICE_LOCAL heap; null without memory properties. */
-function largestDeviceLocalHeap(gpu: GpuReport): number | null {
+export function largestDeviceLocalHeap(gpu: GpuReport): number | null {
   const sizes = (gpu.memory?.heaps ?? [])
     .filter((heap) => heap.flags.includes('DEVICE_LOCAL'))
     .map((heap) => heap.size);

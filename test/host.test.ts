@@ -84,7 +84,11 @@ test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () =>
   });
   assert.equal(host.readiness.ready, true);
   assert.deepEqual(host.readiness.issues, []);
-  assert.match(host.readiness.notes.join('\n'), /open kernel module/);
+  assert.deepEqual(
+    host.readiness.notes.map((note) => note.code),
+    ['dma-buf-needs-open-module'],
+  );
+  assert.match(host.readiness.notes[0]!.message, /open kernel module/);
 
   // One entry per GPU with a PCI bus ID; the one without gets none.
   assert.deepEqual(
@@ -148,7 +152,11 @@ test('virtual machine with no RDMA: peermem, memory_peers and NICs absent', () =
     'memory-peers-absent',
     'no-rdma-nic',
   ]);
-  assert.match(host.readiness.notes.join('\n'), /virtual machine/);
+  assert.deepEqual(
+    host.readiness.notes.map((note) => note.code),
+    ['virtual-machine'],
+  );
+  assert.match(host.readiness.notes[0]!.message, /virtual machine/);
   // numa_node -1 means no NUMA information.
   assert.equal(host.gpuTopology[0]!.numaNode, null);
   assert.equal(host.gpuTopology[0]!.sysfsPath, '/sys/devices/pci0000:00/0000:00:06.0');

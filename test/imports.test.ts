@@ -6,8 +6,8 @@
  *
  * Lower layers first; a module may import its own layer and the ones below it:
  *   0 base    errors.ts, clock.ts, version.ts, file-kind.ts, pci-address.ts,
- *             list-report.ts (the list report's types), gpu-view.ts (a GPU joined with
- *             its host facts, for every reader of a report)
+ *             list-report.ts (the list report's types), list-report-json.ts (the report
+ *             as its JSON has it), gpu-view.ts (a GPU joined with its host facts)
  *   1 vulkan  the only koffi user; beside it native and output, leaves only cli may use
  *   2 domain  probe (asks Vulkan), fleet (reads reports back) and check (judges one):
  *             beside each other, since render shows what fleet and check produce
@@ -45,6 +45,7 @@ const LAYERS: Layer[] = [
       'file-kind.ts',
       'pci-address.ts',
       'list-report.ts',
+      'list-report-json.ts',
       'gpu-view.ts',
     ],
   },

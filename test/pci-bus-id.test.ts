@@ -12,7 +12,7 @@ import { after, test } from 'node:test';
 import type { CheckReport } from '../src/check/check-report.js';
 import { HostFs } from '../src/host/host-fs.js';
 import { readHost } from '../src/host/read-host.js';
-import type { ListReport, ListReportLine } from '../src/list-report.js';
+import type { ListReportJson, ListReportLine } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
 
@@ -95,7 +95,7 @@ test('readHost finds GPUs named in NVML form under their lower-case sysfs names'
 test('JSON, NDJSON, table and Prometheus write 00000000:4F:00.0, never the lower-case form', () => {
   const json = run(['list', '--json']);
   assert.equal(json.exitCode, 0, json.stderr);
-  const report = JSON.parse(json.stdout) as ListReport;
+  const report = JSON.parse(json.stdout) as ListReportJson;
   assert.deepEqual(
     report.gpus.map((gpu) => gpu.identity.pciBusId),
     ['00000000:4F:00.0', '00000000:CB:00.0'],
@@ -157,7 +157,7 @@ test('--device takes the PCI bus ID in any case and any common form', () => {
   ]) {
     const result = run(['list', '--json', '--device', selector]);
     assert.equal(result.exitCode, 0, `${selector}: ${result.stderr}`);
-    const report = JSON.parse(result.stdout) as ListReport;
+    const report = JSON.parse(result.stdout) as ListReportJson;
     assert.deepEqual(
       report.gpus.map((gpu) => [gpu.index, gpu.identity.pciBusId]),
       [[1, '00000000:CB:00.0']],

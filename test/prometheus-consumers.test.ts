@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { renderPrometheus, renderPrometheusFailure } from '../src/render/prometheus.js';
-import type { ListReport } from '../src/list-report.js';
+import type { ListReport, ListReportJson } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { cliPath, repoRoot } from './support/paths.js';
+import { reportFromJson } from './support/read-back.js';
 import { extensionMissingGpu, gpuReport, listReport } from './support/report-fixtures.js';
 import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
 import { NODE_EXPORTER, needsRoot, scrapeTextfiles } from './support/node-exporter.js';
@@ -60,9 +61,14 @@ test('promtool check metrics accepts every textfile rdma-probe writes', () => {
   const hostile: ListReport = listReport([gpuReport({ index: 0 }), extensionMissingGpu(1)]);
   hostile.host.hostname = 'node "a"\\b\nc';
   hostile.gpus[0]!.identity.name = 'GPU "quoted" \\ back\nslash \u001b[31m';
-  const real = JSON.parse(
-    readFileSync(join(repoRoot, 'test', 'fixtures', 'real', 'nvidia-h100-80gb-hbm3.json'), 'utf8'),
-  ) as ListReport;
+  const real = reportFromJson(
+    JSON.parse(
+      readFileSync(
+        join(repoRoot, 'test', 'fixtures', 'real', 'nvidia-h100-80gb-hbm3.json'),
+        'utf8',
+      ),
+    ) as ListReportJson,
+  );
   const outputs: Record<string, string> = {
     'lavapipe (this machine)': runCli(['list', '--format', 'prometheus']).stdout,
     'a capable GPU with --alloc': driverRun('alloc', { devices: [{}] }, ['--alloc=64MiB']),

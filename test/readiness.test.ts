@@ -179,7 +179,11 @@ describe('assessReadiness', () => {
       virtualization: { ...readyFacts().virtualization, virtualMachine: true },
     });
     assert.deepEqual(vm.notes, [
-      'virtual machine: GPUDirect RDMA needs the GPU and the NIC passed through, with PCIe peer-to-peer allowed by the hypervisor',
+      {
+        code: 'virtual-machine',
+        message:
+          'virtual machine: GPUDirect RDMA needs the GPU and the NIC passed through, with PCIe peer-to-peer allowed by the hypervisor',
+      },
     ]);
     assert.equal(vm.ready, true, 'a note never changes the answer');
     const unknownVm = assessReadiness({
@@ -195,7 +199,11 @@ describe('assessReadiness', () => {
         nvidiaModule: { loaded: true, flavor: 'proprietary', version: '535.129.03' },
       }).notes;
     assert.deepEqual(proprietary(true), [
-      'dma-buf RDMA needs the NVIDIA open kernel module; this host runs the proprietary one',
+      {
+        code: 'dma-buf-needs-open-module',
+        message:
+          'dma-buf RDMA needs the NVIDIA open kernel module; this host runs the proprietary one',
+      },
     ]);
     assert.deepEqual(proprietary(false), []);
     assert.deepEqual(proprietary(null), []);

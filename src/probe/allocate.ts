@@ -53,7 +53,7 @@ function emptyAllocation(requested: bigint): AllocationReport {
     remoteAddress: null,
     timings: null,
     failure: null,
-    note: NIC_NOTE,
+    note: NIC_NOTE.message,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type CheckJudgement,
   type CheckReport,
 } from '../check/check-report.js';
+import { listReportJson } from '../list-report-json.js';
 import type { ListReport } from '../list-report.js';
 import { renderCheckLine, renderUnknownLine } from './check-line.js';
 
@@ -37,7 +38,7 @@ export function renderCheckOutput(
     rules: judgement.rules,
     problems: judgement.problems,
     error: null,
-    report,
+    report: listReportJson(report),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

@@ -66,7 +66,7 @@ export function gpuHostRows(view: GpuView, host: HostReport, c: ChalkInstance): 
         ? c.green('ready')
         : c.dim('unknown');
   const perGpu = (topology?.issues ?? []).map((issue) => `- ${issue.code}: ${issue.message}`);
-  const notes = (topology?.notes ?? []).map((note) => c.dim(`note: ${note}`));
+  const notes = (topology?.notes ?? []).map((note) => c.dim(`note: ${note.message}`));
   const unknown = c.dim('unknown (no PCI bus ID)');
   return [
     ['Nearest RDMA NIC', nearest],
@@ -207,6 +207,6 @@ function readinessLines(host: HostReport, c: ChalkInstance): string {
       : r.ready === false
         ? [c.red('not ready'), ...r.issues.map((issue) => `- ${issue.code}: ${issue.message}`)]
         : [c.yellow('unknown: some facts could not be read')];
-  for (const note of r.notes) lines.push(c.dim(`note: ${note}`));
+  for (const note of r.notes) lines.push(c.dim(`note: ${note.message}`));
   return lines.join('\n');
 }

@@ -1,10 +1,11 @@
 /** `--ndjson`: one JSON line per GPU, the host fields repeated, for log pipelines. */
 import { gpuViews } from '../gpu-view.js';
+import { gpuJson, hostJson, topologyJson } from '../list-report-json.js';
 import type { ListReport, ListReportLine } from '../list-report.js';
 
 export function reportLines(report: ListReport): ListReportLine[] {
   // The topology goes with each GPU's own line rather than repeated whole on every line.
-  const { gpuTopology, ...host } = report.host;
+  const { gpuTopology, ...host } = hostJson(report.host);
   return gpuViews(report).map(({ gpu, topology, hostReasons }) => ({
     schemaVersion: report.schemaVersion,
     kind: 'gpu',
@@ -14,8 +15,8 @@ export function reportLines(report: ListReport): ListReportLine[] {
     host,
     loader: report.loader,
     gpuCount: report.gpus.length,
-    gpu,
-    topology,
+    gpu: gpuJson(gpu),
+    topology: topology && topologyJson(topology),
     hostReasons,
   }));
 }

@@ -18,7 +18,6 @@ import type {
   RdmaExportSupport,
 } from '../list-report.js';
 import { gpuViews, type GpuView } from '../gpu-view.js';
-import { NIC_NOTE } from '../probe/verdict.js';
 import { formatBytes, hex, plural } from './format.js';
 import { gpuHostRows, hostRows, hostSummaryLine, hostTitle } from './host-table.js';
 import { terminalSafeDeep } from './terminal-text.js';
@@ -148,9 +147,9 @@ function verdictLines(gpu: GpuReport, c: ChalkInstance): string {
       : [c.red('not-capable'), ...gpu.verdict.reasons.map((r) => `- ${r.code}: ${r.message}`)];
   // The NIC caveat is repeated under a successful allocation, where it matters most.
   const notes = gpu.verdict.notes.filter(
-    (note) => !(note === NIC_NOTE && gpu.allocation?.status === 'ok'),
+    (note) => !(note.code === 'nic-reach-unproven' && gpu.allocation?.status === 'ok'),
   );
-  for (const note of notes) lines.push(c.dim(`note: ${note}`));
+  for (const note of notes) lines.push(c.dim(`note: ${note.message}`));
   return lines.join('\n');
 }
 

@@ -146,6 +146,6 @@ export function okAllocation(): AllocationReport {
       totalMs: 1.96,
     },
     failure: null,
-    note: NIC_NOTE,
+    note: NIC_NOTE.message,
   };
 }
