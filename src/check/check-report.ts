@@ -94,6 +94,9 @@ export interface CheckReport {
   problems: CheckProblem[];
   /** Why nothing could be judged (status unknown); null otherwise. */
   error: { message: string } | null;
-  /** The list report the rules were judged on, as `list --json` writes it; null when the probe could not run. */
+  /**
+   * The list report the rules were judged on, as `list --json` writes it; null when the
+   * probe could not run.
+   */
   report: ListReportJson | null;
 }
