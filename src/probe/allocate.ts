@@ -20,7 +20,12 @@ import type {
 } from '../vulkan/binding.js';
 import { Extension, ExternalMemoryHandleTypeFlag } from '../vulkan/constants.js';
 import { isVulkanFailure, MissingEntryPointError } from '../vulkan/driver-errors.js';
-import type { AllocationFailure, AllocationReport, AllocationStep, GpuReport } from '../report.js';
+import type {
+  AllocationFailure,
+  AllocationReport,
+  AllocationStep,
+  GpuReport,
+} from '../list-report.js';
 import { RDMA_BUFFER_USAGE } from './gpu.js';
 import { chooseMemoryType, heapHeadroom } from './memory.js';
 import { NIC_NOTE } from './verdict.js';
@@ -50,7 +55,7 @@ function emptyAllocation(requested: bigint): AllocationReport {
     remoteAddress: null,
     timings: null,
     failure: null,
-    note: NIC_NOTE,
+    note: NIC_NOTE.message,
   };
 }
 

@@ -37,7 +37,7 @@ import {
   EXTENDED_QUERIES_API_VERSION,
 } from '../vulkan/requirements.js';
 import { callFailureOf, DriverOutputError, isVulkanFailure } from '../vulkan/driver-errors.js';
-import type { GpuError, GpuIdentity, GpuReport, RdmaExportSupport } from '../report.js';
+import type { GpuError, GpuIdentity, GpuReport, Note, RdmaExportSupport } from '../list-report.js';
 import {
   deviceTypeName,
   externalMemoryHandleTypeNames,
@@ -79,7 +79,7 @@ export function probeGpu(
     allocation: null,
   };
   // What the driver did that a correct one never does, shown as verdict notes.
-  const notes: string[] = [];
+  const notes: Note[] = [];
   let deviceApiVersion: number | null = null;
   // An answer the verdict cannot rest on: recorded as the GPU's error once the rest is gathered.
   let problem: DriverOutputError | null = null;
@@ -127,9 +127,10 @@ export function probeGpu(
         }
       }
     } else {
-      notes.push(
-        `the device reports Vulkan ${gpu.identity.apiVersion}: deviceUUID, driverUUID, driver properties, PCI bus info and memory budgets need Vulkan 1.1 and are unknown`,
-      );
+      notes.push({
+        code: 'vulkan-1-1-queries-skipped',
+        message: `the device reports Vulkan ${gpu.identity.apiVersion}: deviceUUID, driverUUID, driver properties, PCI bus info and memory budgets need Vulkan 1.1 and are unknown`,
+      });
     }
     const budget = core11 && gpu.extensions.memoryBudget;
     const call = core11
@@ -203,10 +204,12 @@ function extendedIdentityOf(identity: GpuIdentity, extended: RawExtendedProperti
   };
 }
 
-function extendedNotes(extended: RawExtendedProperties): string[] {
+function extendedNotes(extended: RawExtendedProperties): Note[] {
   const notes = extended.unfilled.map(
-    (struct) =>
-      `vkGetPhysicalDeviceProperties2 left ${struct} unfilled: what it holds is reported as unknown`,
+    (struct): Note => ({
+      code: 'structure-unfilled',
+      message: `vkGetPhysicalDeviceProperties2 left ${struct} unfilled: what it holds is reported as unknown`,
+    }),
   );
   for (const field of extended.driver?.unterminated ?? []) {
     notes.push(unterminatedNote('vkGetPhysicalDeviceProperties2', field));
