@@ -11,12 +11,6 @@
 
 #define RDMA_HANDLE VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV
 
-static void invalid_parameter(const char *call, const char *parameter, const char *what) {
-    char vuid[160];
-    snprintf(vuid, sizeof(vuid), "VUID-%s-%s-parameter", call, parameter);
-    icd_state_violation(vuid, "%s: %s %s", call, parameter, what);
-}
-
 static void violation_at(const char *prefix, const char *suffix, const char *format, ...)
     ICD_PRINTF(3, 4);
 static void violation_at(const char *prefix, const char *suffix, const char *format, ...) {
@@ -35,7 +29,7 @@ icd_device *icd_device_from(VkDevice handle, const char *call) {
             if ((VkDevice)d == handle) return d;
         }
     }
-    invalid_parameter(call, "device", "is not a live VkDevice of this driver");
+    icd_invalid_parameter(call, "device", "is not a live VkDevice of this driver");
     return NULL;
 }
 
@@ -233,7 +227,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateDevice(VkPhysicalDevice physical
     if (r != VK_SUCCESS) return r;
     if (!pd) return VK_ERROR_INITIALIZATION_FAILED;
     if (!pCreateInfo || !pDevice) {
-        invalid_parameter(call, pCreateInfo ? "pDevice" : "pCreateInfo", "is NULL");
+        icd_invalid_parameter(call, pCreateInfo ? "pDevice" : "pCreateInfo", "is NULL");
         return VK_ERROR_INITIALIZATION_FAILED;
     }
     const VkDeviceCreateInfo *ci = pCreateInfo;
@@ -248,7 +242,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateDevice(VkPhysicalDevice physical
     uint32_t ext_flags = 0;
     bool khr_external_memory = false;
     if (ci->enabledExtensionCount && !ci->ppEnabledExtensionNames) {
-        invalid_parameter(call, "ppEnabledExtensionNames", "is NULL");
+        icd_invalid_parameter(call, "ppEnabledExtensionNames", "is NULL");
         return VK_ERROR_INITIALIZATION_FAILED;
     }
     for (uint32_t i = 0; i < ci->enabledExtensionCount; i++) {
@@ -382,7 +376,7 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetDeviceQueue(VkDevice device, uint32_t q
     icd_state_count_call(call);
     icd_device *d = icd_device_from(device, call);
     if (!d) return;
-    if (!pQueue) return invalid_parameter(call, "pQueue", "is NULL");
+    if (!pQueue) return icd_invalid_parameter(call, "pQueue", "is NULL");
     *pQueue = VK_NULL_HANDLE;
     if (queueFamilyIndex != 0 || d->queue_count == 0) {
         icd_state_violation("VUID-vkGetDeviceQueue-queueFamilyIndex-00384",
@@ -408,9 +402,9 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetDeviceQueue2(VkDevice device,
     icd_state_count_call(call);
     icd_device *d = icd_device_from(device, call);
     if (!d) return;
-    if (!pQueue) return invalid_parameter(call, "pQueue", "is NULL");
+    if (!pQueue) return icd_invalid_parameter(call, "pQueue", "is NULL");
     *pQueue = VK_NULL_HANDLE;
-    if (!pQueueInfo) return invalid_parameter(call, "pQueueInfo", "is NULL");
+    if (!pQueueInfo) return icd_invalid_parameter(call, "pQueueInfo", "is NULL");
     icd_check_stype(call, "VkDeviceQueueInfo2", pQueueInfo, VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2);
     icd_chain_walk(call, "VkDeviceQueueInfo2", pQueueInfo->pNext, &icd_rules_none, d->api_version,
                    d->ext_flags, NULL, NULL);
@@ -452,7 +446,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateBuffer(VkDevice device,
     if (r != VK_SUCCESS) return r;
     if (!d) return VK_ERROR_INITIALIZATION_FAILED;
     if (!pCreateInfo || !pBuffer) {
-        invalid_parameter(call, pCreateInfo ? "pBuffer" : "pCreateInfo", "is NULL");
+        icd_invalid_parameter(call, pCreateInfo ? "pBuffer" : "pCreateInfo", "is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     const VkBufferCreateInfo *ci = pCreateInfo;
@@ -532,7 +526,7 @@ static VKAPI_ATTR void VKAPI_CALL icd_DestroyBuffer(VkDevice device, VkBuffer bu
             return;
         }
     }
-    invalid_parameter(call, "buffer", "is not a live VkBuffer of this device");
+    icd_invalid_parameter(call, "buffer", "is not a live VkBuffer of this device");
 }
 
 static void fill_requirements(const icd_buffer *b, VkMemoryRequirements *req) {
@@ -549,8 +543,8 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetBufferMemoryRequirements(
     icd_device *d = icd_device_from(device, call);
     if (!d) return;
     icd_buffer *b = buffer_from(d, buffer);
-    if (!b) return invalid_parameter(call, "buffer", "is not a live VkBuffer of this device");
-    if (!pMemoryRequirements) return invalid_parameter(call, "pMemoryRequirements", "is NULL");
+    if (!b) return icd_invalid_parameter(call, "buffer", "is not a live VkBuffer of this device");
+    if (!pMemoryRequirements) return icd_invalid_parameter(call, "pMemoryRequirements", "is NULL");
     fill_requirements(b, pMemoryRequirements);
 }
 
@@ -573,8 +567,8 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetBufferMemoryRequirements2(
     icd_state_count_call(call);
     icd_device *d = icd_device_from(device, call);
     if (!d) return;
-    if (!pInfo) return invalid_parameter(call, "pInfo", "is NULL");
-    if (!pMemoryRequirements) return invalid_parameter(call, "pMemoryRequirements", "is NULL");
+    if (!pInfo) return icd_invalid_parameter(call, "pInfo", "is NULL");
+    if (!pMemoryRequirements) return icd_invalid_parameter(call, "pMemoryRequirements", "is NULL");
     icd_check_stype(call, "VkBufferMemoryRequirementsInfo2", pInfo,
                     VK_STRUCTURE_TYPE_BUFFER_MEMORY_REQUIREMENTS_INFO_2);
     icd_chain_walk(call, "VkBufferMemoryRequirementsInfo2", pInfo->pNext, &icd_rules_none,
@@ -629,7 +623,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_AllocateMemory(VkDevice device,
     if (r != VK_SUCCESS) return r;
     if (!d) return VK_ERROR_INITIALIZATION_FAILED;
     if (!pAllocateInfo || !pMemory) {
-        invalid_parameter(call, pAllocateInfo ? "pMemory" : "pAllocateInfo", "is NULL");
+        icd_invalid_parameter(call, pAllocateInfo ? "pMemory" : "pAllocateInfo", "is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     const VkMemoryAllocateInfo *info = pAllocateInfo;
@@ -783,7 +777,7 @@ static VKAPI_ATTR void VKAPI_CALL icd_FreeMemory(VkDevice device, VkDeviceMemory
             return;
         }
     }
-    invalid_parameter(call, "memory", "is not a live VkDeviceMemory of this device");
+    icd_invalid_parameter(call, "memory", "is not a live VkDeviceMemory of this device");
 }
 
 /* prefix: "vkBindBufferMemory" or "VkBindBufferMemoryInfo", as the VUIDs go. */
@@ -875,7 +869,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_BindBufferMemory2(
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (!pBindInfos) {
-        invalid_parameter(call, "pBindInfos", "is NULL");
+        icd_invalid_parameter(call, "pBindInfos", "is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     VkResult result = VK_SUCCESS;
@@ -908,7 +902,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetMemoryRemoteAddressNV(
     }
     const VkMemoryGetRemoteAddressInfoNV *info = pMemoryGetRemoteAddressInfo;
     if (!info || !pAddress) {
-        invalid_parameter(call, info ? "pAddress" : "pMemoryGetRemoteAddressInfo", "is NULL");
+        icd_invalid_parameter(call, info ? "pAddress" : "pMemoryGetRemoteAddressInfo", "is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     const char *parent = "VkMemoryGetRemoteAddressInfoNV";

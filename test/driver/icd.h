@@ -18,6 +18,7 @@
 
 #define ICD_EXPORT __attribute__((visibility("default")))
 #define ICD_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define ICD_COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 #define ICD_MAX_DEVICES 64
 #define ICD_MAX_EXTRA_EXTENSIONS 32
@@ -234,13 +235,40 @@ icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call
 icd_device *icd_device_from(VkDevice handle, const char *call);
 void icd_device_release(icd_device *device); /* frees it and whatever it still owns */
 
+/* -------------------------------------------------------------- commands */
+
+typedef struct icd_command {
+    const char *name;
+    PFN_vkVoidFunction fn;
+} icd_command;
+#define ICD_COMMAND(name, fn) {name, (PFN_vkVoidFunction)(fn)}
+PFN_vkVoidFunction icd_find_command(const icd_command *table, size_t count, const char *name);
+
+/* Each file's commands, for the lookups of icd_entry.c: what may be called before any
+ * instance exists (instance.c), the other instance commands (instance.c), the
+ * physical-device commands (physical_device.c), the device commands (device.c). */
+PFN_vkVoidFunction icd_global_command(const char *name);
+PFN_vkVoidFunction icd_instance_command(const char *name);
+PFN_vkVoidFunction icd_physical_device_command(const char *name);
+PFN_vkVoidFunction icd_device_command(const char *name);
+/* What vkGetDeviceProcAddr answers for a device: NULL for the commands of versions and
+ * extensions it was not created with. */
 PFN_vkVoidFunction icd_device_proc(icd_device *device, const char *name);
+
 /* Whether the config's "hiddenCommands" names this command: every lookup
  * (vk_icdGetInstanceProcAddr, vk_icdGetPhysicalDeviceProcAddr, vkGetDeviceProcAddr)
  * then answers NULL for it. */
 bool icd_hidden(const char *name);
 void icd_set_hidden(const icd_config *config);
-PFN_vkVoidFunction icd_device_command(const char *name);
+
+/* ------------------------------------------------------------ parameters */
+
+/* Records that `parameter` of `call` breaks its VUID-<call>-<parameter>-parameter rule. */
+void icd_invalid_parameter(const char *call, const char *parameter, const char *what);
+/* The two-call enumeration idiom: a NULL array asks for the count; a short array gets
+ * what fits and VK_INCOMPLETE. */
+VkResult icd_copy_out(const char *call, uint32_t *count, void *out, const void *items,
+                      uint32_t item_count, size_t item_size);
 
 /* ------------------------------------------------------------ pNext chains */
 
