@@ -164,10 +164,9 @@ static VkResult check_queue_create_infos(const icd_physical_device *pd,
     bool family_seen = false;
     for (uint32_t i = 0; i < ci->queueCreateInfoCount; i++) {
         const VkDeviceQueueCreateInfo *q = &ci->pQueueCreateInfos[i];
-        icd_check_stype(call, "VkDeviceQueueCreateInfo", q,
-                        VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO);
-        icd_chain_walk(call, "VkDeviceQueueCreateInfo", q->pNext, &icd_rules_none,
-                       pd->cfg->api_version, 0, NULL, NULL);
+        icd_check_stype(call, &icd_parent_VkDeviceQueueCreateInfo, q);
+        icd_chain_walk(call, &icd_parent_VkDeviceQueueCreateInfo, q->pNext, pd->cfg->api_version, 0,
+                       NULL, NULL);
         if (q->queueFamilyIndex != 0) {
             icd_state_violation("VUID-VkDeviceQueueCreateInfo-queueFamilyIndex-00381",
                                 "vkCreateDevice: queueFamilyIndex %u, the device has 1 family",
@@ -232,7 +231,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateDevice(VkPhysicalDevice physical
     }
     const VkDeviceCreateInfo *ci = pCreateInfo;
     const icd_instance *inst = pd->instance;
-    icd_check_stype(call, "VkDeviceCreateInfo", ci, VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO);
+    icd_check_stype(call, &icd_parent_VkDeviceCreateInfo, ci);
     VkResult result = VK_SUCCESS;
 
     /* Extensions: each must be one this device reports. */
@@ -294,8 +293,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateDevice(VkPhysicalDevice physical
                             (const VkBool32 *)ci->pEnabledFeatures,
                             sizeof(VkPhysicalDeviceFeatures) / sizeof(VkBool32));
     }
-    icd_chain_walk(call, "VkDeviceCreateInfo", ci->pNext, &icd_rules_device_create,
-                   pd->cfg->api_version, ext_flags, check_device_chain, &check);
+    icd_chain_walk(call, &icd_parent_VkDeviceCreateInfo, ci->pNext, pd->cfg->api_version, ext_flags,
+                   check_device_chain, &check);
     if (result == VK_SUCCESS) result = check.result;
 
     icd_state_last_device(pd->index, ci->ppEnabledExtensionNames ? ci->enabledExtensionCount : 0,
@@ -405,8 +404,8 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetDeviceQueue2(VkDevice device,
     if (!pQueue) return icd_invalid_parameter(call, "pQueue", "is NULL");
     *pQueue = VK_NULL_HANDLE;
     if (!pQueueInfo) return icd_invalid_parameter(call, "pQueueInfo", "is NULL");
-    icd_check_stype(call, "VkDeviceQueueInfo2", pQueueInfo, VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2);
-    icd_chain_walk(call, "VkDeviceQueueInfo2", pQueueInfo->pNext, &icd_rules_none, d->api_version,
+    icd_check_stype(call, &icd_parent_VkDeviceQueueInfo2, pQueueInfo);
+    icd_chain_walk(call, &icd_parent_VkDeviceQueueInfo2, pQueueInfo->pNext, d->api_version,
                    d->ext_flags, NULL, NULL);
     if (pQueueInfo->queueFamilyIndex != 0 || d->queue_count == 0) {
         icd_state_violation("VUID-VkDeviceQueueInfo2-queueFamilyIndex-01842",
@@ -450,10 +449,10 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateBuffer(VkDevice device,
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     const VkBufferCreateInfo *ci = pCreateInfo;
-    icd_check_stype(call, "VkBufferCreateInfo", ci, VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
+    icd_check_stype(call, &icd_parent_VkBufferCreateInfo, ci);
     buffer_create_check check = {0};
-    icd_chain_walk(call, "VkBufferCreateInfo", ci->pNext, &icd_rules_buffer_create, d->api_version,
-                   d->ext_flags, check_buffer_chain, &check);
+    icd_chain_walk(call, &icd_parent_VkBufferCreateInfo, ci->pNext, d->api_version, d->ext_flags,
+                   check_buffer_chain, &check);
 
     VkResult result = VK_SUCCESS;
     if (ci->size == 0) {
@@ -569,12 +568,10 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetBufferMemoryRequirements2(
     if (!d) return;
     if (!pInfo) return icd_invalid_parameter(call, "pInfo", "is NULL");
     if (!pMemoryRequirements) return icd_invalid_parameter(call, "pMemoryRequirements", "is NULL");
-    icd_check_stype(call, "VkBufferMemoryRequirementsInfo2", pInfo,
-                    VK_STRUCTURE_TYPE_BUFFER_MEMORY_REQUIREMENTS_INFO_2);
-    icd_chain_walk(call, "VkBufferMemoryRequirementsInfo2", pInfo->pNext, &icd_rules_none,
-                   d->api_version, d->ext_flags, NULL, NULL);
-    icd_check_stype(call, "VkMemoryRequirements2", pMemoryRequirements,
-                    VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2);
+    icd_check_stype(call, &icd_parent_VkBufferMemoryRequirementsInfo2, pInfo);
+    icd_chain_walk(call, &icd_parent_VkBufferMemoryRequirementsInfo2, pInfo->pNext, d->api_version,
+                   d->ext_flags, NULL, NULL);
+    icd_check_stype(call, &icd_parent_VkMemoryRequirements2, pMemoryRequirements);
     icd_buffer *b = buffer_from(d, pInfo->buffer);
     if (!b) {
         icd_state_violation("VUID-VkBufferMemoryRequirementsInfo2-buffer-parameter",
@@ -582,9 +579,8 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetBufferMemoryRequirements2(
         return;
     }
     fill_requirements(b, &pMemoryRequirements->memoryRequirements);
-    icd_chain_walk(call, "VkMemoryRequirements2", pMemoryRequirements->pNext,
-                   &icd_rules_memory_requirements2, d->api_version, d->ext_flags,
-                   fill_requirements_chain, b);
+    icd_chain_walk(call, &icd_parent_VkMemoryRequirements2, pMemoryRequirements->pNext,
+                   d->api_version, d->ext_flags, fill_requirements_chain, b);
 }
 
 /* ------------------------------------------------------------------ memory */
@@ -628,10 +624,10 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_AllocateMemory(VkDevice device,
     }
     const VkMemoryAllocateInfo *info = pAllocateInfo;
     const icd_device_config *c = d->physical->cfg;
-    icd_check_stype(call, "VkMemoryAllocateInfo", info, VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
+    icd_check_stype(call, &icd_parent_VkMemoryAllocateInfo, info);
     allocate_check check = {0};
-    icd_chain_walk(call, "VkMemoryAllocateInfo", info->pNext, &icd_rules_memory_allocate,
-                   d->api_version, d->ext_flags, check_allocate_chain, &check);
+    icd_chain_walk(call, &icd_parent_VkMemoryAllocateInfo, info->pNext, d->api_version,
+                   d->ext_flags, check_allocate_chain, &check);
 
     VkResult result = VK_SUCCESS;
     uint32_t type = info->memoryTypeIndex;
@@ -875,10 +871,9 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_BindBufferMemory2(
     VkResult result = VK_SUCCESS;
     for (uint32_t i = 0; i < bindInfoCount; i++) {
         const VkBindBufferMemoryInfo *info = &pBindInfos[i];
-        icd_check_stype(call, "VkBindBufferMemoryInfo", info,
-                        VK_STRUCTURE_TYPE_BIND_BUFFER_MEMORY_INFO);
-        icd_chain_walk(call, "VkBindBufferMemoryInfo", info->pNext, &icd_rules_bind_buffer_memory,
-                       d->api_version, d->ext_flags, NULL, NULL);
+        icd_check_stype(call, &icd_parent_VkBindBufferMemoryInfo, info);
+        icd_chain_walk(call, &icd_parent_VkBindBufferMemoryInfo, info->pNext, d->api_version,
+                       d->ext_flags, NULL, NULL);
         VkResult one = bind_buffer(d, "VkBindBufferMemoryInfo", info->buffer, info->memory,
                                    info->memoryOffset);
         if (result == VK_SUCCESS) result = one;
@@ -905,10 +900,9 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetMemoryRemoteAddressNV(
         icd_invalid_parameter(call, info ? "pAddress" : "pMemoryGetRemoteAddressInfo", "is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
-    const char *parent = "VkMemoryGetRemoteAddressInfoNV";
-    icd_check_stype(call, parent, info, VK_STRUCTURE_TYPE_MEMORY_GET_REMOTE_ADDRESS_INFO_NV);
-    icd_chain_walk(call, parent, info->pNext, &icd_rules_none, d->api_version, d->ext_flags, NULL,
-                   NULL);
+    icd_check_stype(call, &icd_parent_VkMemoryGetRemoteAddressInfoNV, info);
+    icd_chain_walk(call, &icd_parent_VkMemoryGetRemoteAddressInfoNV, info->pNext, d->api_version,
+                   d->ext_flags, NULL, NULL);
     icd_memory *m = memory_from(d, info->memory);
     if (!m) {
         icd_state_violation("VUID-VkMemoryGetRemoteAddressInfoNV-memory-parameter",

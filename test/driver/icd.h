@@ -16,6 +16,8 @@
 #include <vulkan/vulkan.h>
 #include <vulkan/vk_icd.h>
 
+#include "generated/vuids.h"
+
 #define ICD_EXPORT __attribute__((visibility("default")))
 #define ICD_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define ICD_COUNT(array) (sizeof(array) / sizeof((array)[0]))
@@ -279,32 +281,32 @@ enum {
     ICD_EXT_ALWAYS = 1u << 3, /* structures the loader or layers add */
 };
 
+/* A structure that may extend another (or, for the loader's link structures, that the
+ * loader puts in a chain). */
 typedef struct icd_chain_rule {
-    VkStructureType stype;
     const char *name;
+    VkStructureType stype;
     size_t size;
-    uint32_t version;    /* core version that brings it, 0 if none */
-    uint32_t extension;  /* ICD_EXT_* that brings it, 0 if none */
-    uint32_t bool_count; /* feature structures: VkBool32 members after pNext */
+    uint32_t version;           /* core version that brings it, 0 if none */
+    uint32_t extension;         /* ICD_EXT_* that brings it, 0 if none */
+    const char *extension_name; /* that extension, for messages */
+    uint32_t bool_count;        /* feature structures: VkBool32 members after pNext */
+    bool allow_duplicate;       /* may appear more than once in one chain */
 } icd_chain_rule;
 
-typedef struct icd_chain_rules {
+/* A structure the driver is handed: its sType, what may extend it, and the VUIDs of the
+ * rules about both (generated/chain_rules.c has one for each, from the registry). */
+typedef struct icd_chain_parent {
+    const char *name;
+    VkStructureType stype;
+    const char *stype_vuid;
+    const char *pnext_vuid;
+    const char *unique_vuid; /* NULL when nothing may extend it */
     const icd_chain_rule *rules;
     size_t count;
-    const struct icd_chain_rules *also; /* a further table, or NULL */
-} icd_chain_rules;
+} icd_chain_parent;
 
-extern const icd_chain_rules icd_rules_properties2;
-extern const icd_chain_rules icd_rules_features2;
-extern const icd_chain_rules icd_rules_device_create;
-extern const icd_chain_rules icd_rules_memory_properties2;
-extern const icd_chain_rules icd_rules_format_properties2;
-extern const icd_chain_rules icd_rules_buffer_create;
-extern const icd_chain_rules icd_rules_memory_requirements2;
-extern const icd_chain_rules icd_rules_memory_allocate;
-extern const icd_chain_rules icd_rules_bind_buffer_memory;
-extern const icd_chain_rules icd_rules_instance_create;
-extern const icd_chain_rules icd_rules_none;
+#include "generated/chain_rules.h"
 
 /* allowed: whether the version and extensions make the structure valid here. */
 typedef void (*icd_chain_visit)(void *context, void *structure, const icd_chain_rule *rule,
@@ -313,15 +315,13 @@ typedef void (*icd_chain_visit)(void *context, void *structure, const icd_chain_
 /* Walks a pNext chain: records a violation for each structure that may not
  * appear there (unknown, repeated, or from a version or extension that is not
  * available) and hands every known one to visit. */
-void icd_chain_walk(const char *call, const char *parent, const void *first,
-                    const icd_chain_rules *rules, uint32_t version, uint32_t extensions,
-                    icd_chain_visit visit, void *context);
+void icd_chain_walk(const char *call, const icd_chain_parent *parent, const void *first,
+                    uint32_t version, uint32_t extensions, icd_chain_visit visit, void *context);
 
 /* Zeroes what follows sType and pNext, so output structures hold no stale data. */
 void icd_chain_clear(void *structure, const icd_chain_rule *rule);
 
-/* A top-level structure's sType, checked like the VUID-...-sType-sType rules. */
-void icd_check_stype(const char *call, const char *parent, const void *structure,
-                     VkStructureType expected);
+/* A structure's sType, checked against its VUID-...-sType-sType rule. */
+void icd_check_stype(const char *call, const icd_chain_parent *parent, const void *structure);
 
 #endif

@@ -90,10 +90,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateInstance(const VkInstanceCreateI
         icd_config_free(&config);
         return VK_ERROR_INITIALIZATION_FAILED;
     }
-    icd_check_stype(call, "VkInstanceCreateInfo", pCreateInfo,
-                    VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
-    icd_chain_walk(call, "VkInstanceCreateInfo", pCreateInfo->pNext, &icd_rules_instance_create, 0,
-                   0, NULL, NULL);
+    icd_check_stype(call, &icd_parent_VkInstanceCreateInfo, pCreateInfo);
+    icd_chain_walk(call, &icd_parent_VkInstanceCreateInfo, pCreateInfo->pNext, 0, 0, NULL, NULL);
 
     uint32_t api_version = VK_API_VERSION_1_0;
     if (pCreateInfo->pApplicationInfo && pCreateInfo->pApplicationInfo->apiVersion != 0)

@@ -298,10 +298,9 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceProperties2(
     if (!pd) return;
     if (!pProperties) return icd_invalid_parameter(call, "pProperties", "is NULL");
     needs_properties2(pd, call);
-    icd_check_stype(call, "VkPhysicalDeviceProperties2", pProperties,
-                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+    icd_check_stype(call, &icd_parent_VkPhysicalDeviceProperties2, pProperties);
     fill_properties(pd, &pProperties->properties);
-    icd_chain_walk(call, "VkPhysicalDeviceProperties2", pProperties->pNext, &icd_rules_properties2,
+    icd_chain_walk(call, &icd_parent_VkPhysicalDeviceProperties2, pProperties->pNext,
                    pd->cfg->api_version, supported_extensions(pd->cfg), fill_properties_chain, pd);
 }
 
@@ -334,10 +333,9 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFeatures2(
     if (!pd) return;
     if (!pFeatures) return icd_invalid_parameter(call, "pFeatures", "is NULL");
     needs_properties2(pd, call);
-    icd_check_stype(call, "VkPhysicalDeviceFeatures2", pFeatures,
-                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
+    icd_check_stype(call, &icd_parent_VkPhysicalDeviceFeatures2, pFeatures);
     memset(&pFeatures->features, 0, sizeof(pFeatures->features));
-    icd_chain_walk(call, "VkPhysicalDeviceFeatures2", pFeatures->pNext, &icd_rules_features2,
+    icd_chain_walk(call, &icd_parent_VkPhysicalDeviceFeatures2, pFeatures->pNext,
                    pd->cfg->api_version, supported_extensions(pd->cfg), fill_features_chain, pd);
 }
 
@@ -419,12 +417,10 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceMemoryProperties2(
     if (!pd) return;
     if (!pMemoryProperties) return icd_invalid_parameter(call, "pMemoryProperties", "is NULL");
     needs_properties2(pd, call);
-    icd_check_stype(call, "VkPhysicalDeviceMemoryProperties2", pMemoryProperties,
-                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2);
+    icd_check_stype(call, &icd_parent_VkPhysicalDeviceMemoryProperties2, pMemoryProperties);
     fill_memory_properties(pd->cfg, &pMemoryProperties->memoryProperties);
-    icd_chain_walk(call, "VkPhysicalDeviceMemoryProperties2", pMemoryProperties->pNext,
-                   &icd_rules_memory_properties2, pd->cfg->api_version,
-                   supported_extensions(pd->cfg), fill_memory_chain, pd);
+    icd_chain_walk(call, &icd_parent_VkPhysicalDeviceMemoryProperties2, pMemoryProperties->pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), fill_memory_chain, pd);
 }
 
 static const VkQueueFamilyProperties queue_family = {
@@ -459,11 +455,9 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceQueueFamilyProperties2(
         return;
     }
     if (*pQueueFamilyPropertyCount == 0) return;
-    icd_check_stype(call, "VkQueueFamilyProperties2", &pQueueFamilyProperties[0],
-                    VK_STRUCTURE_TYPE_QUEUE_FAMILY_PROPERTIES_2);
-    icd_chain_walk(call, "VkQueueFamilyProperties2", pQueueFamilyProperties[0].pNext,
-                   &icd_rules_none, pd->cfg->api_version, supported_extensions(pd->cfg), NULL,
-                   NULL);
+    icd_check_stype(call, &icd_parent_VkQueueFamilyProperties2, &pQueueFamilyProperties[0]);
+    icd_chain_walk(call, &icd_parent_VkQueueFamilyProperties2, pQueueFamilyProperties[0].pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), NULL, NULL);
     pQueueFamilyProperties[0].queueFamilyProperties = queue_family;
     *pQueueFamilyPropertyCount = 1;
 }
@@ -492,12 +486,10 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFormatProperties2(
     if (!pd) return;
     if (!pFormatProperties) return icd_invalid_parameter(call, "pFormatProperties", "is NULL");
     needs_properties2(pd, call);
-    icd_check_stype(call, "VkFormatProperties2", pFormatProperties,
-                    VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_2);
+    icd_check_stype(call, &icd_parent_VkFormatProperties2, pFormatProperties);
     memset(&pFormatProperties->formatProperties, 0, sizeof(pFormatProperties->formatProperties));
-    icd_chain_walk(call, "VkFormatProperties2", pFormatProperties->pNext,
-                   &icd_rules_format_properties2, pd->cfg->api_version,
-                   supported_extensions(pd->cfg), clear_chain, NULL);
+    icd_chain_walk(call, &icd_parent_VkFormatProperties2, pFormatProperties->pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), clear_chain, NULL);
 }
 
 static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceImageFormatProperties(
@@ -570,16 +562,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceExternalBufferProperties(
                             "VK_KHR_external_memory_capabilities",
                             call);
     }
-    const char *info = "VkPhysicalDeviceExternalBufferInfo";
-    icd_check_stype(call, info, pExternalBufferInfo,
-                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO);
-    icd_chain_walk(call, info, pExternalBufferInfo->pNext, &icd_rules_none, pd->cfg->api_version,
-                   supported_extensions(pd->cfg), NULL, NULL);
-    icd_check_stype(call, "VkExternalBufferProperties", pExternalBufferProperties,
-                    VK_STRUCTURE_TYPE_EXTERNAL_BUFFER_PROPERTIES);
-    icd_chain_walk(call, "VkExternalBufferProperties", pExternalBufferProperties->pNext,
-                   &icd_rules_none, pd->cfg->api_version, supported_extensions(pd->cfg), NULL,
-                   NULL);
+    icd_check_stype(call, &icd_parent_VkPhysicalDeviceExternalBufferInfo, pExternalBufferInfo);
+    icd_chain_walk(call, &icd_parent_VkPhysicalDeviceExternalBufferInfo, pExternalBufferInfo->pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), NULL, NULL);
+    icd_check_stype(call, &icd_parent_VkExternalBufferProperties, pExternalBufferProperties);
+    icd_chain_walk(call, &icd_parent_VkExternalBufferProperties, pExternalBufferProperties->pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), NULL, NULL);
     VkExternalMemoryHandleTypeFlagBits type = pExternalBufferInfo->handleType;
     if (pExternalBufferInfo->usage == 0) {
         icd_state_violation("VUID-VkPhysicalDeviceExternalBufferInfo-usage-requiredbitmask",
