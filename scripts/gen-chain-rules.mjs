@@ -52,6 +52,12 @@ const LOADER_AND_LAYER_EXTENSIONS = [
   'VK_LUNARG_direct_driver_loading',
 ];
 
+/** The instance extensions the driver reports. */
+const INSTANCE_EXTENSIONS = [
+  'VK_KHR_get_physical_device_properties2',
+  'VK_KHR_external_memory_capabilities',
+];
+
 /**
  * The structures the driver checks the chain (or the sType) of. `loader`: the loader's own
  * link structure (vk_layer.h, not in vk.xml), which it chains once for each purpose;
@@ -134,6 +140,7 @@ function readRegistry(xml) {
   const text = xml.replace(/<!--[\s\S]*?-->/g, '');
   const structs = new Map();
   const providers = new Map();
+  const promoted = new Map(); // extension -> the core version it became part of
   const provide = (type, provider) => {
     if (!providers.has(type)) providers.set(type, []);
     providers.get(type).push(provider);
@@ -184,6 +191,7 @@ function readRegistry(xml) {
         tag === 'feature'
           ? { core: attrs.number, name: attrs.name, skip: !forVulkan(attrs.api) }
           : { extension: attrs.name, name: attrs.name, skip: !forVulkan(attrs.supported) };
+      if (tag === 'extension' && attrs.promotedto) promoted.set(attrs.name, attrs.promotedto);
     } else if ((tag === 'require' || tag === 'remove') && block !== null) {
       require = closing || selfClosing ? null : { tag, attrs };
     } else if (tag === 'type' && !closing && block !== null && require !== null) {
@@ -193,7 +201,7 @@ function readRegistry(xml) {
       provide(attrs.name, { ...block, condition });
     }
   }
-  return { structs, providers };
+  return { structs, providers, promoted };
 }
 
 /** The registry's version, as VK_HEADER_VERSION_COMPLETE spells it: 1.3.239. */
@@ -207,19 +215,88 @@ function readVersion(xml) {
   return `${complete[1]}.${complete[2]}.${patch[1]}`;
 }
 
-/** Every VUID in validusage.json, and the API version it was made for. */
+/**
+ * Every VUID in validusage.json with the conditions it is stated under (what must be
+ * there for the rule to exist), and the API version the file was made for.
+ */
 function readValidUsage(json) {
-  const vuids = new Set();
+  const vuids = new Map();
   for (const entries of Object.values(
     json.validation ?? fail('validusage.json: no "validation"'),
   )) {
-    for (const list of Object.values(entries)) {
-      for (const entry of list) vuids.add(entry.vuid);
+    for (const [condition, list] of Object.entries(entries)) {
+      for (const entry of list)
+        vuids.set(entry.vuid, [...(vuids.get(entry.vuid) ?? []), condition]);
     }
   }
   const version = json['version info']?.['api version'];
   if (!version) fail('validusage.json: no "api version"');
   return { vuids, version };
+}
+
+/**
+ * What the driver implements, by the names validusage.json's conditions use: its core
+ * versions, the extensions promoted into them, and the extensions it handles.
+ */
+function driverApi(registry) {
+  const versions = [
+    'VK_VERSION_1_0',
+    ...CORE_VERSIONS.map((v) => `VK_VERSION_${v.replace('.', '_')}`),
+  ];
+  return new Set([
+    ...versions,
+    ...[...registry.promoted].filter(([, into]) => versions.includes(into)).map(([name]) => name),
+    ...Object.keys(DEVICE_EXTENSIONS),
+    ...LOADER_AND_LAYER_EXTENSIONS,
+    ...INSTANCE_EXTENSIONS,
+  ]);
+}
+
+/** `a+b` split at the top level only (not inside parentheses). */
+function splitTopLevel(text) {
+  const parts = [''];
+  let depth = 0;
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === '+' && depth === 0) parts.push('');
+    else parts[parts.length - 1] += ch;
+  }
+  return parts;
+}
+
+/**
+ * Whether a condition of validusage.json holds for the driver: 'core', or terms that must
+ * all hold (joined by '+'), each a parenthesised list of alternatives (',': any one; '+'
+ * inside one: all of them), maybe negated with '!'.
+ */
+function holdsFor(api, condition) {
+  if (condition === 'core') return true;
+  return splitTopLevel(condition).every((term) => {
+    const negated = term.startsWith('!');
+    const body = negated ? term.slice(1) : term;
+    const inner = /^\(.*\)$/.test(body) ? body.slice(1, -1) : body;
+    const value = inner.split(',').some((alternative) =>
+      alternative.split('+').every((name) => {
+        if (!/^VK_\w+$/.test(name)) fail(`validusage.json: cannot read the condition ${condition}`);
+        return api.has(name);
+      }),
+    );
+    return negated ? !value : value;
+  });
+}
+
+/**
+ * Fails unless validusage.json has `vuid` under a condition the driver meets: a rule that
+ * exists only with an extension the driver lacks (an Android variant, say) is not the rule
+ * the driver's check is about.
+ */
+function checkVuid(validUsage, vuid, usedFor) {
+  const conditions = validUsage.vuids.get(vuid);
+  if (!conditions) fail(`validusage.json ${validUsage.version} has no ${vuid} (${usedFor})`);
+  if (!conditions.some((condition) => holdsFor(validUsage.api, condition))) {
+    fail(`${vuid} (${usedFor}) holds only with ${conditions.join(' or ')}, not in this driver`);
+  }
 }
 
 function sTypeOf(struct) {
@@ -318,23 +395,18 @@ function childRules(registry, parent, options) {
 function parentVuids(parent, options, validUsage, hasChildren) {
   const own = (rule) => `VUID-${parent}-${rule}`;
   const sType = own('sType-sType');
-  if (!validUsage.vuids.has(sType)) fail(`validusage.json has no ${sType}`);
   let pNext = own('pNext-pNext');
   let unique = own('sType-unique');
   if (options.chainVuid) {
-    if (!validUsage.vuids.has(options.chainVuid)) {
-      fail(`validusage.json has no ${options.chainVuid} (named for ${parent})`);
-    }
     // Once the registry gives the structure a rule of its own, that one is the name.
     if (validUsage.vuids.has(pNext)) fail(`${parent} has ${pNext} now: drop its chainVuid`);
     pNext = options.chainVuid;
     unique = validUsage.vuids.has(unique) ? unique : options.chainVuid;
   }
-  if (!validUsage.vuids.has(pNext)) fail(`validusage.json has no ${pNext}`);
-  if (!validUsage.vuids.has(unique)) {
-    // Without structures that may extend it, nothing can appear twice.
-    if (hasChildren) fail(`validusage.json has no ${unique}, yet structures extend ${parent}`);
-    unique = null;
+  // Without structures that may extend it, nothing can appear twice.
+  if (!hasChildren && !validUsage.vuids.has(unique)) unique = null;
+  for (const vuid of [sType, pNext, unique]) {
+    if (vuid !== null) checkVuid(validUsage, vuid, `the chain rules of ${parent}`);
   }
   return { sType, pNext, unique };
 }
@@ -353,7 +425,7 @@ function usedVuidNames(sourceDir) {
 /** VUID_vkCreateDevice_pCreateInfo_parameter -> VUID-vkCreateDevice-pCreateInfo-parameter. */
 function resolveVuids(names, validUsage) {
   const byName = new Map();
-  for (const vuid of validUsage.vuids) {
+  for (const vuid of validUsage.vuids.keys()) {
     const name = vuid.replace(/-/g, '_');
     byName.set(name, [...(byName.get(name) ?? []), vuid]);
   }
@@ -363,6 +435,7 @@ function resolveVuids(names, validUsage) {
       fail(`${name} (in ${DRIVER_SOURCES}) is no VUID of validusage.json ${validUsage.version}`);
     }
     if (found.length > 1) fail(`${name} could be any of ${found.join(', ')}`);
+    checkVuid(validUsage, found[0], `named in ${DRIVER_SOURCES}`);
     return [name, found[0]];
   });
 }
@@ -522,7 +595,10 @@ function main() {
   const options = parseArgs(process.argv.slice(2));
   const xml = readFileSync(options.registry, 'utf8');
   const registry = readRegistry(xml);
-  const validUsage = readValidUsage(JSON.parse(readFileSync(options.validusage, 'utf8')));
+  const validUsage = {
+    ...readValidUsage(JSON.parse(readFileSync(options.validusage, 'utf8'))),
+    api: driverApi(registry),
+  };
   const versions = { registry: readVersion(xml), validUsage: validUsage.version };
   if (versions.registry !== versions.validUsage) {
     fail(`vk.xml is ${versions.registry} but validusage.json is ${versions.validUsage}`);

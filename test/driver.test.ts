@@ -789,7 +789,7 @@ test('NULL pointers, stale handles and a looping chain are recorded, not crashed
       'VUID-vkCreateDevice-pCreateInfo-parameter',
       'VUID-vkDestroyBuffer-buffer-parameter',
       'VUID-vkEnumeratePhysicalDevices-instance-parameter',
-      'VUID-vkEnumeratePhysicalDevices-pCount-parameter',
+      'VUID-vkEnumeratePhysicalDevices-pPhysicalDeviceCount-parameter',
       'VUID-vkFreeMemory-memory-parameter',
       'VUID-vkGetBufferMemoryRequirements-buffer-parameter',
       'VUID-vkGetDeviceQueue-pQueue-parameter',

@@ -43,8 +43,9 @@ void icd_chain_walk(const char *call, const icd_chain_parent *parent, const void
         }
         /* A known rule means something may extend the parent, so it has a uniqueness rule. */
         if (repeated && !rule->allow_duplicate) {
-            icd_state_violation(parent->unique_vuid, "%s: %s appears twice in the pNext chain of %s",
-                                call, rule->name, parent->name);
+            icd_state_violation(parent->unique_vuid,
+                                "%s: %s appears twice in the pNext chain of %s", call, rule->name,
+                                parent->name);
         }
         bool by_version = rule->version != 0 && version >= rule->version;
         bool by_extension = (rule->extension & (extensions | ICD_EXT_ALWAYS)) != 0;

@@ -233,8 +233,11 @@ uint32_t icd_device_extensions(const icd_device_config *cfg,
                                VkExtensionProperties out[ICD_MAX_DEVICE_EXTENSIONS]);
 
 icd_instance *icd_instance_list(void);
-icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call);
-icd_device *icd_device_from(VkDevice handle, const char *call);
+/* The object behind a handle, or NULL after recording the handle parameter's rule (vuid)
+ * as broken. */
+icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call,
+                                       const char *vuid);
+icd_device *icd_device_from(VkDevice handle, const char *call, const char *vuid);
 void icd_device_release(icd_device *device); /* frees it and whatever it still owns */
 
 /* -------------------------------------------------------------- commands */
@@ -265,12 +268,13 @@ void icd_set_hidden(const icd_config *config);
 
 /* ------------------------------------------------------------ parameters */
 
-/* Records that `parameter` of `call` breaks its VUID-<call>-<parameter>-parameter rule. */
-void icd_invalid_parameter(const char *call, const char *parameter, const char *what);
+/* Records a parameter of `call` that breaks its rule (a VUID_...-parameter), `what` saying
+ * how: "pCreateInfo is NULL". */
+void icd_invalid_parameter(const char *vuid, const char *call, const char *what);
 /* The two-call enumeration idiom: a NULL array asks for the count; a short array gets
- * what fits and VK_INCOMPLETE. */
-VkResult icd_copy_out(const char *call, uint32_t *count, void *out, const void *items,
-                      uint32_t item_count, size_t item_size);
+ * what fits and VK_INCOMPLETE. count_vuid: the rule of the count parameter. */
+VkResult icd_copy_out(const char *call, const char *count_vuid, uint32_t *count, void *out,
+                      const void *items, uint32_t item_count, size_t item_size);
 
 /* ------------------------------------------------------------ pNext chains */
 

@@ -14,11 +14,11 @@ static icd_instance *instances;
 
 icd_instance *icd_instance_list(void) { return instances; }
 
-static icd_instance *instance_from(VkInstance handle, const char *call) {
+static icd_instance *instance_from(VkInstance handle, const char *call, const char *vuid) {
     for (icd_instance *i = instances; i; i = i->next) {
         if ((VkInstance)i == handle) return i;
     }
-    icd_invalid_parameter(call, "instance", "is not a live VkInstance of this driver");
+    icd_invalid_parameter(vuid, call, "instance is not a live VkInstance of this driver");
     return NULL;
 }
 
@@ -37,8 +37,9 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateInstanceExtensionProperties(
     VkResult r = icd_state_enter("vkEnumerateInstanceExtensionProperties", -1);
     if (r != VK_SUCCESS) return r;
     if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
-    return icd_copy_out("vkEnumerateInstanceExtensionProperties", pPropertyCount, pProperties,
-                        instance_extensions, INSTANCE_EXTENSION_COUNT,
+    return icd_copy_out("vkEnumerateInstanceExtensionProperties",
+                        VUID_vkEnumerateInstanceExtensionProperties_pPropertyCount_parameter,
+                        pPropertyCount, pProperties, instance_extensions, INSTANCE_EXTENSION_COUNT,
                         sizeof(instance_extensions[0]));
 }
 
@@ -46,7 +47,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateInstanceVersion(uint32_t *pAp
     VkResult r = icd_state_enter("vkEnumerateInstanceVersion", -1);
     if (r != VK_SUCCESS) return r;
     if (!pApiVersion) {
-        icd_invalid_parameter("vkEnumerateInstanceVersion", "pApiVersion", "is NULL");
+        icd_invalid_parameter(VUID_vkEnumerateInstanceVersion_pApiVersion_parameter,
+                              "vkEnumerateInstanceVersion", "pApiVersion is NULL");
         return VK_ERROR_INITIALIZATION_FAILED;
     }
     *pApiVersion = ICD_API_VERSION;
@@ -86,7 +88,12 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateInstance(const VkInstanceCreateI
         return r;
     }
     if (!pCreateInfo || !pInstance) {
-        icd_invalid_parameter(call, pCreateInfo ? "pInstance" : "pCreateInfo", "is NULL");
+        if (!pCreateInfo)
+            icd_invalid_parameter(VUID_vkCreateInstance_pCreateInfo_parameter, call,
+                                  "pCreateInfo is NULL");
+        else
+            icd_invalid_parameter(VUID_vkCreateInstance_pInstance_parameter, call,
+                                  "pInstance is NULL");
         icd_config_free(&config);
         return VK_ERROR_INITIALIZATION_FAILED;
     }
@@ -100,7 +107,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateInstance(const VkInstanceCreateI
     bool gpdp2 = false, emc = false;
     r = VK_SUCCESS;
     if (pCreateInfo->enabledExtensionCount && !pCreateInfo->ppEnabledExtensionNames) {
-        icd_invalid_parameter(call, "ppEnabledExtensionNames", "is NULL");
+        icd_invalid_parameter(VUID_VkInstanceCreateInfo_ppEnabledExtensionNames_parameter, call,
+                              "ppEnabledExtensionNames is NULL");
         r = VK_ERROR_INITIALIZATION_FAILED;
     }
     for (uint32_t i = 0; r == VK_SUCCESS && i < pCreateInfo->enabledExtensionCount; i++) {
@@ -168,12 +176,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_DestroyInstance(VkInstance instance,
     (void)pAllocator;
     icd_state_count_call(call);
     if (instance == VK_NULL_HANDLE) return;
-    icd_instance *inst = instance_from(instance, call);
+    icd_instance *inst = instance_from(instance, call, VUID_vkDestroyInstance_instance_parameter);
     if (!inst) return;
     uint32_t live = 0;
     for (icd_device *d = inst->devices; d; d = d->next) live++;
     if (live) {
-        icd_state_violation("VUID-vkDestroyInstance-instance-00629",
+        icd_state_violation(VUID_vkDestroyInstance_instance_00629,
                             "vkDestroyInstance: %u VkDevice(s) of this instance still alive", live);
     }
     for (icd_instance **p = &instances; *p; p = &(*p)->next) {
@@ -192,7 +200,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumeratePhysicalDevices(
     static const char call[] = "vkEnumeratePhysicalDevices";
     VkResult r = icd_state_enter(call, -1);
     if (r != VK_SUCCESS) return r;
-    icd_instance *inst = instance_from(instance, call);
+    icd_instance *inst = instance_from(instance, call,
+                                       VUID_vkEnumeratePhysicalDevices_instance_parameter);
     if (!inst) return VK_ERROR_INITIALIZATION_FAILED;
     /* physicalDeviceCounts: a GPU count that changes from one call to the next. */
     uint32_t count = inst->physical_count;
@@ -201,7 +210,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumeratePhysicalDevices(
         uint32_t wanted = c->count_sequence[inst->enumerate_calls++ % c->count_sequence_length];
         if (wanted < count) count = wanted;
     }
-    return icd_copy_out(call, pPhysicalDeviceCount, pPhysicalDevices, inst->physical, count,
+    return icd_copy_out(call, VUID_vkEnumeratePhysicalDevices_pPhysicalDeviceCount_parameter,
+                        pPhysicalDeviceCount, pPhysicalDevices, inst->physical, count,
                         sizeof(VkPhysicalDevice));
 }
 

@@ -4,21 +4,18 @@
  */
 #include "icd.h"
 
-#include <stdio.h>
 #include <string.h>
 
-void icd_invalid_parameter(const char *call, const char *parameter, const char *what) {
-    char vuid[160];
-    snprintf(vuid, sizeof(vuid), "VUID-%s-%s-parameter", call, parameter);
-    icd_state_violation(vuid, "%s: %s %s", call, parameter, what);
+void icd_invalid_parameter(const char *vuid, const char *call, const char *what) {
+    icd_state_violation(vuid, "%s: %s", call, what);
 }
 
 /* Enumeration protocol: NULL array asks for the count; a short array gets
  * what fits and VK_INCOMPLETE. */
-VkResult icd_copy_out(const char *call, uint32_t *count, void *out, const void *items,
-                      uint32_t item_count, size_t item_size) {
+VkResult icd_copy_out(const char *call, const char *count_vuid, uint32_t *count, void *out,
+                      const void *items, uint32_t item_count, size_t item_size) {
     if (!count) {
-        icd_invalid_parameter(call, "pCount", "is NULL");
+        icd_invalid_parameter(count_vuid, call, "the count pointer is NULL");
         return VK_ERROR_INITIALIZATION_FAILED;
     }
     if (!out) {

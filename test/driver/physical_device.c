@@ -8,13 +8,15 @@
 #include <stdio.h>
 #include <string.h>
 
-icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call) {
+icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call,
+                                       const char *vuid) {
     for (icd_instance *i = icd_instance_list(); i; i = i->next) {
         for (uint32_t p = 0; p < i->physical_count; p++) {
             if ((VkPhysicalDevice)i->physical[p] == handle) return i->physical[p];
         }
     }
-    icd_invalid_parameter(call, "physicalDevice", "is not a VkPhysicalDevice of a live instance");
+    icd_invalid_parameter(vuid, call,
+                          "physicalDevice is not a VkPhysicalDevice of a live instance");
     return NULL;
 }
 
@@ -80,16 +82,19 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateDeviceExtensionProperties(
     VkPhysicalDevice physicalDevice, const char *pLayerName, uint32_t *pPropertyCount,
     VkExtensionProperties *pProperties) {
     static const char call[] = "vkEnumerateDeviceExtensionProperties";
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkEnumerateDeviceExtensionProperties_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
     if (!pd) return VK_ERROR_INITIALIZATION_FAILED;
     if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
     VkExtensionProperties list[ICD_MAX_DEVICE_EXTENSIONS];
     uint32_t n = icd_device_extensions(pd->cfg, list);
-    r = icd_copy_out(call, pPropertyCount, pProperties, list, n, sizeof(list[0]));
+    r = icd_copy_out(call, VUID_vkEnumerateDeviceExtensionProperties_pPropertyCount_parameter,
+                     pPropertyCount, pProperties, list, n, sizeof(list[0]));
     /* extensionsIncomplete: "there is more" forever, even with room for everything. */
-    if (r == VK_SUCCESS && pProperties && pd->cfg->quirks.extensions_incomplete) return VK_INCOMPLETE;
+    if (r == VK_SUCCESS && pProperties && pd->cfg->quirks.extensions_incomplete)
+        return VK_INCOMPLETE;
     return r;
 }
 
@@ -284,9 +289,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceProperties(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceProperties *pProperties) {
     static const char call[] = "vkGetPhysicalDeviceProperties";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceProperties_physicalDevice_parameter);
     if (!pd) return;
-    if (!pProperties) return icd_invalid_parameter(call, "pProperties", "is NULL");
+    if (!pProperties)
+        return icd_invalid_parameter(VUID_vkGetPhysicalDeviceProperties_pProperties_parameter, call,
+                                     "pProperties is NULL");
     fill_properties(pd, pProperties);
 }
 
@@ -294,9 +302,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceProperties2(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceProperties2 *pProperties) {
     static const char call[] = "vkGetPhysicalDeviceProperties2";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceProperties2_physicalDevice_parameter);
     if (!pd) return;
-    if (!pProperties) return icd_invalid_parameter(call, "pProperties", "is NULL");
+    if (!pProperties)
+        return icd_invalid_parameter(VUID_vkGetPhysicalDeviceProperties2_pProperties_parameter,
+                                     call, "pProperties is NULL");
     needs_properties2(pd, call);
     icd_check_stype(call, &icd_parent_VkPhysicalDeviceProperties2, pProperties);
     fill_properties(pd, &pProperties->properties);
@@ -319,9 +330,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFeatures(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceFeatures *pFeatures) {
     static const char call[] = "vkGetPhysicalDeviceFeatures";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceFeatures_physicalDevice_parameter);
     if (!pd) return;
-    if (!pFeatures) return icd_invalid_parameter(call, "pFeatures", "is NULL");
+    if (!pFeatures)
+        return icd_invalid_parameter(VUID_vkGetPhysicalDeviceFeatures_pFeatures_parameter, call,
+                                     "pFeatures is NULL");
     memset(pFeatures, 0, sizeof(*pFeatures));
 }
 
@@ -329,9 +343,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFeatures2(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceFeatures2 *pFeatures) {
     static const char call[] = "vkGetPhysicalDeviceFeatures2";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceFeatures2_physicalDevice_parameter);
     if (!pd) return;
-    if (!pFeatures) return icd_invalid_parameter(call, "pFeatures", "is NULL");
+    if (!pFeatures)
+        return icd_invalid_parameter(VUID_vkGetPhysicalDeviceFeatures2_pFeatures_parameter, call,
+                                     "pFeatures is NULL");
     needs_properties2(pd, call);
     icd_check_stype(call, &icd_parent_VkPhysicalDeviceFeatures2, pFeatures);
     memset(&pFeatures->features, 0, sizeof(pFeatures->features));
@@ -403,9 +420,13 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceMemoryProperties(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties *pMemoryProperties) {
     static const char call[] = "vkGetPhysicalDeviceMemoryProperties";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceMemoryProperties_physicalDevice_parameter);
     if (!pd) return;
-    if (!pMemoryProperties) return icd_invalid_parameter(call, "pMemoryProperties", "is NULL");
+    if (!pMemoryProperties)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceMemoryProperties_pMemoryProperties_parameter, call,
+            "pMemoryProperties is NULL");
     fill_memory_properties(pd->cfg, pMemoryProperties);
 }
 
@@ -413,9 +434,13 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceMemoryProperties2(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties2 *pMemoryProperties) {
     static const char call[] = "vkGetPhysicalDeviceMemoryProperties2";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceMemoryProperties2_physicalDevice_parameter);
     if (!pd) return;
-    if (!pMemoryProperties) return icd_invalid_parameter(call, "pMemoryProperties", "is NULL");
+    if (!pMemoryProperties)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceMemoryProperties2_pMemoryProperties_parameter, call,
+            "pMemoryProperties is NULL");
     needs_properties2(pd, call);
     icd_check_stype(call, &icd_parent_VkPhysicalDeviceMemoryProperties2, pMemoryProperties);
     fill_memory_properties(pd->cfg, &pMemoryProperties->memoryProperties);
@@ -435,8 +460,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceQueueFamilyProperties(
     VkQueueFamilyProperties *pQueueFamilyProperties) {
     static const char call[] = "vkGetPhysicalDeviceQueueFamilyProperties";
     icd_state_count_call(call);
-    if (!icd_physical_from(physicalDevice, call)) return;
-    icd_copy_out(call, pQueueFamilyPropertyCount, pQueueFamilyProperties, &queue_family, 1,
+    if (!icd_physical_from(physicalDevice, call,
+                           VUID_vkGetPhysicalDeviceQueueFamilyProperties_physicalDevice_parameter))
+        return;
+    icd_copy_out(call,
+                 VUID_vkGetPhysicalDeviceQueueFamilyProperties_pQueueFamilyPropertyCount_parameter,
+                 pQueueFamilyPropertyCount, pQueueFamilyProperties, &queue_family, 1,
                  sizeof(queue_family));
 }
 
@@ -445,11 +474,15 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceQueueFamilyProperties2(
     VkQueueFamilyProperties2 *pQueueFamilyProperties) {
     static const char call[] = "vkGetPhysicalDeviceQueueFamilyProperties2";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceQueueFamilyProperties2_physicalDevice_parameter);
     if (!pd) return;
     needs_properties2(pd, call);
     if (!pQueueFamilyPropertyCount)
-        return icd_invalid_parameter(call, "pQueueFamilyPropertyCount", "is NULL");
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceQueueFamilyProperties2_pQueueFamilyPropertyCount_parameter,
+            call, "pQueueFamilyPropertyCount is NULL");
     if (!pQueueFamilyProperties) {
         *pQueueFamilyPropertyCount = 1;
         return;
@@ -467,8 +500,13 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFormatProperties(
     static const char call[] = "vkGetPhysicalDeviceFormatProperties";
     (void)format;
     icd_state_count_call(call);
-    if (!icd_physical_from(physicalDevice, call)) return;
-    if (!pFormatProperties) return icd_invalid_parameter(call, "pFormatProperties", "is NULL");
+    if (!icd_physical_from(physicalDevice, call,
+                           VUID_vkGetPhysicalDeviceFormatProperties_physicalDevice_parameter))
+        return;
+    if (!pFormatProperties)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceFormatProperties_pFormatProperties_parameter, call,
+            "pFormatProperties is NULL");
     memset(pFormatProperties, 0, sizeof(*pFormatProperties));
 }
 
@@ -482,9 +520,13 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFormatProperties2(
     static const char call[] = "vkGetPhysicalDeviceFormatProperties2";
     (void)format;
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceFormatProperties2_physicalDevice_parameter);
     if (!pd) return;
-    if (!pFormatProperties) return icd_invalid_parameter(call, "pFormatProperties", "is NULL");
+    if (!pFormatProperties)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceFormatProperties2_pFormatProperties_parameter, call,
+            "pFormatProperties is NULL");
     needs_properties2(pd, call);
     icd_check_stype(call, &icd_parent_VkFormatProperties2, pFormatProperties);
     memset(&pFormatProperties->formatProperties, 0, sizeof(pFormatProperties->formatProperties));
@@ -497,7 +539,9 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceImageFormatProperties
     VkImageUsageFlags usage, VkImageCreateFlags flags, VkImageFormatProperties *pProperties) {
     static const char call[] = "vkGetPhysicalDeviceImageFormatProperties";
     (void)format, (void)type, (void)tiling, (void)usage, (void)flags;
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceImageFormatProperties_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
     if (pProperties) memset(pProperties, 0, sizeof(*pProperties));
@@ -509,7 +553,9 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceImageFormatProperties
     VkImageFormatProperties2 *pImageFormatProperties) {
     static const char call[] = "vkGetPhysicalDeviceImageFormatProperties2";
     (void)pImageFormatInfo;
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceImageFormatProperties2_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
     if (pd) needs_properties2(pd, call);
@@ -527,8 +573,14 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceSparseImageFormatProperti
     static const char call[] = "vkGetPhysicalDeviceSparseImageFormatProperties";
     (void)format, (void)type, (void)samples, (void)usage, (void)tiling, (void)pProperties;
     icd_state_count_call(call);
-    if (!icd_physical_from(physicalDevice, call)) return;
-    if (!pPropertyCount) return icd_invalid_parameter(call, "pPropertyCount", "is NULL");
+    const icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceSparseImageFormatProperties_physicalDevice_parameter);
+    if (!pd) return;
+    if (!pPropertyCount)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceSparseImageFormatProperties_pPropertyCount_parameter, call,
+            "pPropertyCount is NULL");
     *pPropertyCount = 0;
 }
 
@@ -538,10 +590,15 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceSparseImageFormatProperti
     static const char call[] = "vkGetPhysicalDeviceSparseImageFormatProperties2";
     (void)pFormatInfo, (void)pProperties;
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceSparseImageFormatProperties2_physicalDevice_parameter);
     if (!pd) return;
     needs_properties2(pd, call);
-    if (!pPropertyCount) return icd_invalid_parameter(call, "pPropertyCount", "is NULL");
+    if (!pPropertyCount)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceSparseImageFormatProperties2_pPropertyCount_parameter, call,
+            "pPropertyCount is NULL");
     *pPropertyCount = 0;
 }
 
@@ -550,11 +607,18 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceExternalBufferProperties(
     VkExternalBufferProperties *pExternalBufferProperties) {
     static const char call[] = "vkGetPhysicalDeviceExternalBufferProperties";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceExternalBufferProperties_physicalDevice_parameter);
     if (!pd) return;
-    if (!pExternalBufferInfo) return icd_invalid_parameter(call, "pExternalBufferInfo", "is NULL");
+    if (!pExternalBufferInfo)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceExternalBufferProperties_pExternalBufferInfo_parameter, call,
+            "pExternalBufferInfo is NULL");
     if (!pExternalBufferProperties)
-        return icd_invalid_parameter(call, "pExternalBufferProperties", "is NULL");
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceExternalBufferProperties_pExternalBufferProperties_parameter,
+            call, "pExternalBufferProperties is NULL");
     const icd_instance *inst = pd->instance;
     if (inst->api_version < VK_API_VERSION_1_1 && !inst->ext_external_memory_capabilities) {
         icd_state_violation("ICD-core-1.1-command",
@@ -570,11 +634,11 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceExternalBufferProperties(
                    pd->cfg->api_version, supported_extensions(pd->cfg), NULL, NULL);
     VkExternalMemoryHandleTypeFlagBits type = pExternalBufferInfo->handleType;
     if (pExternalBufferInfo->usage == 0) {
-        icd_state_violation("VUID-VkPhysicalDeviceExternalBufferInfo-usage-requiredbitmask",
+        icd_state_violation(VUID_VkPhysicalDeviceExternalBufferInfo_usage_requiredbitmask,
                             "%s: usage is 0", call);
     }
     if (type == 0 || (type & (type - 1)) != 0 || (type & ~0x1fffu) != 0) {
-        icd_state_violation("VUID-VkPhysicalDeviceExternalBufferInfo-handleType-parameter",
+        icd_state_violation(VUID_VkPhysicalDeviceExternalBufferInfo_handleType_parameter,
                             "%s: handleType 0x%x is not one "
                             "VkExternalMemoryHandleTypeFlagBits value",
                             call, (unsigned)type);
@@ -596,10 +660,12 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceToolProperties(
     VkPhysicalDevice physicalDevice, uint32_t *pToolCount,
     VkPhysicalDeviceToolProperties *pToolProperties) {
     static const char call[] = "vkGetPhysicalDeviceToolProperties";
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceToolProperties_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
-    return icd_copy_out(call, pToolCount, pToolProperties, NULL, 0, sizeof(*pToolProperties));
+    return icd_copy_out(call, VUID_vkGetPhysicalDeviceToolProperties_pToolCount_parameter,
+                        pToolCount, pToolProperties, NULL, 0, sizeof(*pToolProperties));
 }
 
 /* ----------------------------------------------------------- proc table */

@@ -6,5 +6,212 @@
 #ifndef RDMA_TEST_VUIDS_H
 #define RDMA_TEST_VUIDS_H
 
+#define VUID_VkBindBufferMemoryInfo_buffer_01444 "VUID-VkBindBufferMemoryInfo-buffer-01444"
+#define VUID_VkBindBufferMemoryInfo_buffer_07459 "VUID-VkBindBufferMemoryInfo-buffer-07459"
+#define VUID_VkBindBufferMemoryInfo_buffer_parameter "VUID-VkBindBufferMemoryInfo-buffer-parameter"
+#define VUID_VkBindBufferMemoryInfo_memoryOffset_01031 \
+    "VUID-VkBindBufferMemoryInfo-memoryOffset-01031"
+#define VUID_VkBindBufferMemoryInfo_memoryOffset_01036 \
+    "VUID-VkBindBufferMemoryInfo-memoryOffset-01036"
+#define VUID_VkBindBufferMemoryInfo_memory_01035 "VUID-VkBindBufferMemoryInfo-memory-01035"
+#define VUID_VkBindBufferMemoryInfo_memory_01508 "VUID-VkBindBufferMemoryInfo-memory-01508"
+#define VUID_VkBindBufferMemoryInfo_memory_02726 "VUID-VkBindBufferMemoryInfo-memory-02726"
+#define VUID_VkBindBufferMemoryInfo_memory_parameter "VUID-VkBindBufferMemoryInfo-memory-parameter"
+#define VUID_VkBindBufferMemoryInfo_size_01037 "VUID-VkBindBufferMemoryInfo-size-01037"
+#define VUID_VkBufferCreateInfo_pNext_00920 "VUID-VkBufferCreateInfo-pNext-00920"
+#define VUID_VkBufferCreateInfo_sharingMode_00914 "VUID-VkBufferCreateInfo-sharingMode-00914"
+#define VUID_VkBufferCreateInfo_size_00912 "VUID-VkBufferCreateInfo-size-00912"
+#define VUID_VkBufferCreateInfo_usage_requiredbitmask \
+    "VUID-VkBufferCreateInfo-usage-requiredbitmask"
+#define VUID_VkBufferMemoryRequirementsInfo2_buffer_parameter \
+    "VUID-VkBufferMemoryRequirementsInfo2-buffer-parameter"
+#define VUID_VkDeviceCreateInfo_pNext_00373 "VUID-VkDeviceCreateInfo-pNext-00373"
+#define VUID_VkDeviceCreateInfo_pQueueCreateInfos_parameter \
+    "VUID-VkDeviceCreateInfo-pQueueCreateInfos-parameter"
+#define VUID_VkDeviceCreateInfo_ppEnabledExtensionNames_parameter \
+    "VUID-VkDeviceCreateInfo-ppEnabledExtensionNames-parameter"
+#define VUID_VkDeviceCreateInfo_queueCreateInfoCount_arraylength \
+    "VUID-VkDeviceCreateInfo-queueCreateInfoCount-arraylength"
+#define VUID_VkDeviceCreateInfo_queueFamilyIndex_02802 \
+    "VUID-VkDeviceCreateInfo-queueFamilyIndex-02802"
+#define VUID_VkDeviceQueueCreateInfo_flags_02861 "VUID-VkDeviceQueueCreateInfo-flags-02861"
+#define VUID_VkDeviceQueueCreateInfo_pQueuePriorities_00383 \
+    "VUID-VkDeviceQueueCreateInfo-pQueuePriorities-00383"
+#define VUID_VkDeviceQueueCreateInfo_pQueuePriorities_parameter \
+    "VUID-VkDeviceQueueCreateInfo-pQueuePriorities-parameter"
+#define VUID_VkDeviceQueueCreateInfo_queueCount_00382 \
+    "VUID-VkDeviceQueueCreateInfo-queueCount-00382"
+#define VUID_VkDeviceQueueCreateInfo_queueCount_arraylength \
+    "VUID-VkDeviceQueueCreateInfo-queueCount-arraylength"
+#define VUID_VkDeviceQueueCreateInfo_queueFamilyIndex_00381 \
+    "VUID-VkDeviceQueueCreateInfo-queueFamilyIndex-00381"
+#define VUID_VkDeviceQueueInfo2_queueFamilyIndex_01842 \
+    "VUID-VkDeviceQueueInfo2-queueFamilyIndex-01842"
+#define VUID_VkDeviceQueueInfo2_queueIndex_01843 "VUID-VkDeviceQueueInfo2-queueIndex-01843"
+#define VUID_VkExportMemoryAllocateInfo_handleTypes_00656 \
+    "VUID-VkExportMemoryAllocateInfo-handleTypes-00656"
+#define VUID_VkInstanceCreateInfo_ppEnabledExtensionNames_parameter \
+    "VUID-VkInstanceCreateInfo-ppEnabledExtensionNames-parameter"
+#define VUID_VkMemoryAllocateInfo_allocationSize_00638 \
+    "VUID-VkMemoryAllocateInfo-allocationSize-00638"
+#define VUID_VkMemoryAllocateInfo_pNext_00639 "VUID-VkMemoryAllocateInfo-pNext-00639"
+#define VUID_VkMemoryDedicatedAllocateInfo_buffer_01435 \
+    "VUID-VkMemoryDedicatedAllocateInfo-buffer-01435"
+#define VUID_VkMemoryDedicatedAllocateInfo_buffer_parameter \
+    "VUID-VkMemoryDedicatedAllocateInfo-buffer-parameter"
+#define VUID_VkMemoryDedicatedAllocateInfo_image_parameter \
+    "VUID-VkMemoryDedicatedAllocateInfo-image-parameter"
+#define VUID_VkMemoryGetRemoteAddressInfoNV_handleType_04966 \
+    "VUID-VkMemoryGetRemoteAddressInfoNV-handleType-04966"
+#define VUID_VkMemoryGetRemoteAddressInfoNV_memory_parameter \
+    "VUID-VkMemoryGetRemoteAddressInfoNV-memory-parameter"
+#define VUID_VkPhysicalDeviceExternalBufferInfo_handleType_parameter \
+    "VUID-VkPhysicalDeviceExternalBufferInfo-handleType-parameter"
+#define VUID_VkPhysicalDeviceExternalBufferInfo_usage_requiredbitmask \
+    "VUID-VkPhysicalDeviceExternalBufferInfo-usage-requiredbitmask"
+#define VUID_vkAllocateMemory_device_parameter "VUID-vkAllocateMemory-device-parameter"
+#define VUID_vkAllocateMemory_maxMemoryAllocationCount_04101 \
+    "VUID-vkAllocateMemory-maxMemoryAllocationCount-04101"
+#define VUID_vkAllocateMemory_pAllocateInfo_01713 "VUID-vkAllocateMemory-pAllocateInfo-01713"
+#define VUID_vkAllocateMemory_pAllocateInfo_01714 "VUID-vkAllocateMemory-pAllocateInfo-01714"
+#define VUID_vkAllocateMemory_pAllocateInfo_parameter \
+    "VUID-vkAllocateMemory-pAllocateInfo-parameter"
+#define VUID_vkAllocateMemory_pMemory_parameter "VUID-vkAllocateMemory-pMemory-parameter"
+#define VUID_vkBindBufferMemory2_bindInfoCount_arraylength \
+    "VUID-vkBindBufferMemory2-bindInfoCount-arraylength"
+#define VUID_vkBindBufferMemory2_device_parameter "VUID-vkBindBufferMemory2-device-parameter"
+#define VUID_vkBindBufferMemory2_pBindInfos_parameter \
+    "VUID-vkBindBufferMemory2-pBindInfos-parameter"
+#define VUID_vkBindBufferMemory_buffer_01444 "VUID-vkBindBufferMemory-buffer-01444"
+#define VUID_vkBindBufferMemory_buffer_07459 "VUID-vkBindBufferMemory-buffer-07459"
+#define VUID_vkBindBufferMemory_buffer_parameter "VUID-vkBindBufferMemory-buffer-parameter"
+#define VUID_vkBindBufferMemory_device_parameter "VUID-vkBindBufferMemory-device-parameter"
+#define VUID_vkBindBufferMemory_memoryOffset_01031 "VUID-vkBindBufferMemory-memoryOffset-01031"
+#define VUID_vkBindBufferMemory_memoryOffset_01036 "VUID-vkBindBufferMemory-memoryOffset-01036"
+#define VUID_vkBindBufferMemory_memory_01035 "VUID-vkBindBufferMemory-memory-01035"
+#define VUID_vkBindBufferMemory_memory_01508 "VUID-vkBindBufferMemory-memory-01508"
+#define VUID_vkBindBufferMemory_memory_02726 "VUID-vkBindBufferMemory-memory-02726"
+#define VUID_vkBindBufferMemory_memory_parameter "VUID-vkBindBufferMemory-memory-parameter"
+#define VUID_vkBindBufferMemory_size_01037 "VUID-vkBindBufferMemory-size-01037"
+#define VUID_vkCreateBuffer_device_parameter "VUID-vkCreateBuffer-device-parameter"
+#define VUID_vkCreateBuffer_pBuffer_parameter "VUID-vkCreateBuffer-pBuffer-parameter"
+#define VUID_vkCreateBuffer_pCreateInfo_parameter "VUID-vkCreateBuffer-pCreateInfo-parameter"
+#define VUID_vkCreateDevice_pCreateInfo_parameter "VUID-vkCreateDevice-pCreateInfo-parameter"
+#define VUID_vkCreateDevice_pDevice_parameter "VUID-vkCreateDevice-pDevice-parameter"
+#define VUID_vkCreateDevice_physicalDevice_parameter "VUID-vkCreateDevice-physicalDevice-parameter"
+#define VUID_vkCreateDevice_ppEnabledExtensionNames_01387 \
+    "VUID-vkCreateDevice-ppEnabledExtensionNames-01387"
+#define VUID_vkCreateInstance_pCreateInfo_parameter "VUID-vkCreateInstance-pCreateInfo-parameter"
+#define VUID_vkCreateInstance_pInstance_parameter "VUID-vkCreateInstance-pInstance-parameter"
+#define VUID_vkDestroyBuffer_buffer_parameter "VUID-vkDestroyBuffer-buffer-parameter"
+#define VUID_vkDestroyBuffer_device_parameter "VUID-vkDestroyBuffer-device-parameter"
+#define VUID_vkDestroyDevice_device_00378 "VUID-vkDestroyDevice-device-00378"
+#define VUID_vkDestroyDevice_device_parameter "VUID-vkDestroyDevice-device-parameter"
+#define VUID_vkDestroyInstance_instance_00629 "VUID-vkDestroyInstance-instance-00629"
+#define VUID_vkDestroyInstance_instance_parameter "VUID-vkDestroyInstance-instance-parameter"
+#define VUID_vkDeviceWaitIdle_device_parameter "VUID-vkDeviceWaitIdle-device-parameter"
+#define VUID_vkEnumerateDeviceExtensionProperties_pPropertyCount_parameter \
+    "VUID-vkEnumerateDeviceExtensionProperties-pPropertyCount-parameter"
+#define VUID_vkEnumerateDeviceExtensionProperties_physicalDevice_parameter \
+    "VUID-vkEnumerateDeviceExtensionProperties-physicalDevice-parameter"
+#define VUID_vkEnumerateInstanceExtensionProperties_pPropertyCount_parameter \
+    "VUID-vkEnumerateInstanceExtensionProperties-pPropertyCount-parameter"
+#define VUID_vkEnumerateInstanceVersion_pApiVersion_parameter \
+    "VUID-vkEnumerateInstanceVersion-pApiVersion-parameter"
+#define VUID_vkEnumeratePhysicalDevices_instance_parameter \
+    "VUID-vkEnumeratePhysicalDevices-instance-parameter"
+#define VUID_vkEnumeratePhysicalDevices_pPhysicalDeviceCount_parameter \
+    "VUID-vkEnumeratePhysicalDevices-pPhysicalDeviceCount-parameter"
+#define VUID_vkFreeMemory_device_parameter "VUID-vkFreeMemory-device-parameter"
+#define VUID_vkFreeMemory_memory_parameter "VUID-vkFreeMemory-memory-parameter"
+#define VUID_vkGetBufferMemoryRequirements2_device_parameter \
+    "VUID-vkGetBufferMemoryRequirements2-device-parameter"
+#define VUID_vkGetBufferMemoryRequirements2_pInfo_parameter \
+    "VUID-vkGetBufferMemoryRequirements2-pInfo-parameter"
+#define VUID_vkGetBufferMemoryRequirements2_pMemoryRequirements_parameter \
+    "VUID-vkGetBufferMemoryRequirements2-pMemoryRequirements-parameter"
+#define VUID_vkGetBufferMemoryRequirements_buffer_parameter \
+    "VUID-vkGetBufferMemoryRequirements-buffer-parameter"
+#define VUID_vkGetBufferMemoryRequirements_device_parameter \
+    "VUID-vkGetBufferMemoryRequirements-device-parameter"
+#define VUID_vkGetBufferMemoryRequirements_pMemoryRequirements_parameter \
+    "VUID-vkGetBufferMemoryRequirements-pMemoryRequirements-parameter"
+#define VUID_vkGetDeviceProcAddr_device_parameter "VUID-vkGetDeviceProcAddr-device-parameter"
+#define VUID_vkGetDeviceQueue2_device_parameter "VUID-vkGetDeviceQueue2-device-parameter"
+#define VUID_vkGetDeviceQueue2_pQueueInfo_parameter "VUID-vkGetDeviceQueue2-pQueueInfo-parameter"
+#define VUID_vkGetDeviceQueue2_pQueue_parameter "VUID-vkGetDeviceQueue2-pQueue-parameter"
+#define VUID_vkGetDeviceQueue_device_parameter "VUID-vkGetDeviceQueue-device-parameter"
+#define VUID_vkGetDeviceQueue_flags_01841 "VUID-vkGetDeviceQueue-flags-01841"
+#define VUID_vkGetDeviceQueue_pQueue_parameter "VUID-vkGetDeviceQueue-pQueue-parameter"
+#define VUID_vkGetDeviceQueue_queueFamilyIndex_00384 "VUID-vkGetDeviceQueue-queueFamilyIndex-00384"
+#define VUID_vkGetDeviceQueue_queueIndex_00385 "VUID-vkGetDeviceQueue-queueIndex-00385"
+#define VUID_vkGetMemoryRemoteAddressNV_device_parameter \
+    "VUID-vkGetMemoryRemoteAddressNV-device-parameter"
+#define VUID_vkGetMemoryRemoteAddressNV_pAddress_parameter \
+    "VUID-vkGetMemoryRemoteAddressNV-pAddress-parameter"
+#define VUID_vkGetMemoryRemoteAddressNV_pMemoryGetRemoteAddressInfo_parameter \
+    "VUID-vkGetMemoryRemoteAddressNV-pMemoryGetRemoteAddressInfo-parameter"
+#define VUID_vkGetPhysicalDeviceExternalBufferProperties_pExternalBufferInfo_parameter \
+    "VUID-vkGetPhysicalDeviceExternalBufferProperties-pExternalBufferInfo-parameter"
+#define VUID_vkGetPhysicalDeviceExternalBufferProperties_pExternalBufferProperties_parameter \
+    "VUID-vkGetPhysicalDeviceExternalBufferProperties-pExternalBufferProperties-parameter"
+#define VUID_vkGetPhysicalDeviceExternalBufferProperties_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceExternalBufferProperties-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceFeatures2_pFeatures_parameter \
+    "VUID-vkGetPhysicalDeviceFeatures2-pFeatures-parameter"
+#define VUID_vkGetPhysicalDeviceFeatures2_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceFeatures2-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceFeatures_pFeatures_parameter \
+    "VUID-vkGetPhysicalDeviceFeatures-pFeatures-parameter"
+#define VUID_vkGetPhysicalDeviceFeatures_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceFeatures-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceFormatProperties2_pFormatProperties_parameter \
+    "VUID-vkGetPhysicalDeviceFormatProperties2-pFormatProperties-parameter"
+#define VUID_vkGetPhysicalDeviceFormatProperties2_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceFormatProperties2-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceFormatProperties_pFormatProperties_parameter \
+    "VUID-vkGetPhysicalDeviceFormatProperties-pFormatProperties-parameter"
+#define VUID_vkGetPhysicalDeviceFormatProperties_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceFormatProperties-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceImageFormatProperties2_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceImageFormatProperties2-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceImageFormatProperties_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceImageFormatProperties-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceMemoryProperties2_pMemoryProperties_parameter \
+    "VUID-vkGetPhysicalDeviceMemoryProperties2-pMemoryProperties-parameter"
+#define VUID_vkGetPhysicalDeviceMemoryProperties2_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceMemoryProperties2-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceMemoryProperties_pMemoryProperties_parameter \
+    "VUID-vkGetPhysicalDeviceMemoryProperties-pMemoryProperties-parameter"
+#define VUID_vkGetPhysicalDeviceMemoryProperties_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceMemoryProperties-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceProperties2_pProperties_parameter \
+    "VUID-vkGetPhysicalDeviceProperties2-pProperties-parameter"
+#define VUID_vkGetPhysicalDeviceProperties2_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceProperties2-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceProperties_pProperties_parameter \
+    "VUID-vkGetPhysicalDeviceProperties-pProperties-parameter"
+#define VUID_vkGetPhysicalDeviceProperties_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceProperties-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceQueueFamilyProperties2_pQueueFamilyPropertyCount_parameter \
+    "VUID-vkGetPhysicalDeviceQueueFamilyProperties2-pQueueFamilyPropertyCount-parameter"
+#define VUID_vkGetPhysicalDeviceQueueFamilyProperties2_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceQueueFamilyProperties2-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceQueueFamilyProperties_pQueueFamilyPropertyCount_parameter \
+    "VUID-vkGetPhysicalDeviceQueueFamilyProperties-pQueueFamilyPropertyCount-parameter"
+#define VUID_vkGetPhysicalDeviceQueueFamilyProperties_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceQueueFamilyProperties-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceSparseImageFormatProperties2_pPropertyCount_parameter \
+    "VUID-vkGetPhysicalDeviceSparseImageFormatProperties2-pPropertyCount-parameter"
+#define VUID_vkGetPhysicalDeviceSparseImageFormatProperties2_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceSparseImageFormatProperties2-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceSparseImageFormatProperties_pPropertyCount_parameter \
+    "VUID-vkGetPhysicalDeviceSparseImageFormatProperties-pPropertyCount-parameter"
+#define VUID_vkGetPhysicalDeviceSparseImageFormatProperties_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceSparseImageFormatProperties-physicalDevice-parameter"
+#define VUID_vkGetPhysicalDeviceToolProperties_pToolCount_parameter \
+    "VUID-vkGetPhysicalDeviceToolProperties-pToolCount-parameter"
+#define VUID_vkGetPhysicalDeviceToolProperties_physicalDevice_parameter \
+    "VUID-vkGetPhysicalDeviceToolProperties-physicalDevice-parameter"
 
 #endif
