@@ -9,16 +9,18 @@
 //   and pNext rules from validusage.json;
 // - test/driver/generated/chain_rules.h: the declarations of those tables;
 // - test/driver/generated/vuids.h: every VUID_<name> the driver's sources use, defined as
-//   the VUID validusage.json spells. A name that is no VUID there stops the generator, so a
-//   check can only be named by a rule that exists.
+//   the VUID validusage.json spells. A name that is no VUID there, or one stated only for
+//   what the driver lacks (an Android variant), stops the generator: a check can only be
+//   named by a rule that exists and applies.
 //
 //   node scripts/gen-chain-rules.mjs [--registry vk.xml] [--validusage PATH] [--out DIR]
+//                                    [--sources DIR]
 //
 // --registry defaults to $VK_REGISTRY, then /usr/share/vulkan/registry/vk.xml (libvulkan-dev);
 // --validusage to the validusage.json beside it. --out is the folder the repository-relative
 // outputs are written under (default: the repository root); the generated-files test points
-// it at a temporary folder and compares. The driver's sources are always read from the
-// repository.
+// it at a temporary folder and compares. --sources is the folder of the driver's C sources
+// whose VUID_ names are resolved (default: test/driver of the repository).
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -432,10 +434,10 @@ function resolveVuids(names, validUsage) {
   return names.map((name) => {
     const found = byName.get(name) ?? [];
     if (found.length === 0) {
-      fail(`${name} (in ${DRIVER_SOURCES}) is no VUID of validusage.json ${validUsage.version}`);
+      fail(`${name} is no VUID of validusage.json ${validUsage.version}`);
     }
     if (found.length > 1) fail(`${name} could be any of ${found.join(', ')}`);
-    checkVuid(validUsage, found[0], `named in ${DRIVER_SOURCES}`);
+    checkVuid(validUsage, found[0], `named ${name}`);
     return [name, found[0]];
   });
 }
@@ -574,16 +576,17 @@ function parseArgs(argv) {
     registry: process.env.VK_REGISTRY || DEFAULT_REGISTRY,
     validusage: null,
     out: REPO,
+    sources: join(REPO, DRIVER_SOURCES),
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = argv[i + 1];
-    if (['--registry', '--validusage', '--out'].includes(arg) && value !== undefined) {
+    if (['--registry', '--validusage', '--out', '--sources'].includes(arg) && value !== undefined) {
       options[arg.slice(2)] = value;
       i++;
     } else {
       fail(
-        `usage: gen-chain-rules.mjs [--registry vk.xml] [--validusage PATH] [--out DIR] (got ${arg})`,
+        `usage: gen-chain-rules.mjs [--registry vk.xml] [--validusage PATH] [--out DIR] [--sources DIR] (got ${arg})`,
       );
     }
   }
@@ -617,7 +620,7 @@ function main() {
       vuids: parentVuids(name, parentOptions, validUsage, rules.length > 0),
     };
   });
-  const vuids = resolveVuids(usedVuidNames(join(REPO, DRIVER_SOURCES)), validUsage);
+  const vuids = resolveVuids(usedVuidNames(options.sources), validUsage);
 
   const outputs = [
     [OUTPUTS.rules, renderRules(parents, versions)],
