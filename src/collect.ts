@@ -40,7 +40,7 @@ export function collectReport(deps: CollectDeps, options: CollectOptions): Colle
   const started = clock.monotonicMs();
   const generatedAt = clock.now().toISOString();
   const { toolVersion, ...probeOptions } = options;
-  const vulkan = probe(deps.vk, probeOptions);
+  const vulkan = probe(deps.vk, { ...probeOptions, monotonicMs: clock.monotonicMs });
   const report: ListReport = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rdma-probe', version: toolVersion },

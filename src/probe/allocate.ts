@@ -11,7 +11,6 @@
  * before a buffer or memory exists: a driver without one of them fails here, on this
  * GPU, with the command named, and nothing is left behind.
  */
-import { monotonicMs } from '../clock.js';
 import type {
   BufferMemoryRequirements,
   DispatchableHandle,
@@ -73,6 +72,7 @@ export function allocateRdmaMemory(
   physicalDevice: DispatchableHandle,
   gpu: GpuReport,
   requested: bigint,
+  monotonicMs: () => number,
 ): AllocationReport {
   const report = emptyAllocation(requested);
   const memory = gpu.memory!;

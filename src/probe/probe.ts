@@ -5,6 +5,7 @@
  * parameter (the real koffi one, or any other), creates one instance and destroys it on
  * every path.
  */
+import { monotonicMs } from '../clock.js';
 import { EnvironmentError } from '../errors.js';
 import { VulkanCallError } from '../vulkan/driver-errors.js';
 import type {
@@ -41,6 +42,8 @@ export interface ProbeOptions {
   allocateBytes?: bigint | null;
   /** Called with each validation message as it arrives (e.g. to print it). */
   onValidationMessage?: (message: ValidationMessage) => void;
+  /** What --alloc's step timings are read from (the collecting step hands its clock). */
+  monotonicMs?: () => number;
 }
 
 const {
@@ -108,6 +111,7 @@ export function probe(vk: VulkanBinding, options: ProbeOptions): VulkanProbe {
                 physicalDevices[gpu.loaderIndexes[0]!]!,
                 gpu,
                 options.allocateBytes,
+                options.monotonicMs ?? monotonicMs,
               )
             : skippedAllocation(options.allocateBytes, gpu);
       }
