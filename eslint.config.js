@@ -22,13 +22,7 @@ const PROCESS_MESSAGE =
  * One complete no-restricted-imports (and its dynamic import() twin) for a folder: a later
  * config replaces a rule's options rather than adding to them, so each is built whole.
  */
-function restrict({
-  koffi = true,
-  chalk = true,
-  builtins = false,
-  process = true,
-  allowBuiltins = [],
-}) {
+function restrict({ koffi = true, chalk = true, builtins = false, process = true }) {
   const paths = [];
   const patterns = [];
   const dynamic = [];
@@ -40,11 +34,11 @@ function restrict({
   if (builtins) {
     const message = 'No Node built-ins here: this layer computes on what it is given.';
     for (const name of builtinModules) {
-      if (!name.startsWith('_') && !allowBuiltins.includes(`node:${name}`) && name !== 'process') {
+      if (!name.startsWith('_') && name !== 'process') {
         paths.push({ name, message });
       }
     }
-    patterns.push({ group: ['node:*', ...allowBuiltins.map((name) => `!${name}`)], message });
+    patterns.push({ group: ['node:*'], message });
   }
   const banned = paths
     .map((path) => path.name)
@@ -89,12 +83,6 @@ export default tseslint.config(
   { files: ['src/vulkan/ffi.ts', 'src/vulkan/ffi-types.ts'], rules: restrict({ koffi: false }) },
   { files: ['src/render/**/*.ts'], rules: restrict({ chalk: false, builtins: true }) },
   { files: ['src/probe/**/*.ts'], rules: restrict({ builtins: true }) },
-  // The one exception: the report's hostname. It belongs in src/host (read-host.ts), and
-  // moves there with the next change to probe.ts.
-  {
-    files: ['src/probe/probe.ts'],
-    rules: restrict({ builtins: true, allowBuiltins: ['node:os'] }),
-  },
   {
     files: [
       'src/cli/run.ts',

@@ -1,7 +1,14 @@
 #!/usr/bin/env node
-// Writes the Vulkan enum tables the probe and the test driver use, from the registry
-// (vk.xml), the way vulkaninfo generates its printers: one source of truth, no
-// hand-typed values.
+// Writes the Vulkan tables the binding, the probe and the test driver use, from the
+// registry (vk.xml), the way vulkaninfo generates its printers: one source of truth, no
+// hand-typed values. Outputs:
+// - src/vulkan/generated/vk-enums.ts: VkResult, sTypes, flag bits, enums, API constants
+//   and the core versions;
+// - src/vulkan/generated/vk-structs.ts: the members of every structure the binding
+//   declares (src/vulkan/ffi-types.ts builds its koffi structs from them);
+// - src/vulkan/generated/vk-commands.ts: how every command the binding calls is
+//   dispatched and what provides it (src/vulkan/commands.ts resolves them by it);
+// - test/driver/vk_result_names.h: the VkResult names, for the C test driver.
 //
 //   node scripts/gen-vulkan.mjs [--registry PATH] [--out DIR]
 //
@@ -11,12 +18,101 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as prettier from 'prettier';
+import { readCommands, renderCommands } from './vk-registry/commands.mjs';
+import { apiVersions, readRequirements } from './vk-registry/requirements.mjs';
+import { readStructs, renderStructs } from './vk-registry/structs.mjs';
+import { generatedHeader } from './vk-registry/ts-literal.mjs';
+import { readTypes, readWideEnums } from './vk-registry/types.mjs';
+import { attributes, forVulkan, withoutComments } from './vk-registry/xml.mjs';
 
 const DEFAULT_REGISTRY = '/usr/share/vulkan/registry/vk.xml';
+const REPOSITORY = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUTPUTS = {
-  ts: 'src/vulkan/generated/vk-enums.ts',
+  enums: 'src/vulkan/generated/vk-enums.ts',
+  structs: 'src/vulkan/generated/vk-structs.ts',
+  commands: 'src/vulkan/generated/vk-commands.ts',
   c: 'test/driver/vk_result_names.h',
 };
+
+/**
+ * The structures the binding declares (src/vulkan/ffi-types.ts), by their core names.
+ * Structures they hold by value must be here too; the generator refuses otherwise.
+ */
+const STRUCTS = [
+  'VkApplicationInfo',
+  'VkInstanceCreateInfo',
+  'VkExtensionProperties',
+  'VkLayerProperties',
+  'VkPhysicalDeviceLimits',
+  'VkPhysicalDeviceSparseProperties',
+  'VkPhysicalDeviceProperties',
+  'VkPhysicalDeviceProperties2',
+  'VkPhysicalDeviceIDProperties',
+  'VkConformanceVersion',
+  'VkPhysicalDeviceDriverProperties',
+  'VkPhysicalDevicePCIBusInfoPropertiesEXT',
+  'VkPhysicalDeviceFeatures',
+  'VkPhysicalDeviceFeatures2',
+  'VkPhysicalDeviceExternalMemoryRDMAFeaturesNV',
+  'VkMemoryType',
+  'VkMemoryHeap',
+  'VkPhysicalDeviceMemoryProperties',
+  'VkPhysicalDeviceMemoryProperties2',
+  'VkPhysicalDeviceMemoryBudgetPropertiesEXT',
+  'VkPhysicalDeviceExternalBufferInfo',
+  'VkExternalMemoryProperties',
+  'VkExternalBufferProperties',
+  'VkExtent3D',
+  'VkQueueFamilyProperties',
+  'VkDeviceQueueCreateInfo',
+  'VkDeviceCreateInfo',
+  'VkBufferCreateInfo',
+  'VkExternalMemoryBufferCreateInfo',
+  'VkBufferMemoryRequirementsInfo2',
+  'VkMemoryRequirements',
+  'VkMemoryRequirements2',
+  'VkMemoryDedicatedRequirements',
+  'VkMemoryAllocateInfo',
+  'VkExportMemoryAllocateInfo',
+  'VkMemoryDedicatedAllocateInfo',
+  'VkMemoryGetRemoteAddressInfoNV',
+  'VkDebugUtilsMessengerCreateInfoEXT',
+  'VkDebugUtilsMessengerCallbackDataEXT',
+];
+
+/**
+ * The commands the binding calls, by their core names (src/vulkan/commands.ts says when
+ * each is resolved). vkGetInstanceProcAddr is not here: it is the one symbol taken from
+ * the loader library itself.
+ */
+const COMMANDS = [
+  'vkCreateInstance',
+  'vkEnumerateInstanceLayerProperties',
+  'vkEnumerateInstanceVersion',
+  'vkDestroyInstance',
+  'vkEnumeratePhysicalDevices',
+  'vkCreateDebugUtilsMessengerEXT',
+  'vkDestroyDebugUtilsMessengerEXT',
+  'vkEnumerateDeviceExtensionProperties',
+  'vkGetPhysicalDeviceProperties',
+  'vkGetPhysicalDeviceMemoryProperties',
+  'vkGetPhysicalDeviceQueueFamilyProperties',
+  'vkGetPhysicalDeviceProperties2',
+  'vkGetPhysicalDeviceFeatures2',
+  'vkGetPhysicalDeviceMemoryProperties2',
+  'vkGetPhysicalDeviceExternalBufferProperties',
+  'vkCreateDevice',
+  'vkGetDeviceProcAddr',
+  'vkDestroyDevice',
+  'vkCreateBuffer',
+  'vkDestroyBuffer',
+  'vkGetBufferMemoryRequirements2',
+  'vkAllocateMemory',
+  'vkFreeMemory',
+  'vkBindBufferMemory',
+  'vkGetMemoryRemoteAddressNV',
+];
 
 /** The bit tables the decoders name, as <registry type>: <exported name>. */
 const FLAG_TABLES = {
@@ -45,29 +141,15 @@ const API_CONSTANTS = [
   'VK_FALSE',
 ];
 
-/** Plain (non-bitmask) enums the binding writes, as <registry type>: <exported name>. */
+/** Plain (non-bitmask) enums the binding writes or the probe names, as <registry type>: <exported name>. */
 const ENUM_TABLES = {
   VkSharingMode: 'SharingMode',
+  VkPhysicalDeviceType: 'VkPhysicalDeviceType',
+  VkVendorId: 'VendorId',
 };
 
 const EXTENSION_BASE = 1000000000;
 const EXTENSION_BLOCK = 1000;
-
-function decodeEntities(text) {
-  return text.replace(/&(lt|gt|quot|apos|amp);/g, (_, name) => {
-    return { lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' }[name];
-  });
-}
-
-function attributes(text) {
-  const out = {};
-  for (const match of text.matchAll(/([A-Za-z_][\w-]*)\s*=\s*"([^"]*)"/g)) {
-    out[match[1]] = decodeEntities(match[2]);
-  }
-  return out;
-}
-
-const forVulkan = (list) => list === undefined || list.split(',').includes('vulkan');
 
 function parseNumber(text, where) {
   const trimmed = text.trim();
@@ -102,7 +184,7 @@ function readEnums(xml) {
     members.set(name, value);
   };
 
-  const text = xml.replace(/<!--[\s\S]*?-->/g, '');
+  const text = withoutComments(xml);
   // Where each <enum> sits: the <enums> group, or the <feature>/<extension> and its <require>.
   let enums = null;
   let block = null; // { number, skip }
@@ -158,7 +240,7 @@ function readEnums(xml) {
  */
 function readStructureTypes(xml) {
   const out = new Map();
-  const text = xml.replace(/<!--[\s\S]*?-->/g, '');
+  const text = withoutComments(xml);
   let struct = null;
   let depth = 0;
   for (const match of text.matchAll(/<(\/?)(type|member)\b([^>]*?)(\/?)>/g)) {
@@ -224,12 +306,8 @@ function group(groups, name) {
 
 const hex = (value) => `0x${value.toString(16)}`;
 
-function renderTs(groups, structureTypes, version) {
-  const lines = [
-    `// generated by scripts/gen-vulkan.mjs from vk.xml ${version}; do not edit`,
-    '// (npm run gen:vulkan writes it again; test/vulkan-generated.test.ts checks it is current).',
-    '',
-  ];
+function renderTs(groups, structureTypes, versions, version) {
+  const lines = generatedHeader(version);
   const table = (doc, name, entries, format) => {
     lines.push(`/** ${doc} */`, `export const ${name} = {`);
     for (const [key, value] of entries) lines.push(`  ${key}: ${format(value)},`);
@@ -244,6 +322,12 @@ function renderTs(groups, structureTypes, version) {
   }
   lines.push('');
 
+  table(
+    'The core versions (<feature>), as VK_MAKE_API_VERSION(0, major, minor, 0).',
+    'ApiVersion',
+    versions,
+    hex,
+  );
   table(
     'VkResult: every code the registry defines, core and extensions (aliases left out).',
     'VkResult',
@@ -311,7 +395,7 @@ function renderC(groups, version) {
 function parseArgs(argv) {
   const options = {
     registry: process.env.VK_REGISTRY || DEFAULT_REGISTRY,
-    out: join(dirname(fileURLToPath(import.meta.url)), '..'),
+    out: REPOSITORY,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -326,25 +410,43 @@ function parseArgs(argv) {
   return options;
 }
 
-function main() {
+/** TypeScript outputs are laid out by prettier with the repository's own settings. */
+async function format(path, text) {
+  if (!path.endsWith('.ts')) return text;
+  const settings = await prettier.resolveConfig(join(REPOSITORY, path));
+  return prettier.format(text, { ...settings, filepath: path });
+}
+
+async function main() {
   const options = parseArgs(process.argv.slice(2));
   const xml = readFileSync(options.registry, 'utf8');
   const groups = readEnums(xml);
   const version = readVersion(xml);
+  const requirements = readRequirements(xml);
+  const context = {
+    xml,
+    types: readTypes(xml),
+    wideEnums: readWideEnums(xml),
+    requirements,
+    apiConstants: group(groups, 'API Constants'),
+    sTypes: group(groups, 'VkStructureType'),
+  };
   const outputs = [
-    [OUTPUTS.ts, renderTs(groups, readStructureTypes(xml), version)],
+    [OUTPUTS.enums, renderTs(groups, readStructureTypes(xml), apiVersions(requirements), version)],
+    [OUTPUTS.structs, renderStructs(readStructs(STRUCTS, context), version)],
+    [OUTPUTS.commands, renderCommands(readCommands(COMMANDS, context), version)],
     [OUTPUTS.c, renderC(groups, version)],
   ];
   for (const [path, text] of outputs) {
     const target = join(options.out, path);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, text);
+    writeFileSync(target, await format(path, text));
     console.log(`gen-vulkan: wrote ${path} (vk.xml ${version})`);
   }
 }
 
 try {
-  main();
+  await main();
 } catch (error) {
   console.error(`gen-vulkan: ${error.message}`);
   process.exit(1);

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { renderNfd } from '../src/render/nfd.js';
 import { renderPrometheus } from '../src/render/prometheus.js';
-import type { AllocationReport } from '../src/report.js';
+import type { AllocationReport } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import {
   extensionMissingGpu,
   gpuReport,
   okAllocation,
-  probeReport,
+  listReport,
 } from './support/report-fixtures.js';
 import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
 
@@ -92,7 +92,7 @@ test('--alloc through the driver: Prometheus says 1, 0, 0; NFD says ok, failed, 
 });
 
 test('without --alloc there is no allocation gauge and no allocation label', () => {
-  const report = probeReport([gpuReport({ index: 0 }), extensionMissingGpu(1)]);
+  const report = listReport([gpuReport({ index: 0 }), extensionMissingGpu(1)]);
   assert.doesNotMatch(renderPrometheus(report), /allocation/);
   assert.doesNotMatch(renderNfd(report, { expiresAt: new Date(0) }), /\.alloc=/);
 });
@@ -105,7 +105,7 @@ test('prometheus: the allocation duration is the total, in seconds', () => {
     timings: null,
     failure: { step: 'vkAllocateMemory', result: 'VK_ERROR_OUT_OF_DEVICE_MEMORY', message: 'no' },
   };
-  const report = probeReport([
+  const report = listReport([
     gpuReport({ index: 0, allocation: okAllocation() }),
     gpuReport({ index: 1, allocation: failed }),
   ]);

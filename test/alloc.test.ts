@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { GpuReport, ProbeReport } from '../src/report.js';
+import type { GpuReportJson, ListReportJson } from '../src/list-report.js';
 import { runCli, type CliResult } from './support/cli.js';
 import {
   buildTestDriver,
@@ -54,10 +54,10 @@ function probeWith(
  * The report, checked for what every run must show: exactly the memory types and heaps
  * configured (the driver fills the slots past its counts with junk that must not show).
  */
-function parse(run: Run): ProbeReport {
-  let report: ProbeReport;
+function parse(run: Run): ListReportJson {
+  let report: ListReportJson;
   try {
-    report = JSON.parse(run.result.stdout) as ProbeReport;
+    report = JSON.parse(run.result.stdout) as ListReportJson;
   } catch {
     throw new Error(
       `not JSON (exit ${run.result.exitCode}): ${run.result.stdout}\n${run.result.stderr}`,
@@ -82,7 +82,7 @@ function assertNothingLeft(state: TestDriverState): void {
   assert.deepEqual(state.configErrors, []);
 }
 
-const reasons = (gpu: GpuReport) => gpu.verdict.reasons.map((r) => r.code);
+const reasons = (gpu: GpuReportJson) => gpu.verdict.reasons.map((r) => r.code);
 
 describe('a capable GPU', () => {
   test('--alloc prints the remote address the driver exported, frees everything, exits 0', () => {

@@ -10,12 +10,12 @@ import { compareVersions, parseVersion } from '../src/check/version.js';
 import { parseCheckRules } from '../src/cli/options.js';
 import { UsageError } from '../src/errors.js';
 import { fitLine, renderCheckLine, renderUnknownLine } from '../src/render/check-line.js';
-import type { GpuReport, ProbeReport } from '../src/report.js';
+import type { GpuReport, ListReport } from '../src/list-report.js';
 import {
   extensionMissingGpu,
   gpuReport,
   okAllocation,
-  probeReport,
+  listReport,
 } from './support/report-fixtures.js';
 
 const NO_RULES: CheckRules = {
@@ -26,7 +26,7 @@ const NO_RULES: CheckRules = {
   allocateBytes: null,
 };
 
-function judge(report: ProbeReport, rules: Partial<CheckRules> = {}, found?: GpuReport[]) {
+function judge(report: ListReport, rules: Partial<CheckRules> = {}, found?: GpuReport[]) {
   return judgeCheck({ report, found: found ?? report.gpus }, { ...NO_RULES, ...rules });
 }
 
@@ -116,7 +116,7 @@ describe('rules from the options', () => {
 
 describe('judging', () => {
   test('nothing but the default rule, every GPU capable: ok', () => {
-    const judgement = judge(probeReport([gpuReport({ index: 0 }), gpuReport({ index: 1 })]));
+    const judgement = judge(listReport([gpuReport({ index: 0 }), gpuReport({ index: 1 })]));
     assert.equal(judgement.status, 'ok');
     assert.deepEqual(judgement.problems, []);
     assert.deepEqual(
@@ -128,12 +128,12 @@ describe('judging', () => {
 
   test('a driver version that is not a dotted number fails --min-driver, never passes it', () => {
     const gpu = gpuReport({ identity: { driverVersion: 'unknown' } });
-    const judgement = judge(probeReport([gpu]), { minDriver: { text: '1', parts: ['1'] } });
+    const judgement = judge(listReport([gpu]), { minDriver: { text: '1', parts: ['1'] } });
     assert.equal(judgement.problems[0]?.code, 'driver-version-unknown');
   });
 
   test('--host-ready with a readiness that is unknown fails, naming what could not be read', () => {
-    const report = probeReport([gpuReport()]);
+    const report = listReport([gpuReport()]);
     report.host.readiness = { ready: null, issues: [], notes: [] };
     report.host.rdmaDevices = null;
     const [problem] = judge(report, { hostReady: true }).problems;
@@ -158,7 +158,7 @@ describe('judging', () => {
       },
     });
     const missing = gpuReport({ index: 2, allocation: null });
-    const judgement = judge(probeReport([ok, failed, missing]), { allocateBytes: 1n << 20n });
+    const judgement = judge(listReport([ok, failed, missing]), { allocateBytes: 1n << 20n });
     assert.deepEqual(
       judgement.problems.map((p) => [p.gpuIndex, p.code]),
       [
@@ -174,14 +174,14 @@ describe('judging', () => {
 
   test('--gpus counts what was found, not what --device selected', () => {
     const found = [gpuReport({ index: 0 }), gpuReport({ index: 1 })];
-    const report = probeReport([found[1]!]);
+    const report = listReport([found[1]!]);
     assert.equal(judge(report, { gpuCount: 2 }, found).status, 'ok');
     assert.equal(judge(report, { gpuCount: 1 }, found).problems[0]?.code, 'gpu-count-mismatch');
   });
 
   test('problems: rule by rule, GPUs in order; the line shows the first and counts the rest', () => {
     const gpus = [extensionMissingGpu(0), gpuReport({ index: 1 }), extensionMissingGpu(2)];
-    const judgement = judge(probeReport(gpus), { minDriver: { text: '999', parts: ['999'] } });
+    const judgement = judge(listReport(gpus), { minDriver: { text: '999', parts: ['999'] } });
     assert.deepEqual(
       judgement.problems.map((p) => [p.rule, p.gpuIndex]),
       [

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { CheckReport } from '../src/check/check-report.js';
-import type { ProbeReport } from '../src/report.js';
+import type { ListReportJson } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { NODE_EXPORTER, needsRoot, scrapeTextfiles } from './support/node-exporter.js';
 import {
@@ -56,10 +56,10 @@ function run(args: string[], config = TWO_GPUS, driverFiles?: string[]) {
   return { ...runCli(args, env), statePath };
 }
 
-function json(args: string[], config = TWO_GPUS, driverFiles?: string[]): ProbeReport {
+function json(args: string[], config = TWO_GPUS, driverFiles?: string[]): ListReportJson {
   const result = run([...args, '--json'], config, driverFiles);
   assert.ok(result.exitCode === 0 || result.exitCode === 5, result.stderr);
-  return JSON.parse(result.stdout) as ProbeReport;
+  return JSON.parse(result.stdout) as ListReportJson;
 }
 
 /** Every sample line, and how often each series (name and labels) occurs. */
@@ -135,7 +135,7 @@ describe('two manifests naming one driver', () => {
     }
     const result = run(['list', '--json', '--alloc', '--device', '1']);
     assert.equal(result.exitCode, 0, result.stderr);
-    const report = JSON.parse(result.stdout) as ProbeReport;
+    const report = JSON.parse(result.stdout) as ListReportJson;
     assert.deepEqual(
       report.gpus.map((gpu) => gpu.allocation?.status),
       ['ok'],

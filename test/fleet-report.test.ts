@@ -23,6 +23,7 @@ import { cleanEnv, runCli } from './support/cli.js';
 import {
   REPORT_NOW,
   fleetJson,
+  hostModel,
   hostReport,
   json,
   runReport,
@@ -45,7 +46,7 @@ test('report: folders recursively, *.json and *.ndjson, counted and summed', asy
   mkdirSync(join(dir, 'rack1', 'deep'), { recursive: true });
   writeFileSync(join(dir, 'rack1', 'a.json'), json(hostReport({ hostname: 'a' })));
   writeFileSync(join(dir, 'rack1', 'deep', 'b.JSON'), json(hostReport({ hostname: 'b', gpus: 8 })));
-  writeFileSync(join(dir, 'c.ndjson'), renderNdjson(hostReport({ hostname: 'c', capable: false })));
+  writeFileSync(join(dir, 'c.ndjson'), renderNdjson(hostModel({ hostname: 'c', capable: false })));
   writeFileSync(join(dir, 'notes.txt'), 'not an input');
 
   const { result, fleet } = await fleetJson([dir]);
@@ -198,10 +199,10 @@ test('report: every kind of bad input is a problem of its file; the rest is coun
 
 test('report -: NDJSON lines and concatenated pretty JSON from stdin', async () => {
   const complete =
-    renderNdjson(hostReport({ hostname: 'n1', gpus: 3 })) +
+    renderNdjson(hostModel({ hostname: 'n1', gpus: 3 })) +
     json(hostReport({ hostname: 'p1' })) +
     json(hostReport({ hostname: 'p2', capable: false }));
-  const tail = renderNdjson(hostReport({ hostname: 'n2' })).slice(0, 100);
+  const tail = renderNdjson(hostModel({ hostname: 'n2' })).slice(0, 100);
   const { result, fleet } = await fleetJson(['-'], complete + tail);
   assert.equal(result.exitCode, 0, result.stderr);
   assert.deepEqual(
@@ -316,7 +317,7 @@ test('report: duplicate hosts, JSON and NDJSON mixed: the newest kept, the first
   const dir = folder('duplicates');
   const at = (day: number) => `2026-01-0${day}T00:00:00.000Z`;
   const ndjsonOf = (hostname: string, day: number, gpus: number) =>
-    renderNdjson(hostReport({ hostname, generatedAt: at(day), gpus }))
+    renderNdjson(hostModel({ hostname, generatedAt: at(day), gpus }))
       .split('\n')
       .filter(Boolean);
   // x: JSON (day 1), then NDJSON (day 2) in the next file: the NDJSON run is newer.
@@ -531,7 +532,7 @@ test('report: the table marks stale and future hosts, escaped, and lists them by
   const hostile = 'old-a\u001b]0;owned\u0007\r\n  ! forged';
   writeFileSync(
     join(dir, 'hostile.ndjson'),
-    renderNdjson(hostReport({ hostname: hostile, generatedAt: aged(30 * 24 * HOUR) })),
+    renderNdjson(hostModel({ hostname: hostile, generatedAt: aged(30 * 24 * HOUR) })),
   );
   writeFileSync(
     join(dir, 'ahead.json'),

@@ -14,16 +14,18 @@ import {
 } from '../src/host/parameters.js';
 import { decodePciConfig } from '../src/host/pci-config.js';
 import { bar1BytesOf } from '../src/host/pcie.js';
+import { HostFs } from '../src/host/host-fs.js';
 import { readHost } from '../src/host/read-host.js';
+import { listReportJson } from '../src/list-report-json.js';
 import { assessReadiness, pcieFindings } from '../src/host/readiness.js';
 import { parsePciPath, peerPath } from '../src/host/topology.js';
-import type { GpuTopology, HostReport } from '../src/report.js';
+import type { GpuTopology, HostReport } from '../src/list-report.js';
 import { LABEL_PATTERN, renderNfd } from '../src/render/nfd.js';
 import { reportLines } from '../src/render/ndjson.js';
 import { renderPrometheus } from '../src/render/prometheus.js';
 import { renderTable } from '../src/render/table.js';
 import { fixturesDir } from './support/paths.js';
-import { gpuReport, probeReport } from './support/report-fixtures.js';
+import { gpuReport, listReport } from './support/report-fixtures.js';
 import { assertValidReport, assertValidReportLine } from './support/schema.js';
 import { PORT_TYPE, bridgeConfig } from './support/pci-config.js';
 
@@ -52,7 +54,7 @@ function hostWith(files: Record<string, Buffer | string>, gpus = GPUS): HostRepo
   for (const [file, content] of Object.entries(files)) {
     writeFileSync(realpathSync(join(root, file)), content);
   }
-  return readHost({ root, hostname: 'h', gpus });
+  return readHost({ fs: new HostFs(root), hostname: 'h', gpus });
 }
 
 const config = (address: string) => `sys/bus/pci/devices/${address}/config`;
@@ -173,7 +175,7 @@ test('the path between a GPU and a NIC: up to their lowest common bridge and dow
 });
 
 test('bare metal, read as root: every bridge decoded, ACS on but no redirect on any path', () => {
-  const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: GPUS });
+  const host = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: GPUS });
   const gpu0 = topology(host, 0);
   assert.deepEqual(
     gpu0.pcieBridges.map((b) => [b.pciAddress, b.portType, b.configBytes, b.acs?.control]),
@@ -321,11 +323,17 @@ test('config space readable only in part: ACS unknown, a note that says why, no 
     // The whole file, and short: the kernel has no extended config space for it (a VM's
     // virtual devices, conventional PCI).
     assert.deepEqual(gpu0.notes, [
-      `PCIe ACS unknown at 0000:02:00.0 (the kernel gives it ${length} config bytes, no extended capabilities; to mlx5_0, mlx5_1)`,
+      {
+        code: 'acs-unknown',
+        message: `PCIe ACS unknown at 0000:02:00.0 (the kernel gives it ${length} config bytes, no extended capabilities; to mlx5_0, mlx5_1)`,
+      },
     ]);
     // A 4096-byte file read short: the reader is not root.
     assert.deepEqual(topology(asNonRoot(host, GPU0_DSP), 0).notes, [
-      `PCIe ACS unknown at 0000:02:00.0 (only ${length} of 4096 config bytes readable: needs root; to mlx5_0, mlx5_1)`,
+      {
+        code: 'acs-unknown',
+        message: `PCIe ACS unknown at 0000:02:00.0 (only ${length} of 4096 config bytes readable: needs root; to mlx5_0, mlx5_1)`,
+      },
     ]);
   }
   // A known redirect elsewhere on the path still counts.
@@ -346,28 +354,28 @@ test('config space readable only in part: ACS unknown, a note that says why, no 
       extendedList: 'loop',
     }),
   });
-  assert.match(topology(broken, 0).notes[0]!, /0000:02:00\.0 \(malformed capability list;/);
+  assert.match(topology(broken, 0).notes[0]!.message, /0000:02:00\.0 \(malformed capability list;/);
 });
 
 test('BAR1 from the resource file: sizes, and a note when smaller than the device-local heap', () => {
-  const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: GPUS });
+  const host = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: GPUS });
   assert.equal(topology(host, 0).bar1Bytes, 128 * 1024 ** 3);
-  assert.ok(!topology(host, 0).notes.some((note) => note.includes('BAR1')));
+  const bar1Note = (t: GpuTopology) => t.notes.find((n) => n.code === 'bar1-smaller-than-memory');
+  assert.equal(bar1Note(topology(host, 0)), undefined);
   assert.equal(topology(host, 2).bar1Bytes, 256 * 1024 ** 2);
-  assert.ok(
-    topology(host, 2).notes.includes(
-      'BAR1 is 256 MiB, smaller than the 79.6 GiB device-local heap: a NIC can reach at most that much GPU memory at a time. ' +
-        'With resizable BAR enabled in the firmware and NVreg_EnableResizableBar=1 (here: 0), the NVIDIA driver resizes BAR1 to the framebuffer',
-    ),
+  assert.equal(
+    bar1Note(topology(host, 2))?.message,
+    'BAR1 is 256 MiB, smaller than the 79.6 GiB device-local heap: a NIC can reach at most that much GPU memory at a time. ' +
+      'With resizable BAR enabled in the firmware and NVreg_EnableResizableBar=1 (here: 0), the NVIDIA driver resizes BAR1 to the framebuffer',
   );
   // No resource file (GPU 1): unknown. No heap known: no comparison.
   assert.equal(topology(host, 1).bar1Bytes, null);
   const noHeap = readHost({
-    root: BARE_METAL,
+    fs: new HostFs(BARE_METAL),
     hostname: 'h',
     gpus: [{ index: 2, pciBusId: '00000000:06:00.0' }],
   });
-  assert.ok(!noHeap.gpuTopology[0]!.notes.some((note) => note.includes('BAR1')));
+  assert.equal(bar1Note(noHeap.gpuTopology[0]!), undefined);
   // Another vendor's BARs are not NVIDIA's: no BAR1.
   const amd = hostWith({ 'sys/bus/pci/devices/0000:03:00.0/vendor': '0x1002\n' });
   assert.equal(topology(amd, 0).bar1Bytes, null);
@@ -404,28 +412,28 @@ test('BAR1 from the resource file: sizes, and a note when smaller than the devic
 });
 
 test('IOMMU: units, each GPU group and its type; translated mode on bare metal is a note', () => {
-  const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: GPUS });
+  const host = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: GPUS });
   assert.deepEqual(host.iommu, { active: true, units: ['dmar0', 'dmar1'] });
   assert.deepEqual(host.kernel.commandLine?.iommu, ['intel_iommu=on', 'iommu=pt']);
   assert.deepEqual(topology(host, 0).iommuGroup, { id: 20, type: 'identity' });
-  assert.ok(!topology(host, 0).notes.some((note) => note.includes('IOMMU')));
+  const iommuNote = (t: GpuTopology) => t.notes.find((n) => n.code === 'iommu-translates');
+  assert.equal(iommuNote(topology(host, 0)), undefined);
   assert.deepEqual(topology(host, 2).iommuGroup, { id: 31, type: 'DMA-FQ' });
-  assert.ok(
-    topology(host, 2).notes.includes(
-      "IOMMU group 31 translates this GPU's DMA (DMA-FQ): peer-to-peer traffic from a NIC then needs ATS on the NIC, or IOMMU passthrough (iommu=pt)",
-    ),
+  assert.equal(
+    iommuNote(topology(host, 2))?.message,
+    "IOMMU group 31 translates this GPU's DMA (DMA-FQ): peer-to-peer traffic from a NIC then needs ATS on the NIC, or IOMMU passthrough (iommu=pt)",
   );
   assert.equal(topology(host, 1).iommuGroup, null);
   const dma = hostWith({ 'sys/kernel/iommu_groups/20/type': 'DMA\n' });
   assert.deepEqual(topology(dma, 0).iommuGroup, { id: 20, type: 'DMA' });
   assert.match(
-    topology(dma, 0).notes.join('\n'),
+    iommuNote(topology(dma, 0))?.message ?? '',
     /IOMMU group 20 translates this GPU's DMA \(DMA\)/,
   );
 
   // The VM: no IOMMU unit, no group, and no translated-mode note either way.
   const vm = readHost({
-    root: join(fixturesDir, 'host', 'vm-no-rdma'),
+    fs: new HostFs(join(fixturesDir, 'host', 'vm-no-rdma')),
     hostname: 'vm',
     gpus: [{ index: 0, pciBusId: '00000000:00:06.0', deviceLocalBytes: 150_754_820_096 }],
   });
@@ -470,30 +478,40 @@ test('kernel command line: IOMMU and ACS parameters as written, ACS ones as note
     'proc/cmdline':
       'ro iommu=pt pci=noacs pcie_acs_override=downstream pci=disable_acs_redir=0000:02:00.0\n',
   });
-  const notes = host.readiness.notes.filter((note) => /acs/i.test(note));
-  assert.equal(notes.length, 3);
-  assert.match(notes[0]!, /^pci=noacs is on the kernel command line/);
-  assert.match(notes[1]!, /^pcie_acs_override=downstream \(an out-of-tree kernel patch\)/);
-  assert.match(notes[2]!, /^pci=disable_acs_redir=0000:02:00\.0: the kernel clears ACS redirect/);
+  const notes = host.readiness.notes.filter((note) => /acs/i.test(note.message));
+  assert.deepEqual(
+    notes.map((note) => note.code),
+    ['pci-noacs', 'acs-override-patch', 'pci-disable-acs-redir'],
+  );
+  assert.match(notes[0]!.message, /^pci=noacs is on the kernel command line/);
+  assert.match(notes[1]!.message, /^pcie_acs_override=downstream \(an out-of-tree kernel patch\)/);
+  assert.match(
+    notes[2]!.message,
+    /^pci=disable_acs_redir=0000:02:00\.0: the kernel clears ACS redirect/,
+  );
   // Notes only: readiness is what it was.
   assert.equal(host.readiness.ready, true);
 });
 
 test('NVIDIA driver parameters: the peer-DMA ones as read; notes only for documented values', () => {
-  const bare = readHost({ root: BARE_METAL, hostname: 'h', gpus: [] });
+  const bare = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: [] });
   // Driver 535 has no GrdmaPciTopoCheckOverride.
   assert.deepEqual(bare.nvidiaParameters, [
     { name: 'DmaRemapPeerMmio', value: '1' },
     { name: 'EnableResizableBar', value: '0' },
     { name: 'RegistryDwords', value: '""' },
   ]);
-  const vm = readHost({ root: join(fixturesDir, 'host', 'vm-no-rdma'), hostname: 'h', gpus: [] });
+  const vm = readHost({
+    fs: new HostFs(join(fixturesDir, 'host', 'vm-no-rdma')),
+    hostname: 'h',
+    gpus: [],
+  });
   assert.deepEqual(vm.nvidiaParameters?.slice(0, 2), [
     { name: 'DmaRemapPeerMmio', value: '1' },
     { name: 'GrdmaPciTopoCheckOverride', value: '0' },
   ]);
   const none = readHost({
-    root: join(fixturesDir, 'host', 'no-nvidia-driver'),
+    fs: new HostFs(join(fixturesDir, 'host', 'no-nvidia-driver')),
     hostname: 'h',
     gpus: [],
   });
@@ -513,22 +531,26 @@ test('NVIDIA driver parameters: the peer-DMA ones as read; notes only for docume
   const knobs = hostWith({
     'proc/driver/nvidia/params': 'DmaRemapPeerMmio: 0\nGrdmaPciTopoCheckOverride: 1\n',
   });
-  assert.deepEqual(
-    knobs.readiness.notes.filter((note) => note.startsWith('NVreg_')),
-    [
-      'NVreg_DmaRemapPeerMmio is 0: the NVIDIA driver makes DMA addresses for peer MMIO (BAR1) by a fixed offset and creates no IOMMU mappings for them',
-      "NVreg_GrdmaPciTopoCheckOverride is 1: the driver's GPUDirect RDMA topology check is overridden (NVIDIA documents it for coherent systems with BAR1 enabled only)",
-    ],
-  );
+  const parameterNotes = (host: HostReport) =>
+    host.readiness.notes.filter((note) => note.message.startsWith('NVreg_'));
+  assert.deepEqual(parameterNotes(knobs), [
+    {
+      code: 'dma-remap-peer-mmio-off',
+      message:
+        'NVreg_DmaRemapPeerMmio is 0: the NVIDIA driver makes DMA addresses for peer MMIO (BAR1) by a fixed offset and creates no IOMMU mappings for them',
+    },
+    {
+      code: 'rdma-topology-check-overridden',
+      message:
+        "NVreg_GrdmaPciTopoCheckOverride is 1: the driver's GPUDirect RDMA topology check is overridden (NVIDIA documents it for coherent systems with BAR1 enabled only)",
+    },
+  ]);
   // The defaults say nothing.
-  assert.deepEqual(
-    vm.readiness.notes.filter((note) => note.startsWith('NVreg_')),
-    [],
-  );
+  assert.deepEqual(parameterNotes(vm), []);
 });
 
 test('readiness notes come from the facts alone (pure)', () => {
-  const host = readHost({ root: BARE_METAL, hostname: 'h', gpus: [] });
+  const host = readHost({ fs: new HostFs(BARE_METAL), hostname: 'h', gpus: [] });
   const { hostname: _h, gpuTopology: _t, readiness, ...facts } = host;
   assert.deepEqual(assessReadiness(facts), readiness);
 });
@@ -540,7 +562,7 @@ function reportOn(host: HostReport) {
   const gpus = GPUS.map((gpu) =>
     gpuReport({ index: gpu.index, identity: { pciBusId: gpu.pciBusId } }),
   );
-  return { ...probeReport(gpus), host };
+  return { ...listReport(gpus), host };
 }
 
 test('outputs: ACS redirect, BAR1, IOMMU in the table, NDJSON, Prometheus and NFD', () => {
@@ -550,7 +572,7 @@ test('outputs: ACS redirect, BAR1, IOMMU in the table, NDJSON, Prometheus and NF
       'proc/cmdline': 'ro intel_iommu=on pcie_acs_override=downstream\n',
     }),
   );
-  assertValidReport(report);
+  assertValidReport(listReportJson(report));
   const table = renderTable(report, { color: false, verbose: false });
   assert.match(table, /PCIe ACS +│ redirect at 0000:02:00\.0 \(to mlx5_0, mlx5_1\) +│/);
   assert.match(
@@ -622,7 +644,7 @@ test('outputs: hostile parameter values and domain types stay escaped and label-
       'proc/cmdline': `iommu=pt${escape}\n`,
     }),
   );
-  assertValidReport(report);
+  assertValidReport(listReportJson(report));
   // JSON keeps the value exact; the table shows the escapes, never sends them.
   assert.equal(report.host.nvidiaParameters?.[0]?.value, `1${escape}`);
   const table = renderTable(report, { color: false, verbose: false });

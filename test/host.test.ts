@@ -14,8 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { MAX_LIST_ENTRIES, MAX_TEXT_BYTES } from '../src/host/host-fs.js';
-import { hostReasonsForGpu } from '../src/host/readiness.js';
+import { HostFs, MAX_LIST_ENTRIES, MAX_TEXT_BYTES } from '../src/host/host-fs.js';
+import { gpuViews } from '../src/gpu-view.js';
 import {
   looksVirtual,
   parseNvidiaVersion,
@@ -24,9 +24,10 @@ import {
 } from '../src/host/read-host.js';
 import { parsePciPath, pcieRelation } from '../src/host/topology.js';
 import { sysfsPciAddress } from '../src/pci-address.js';
-import type { HostReport } from '../src/report.js';
+import type { HostReport } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { fixturesDir, repoRoot } from './support/paths.js';
+import { gpuReport } from './support/report-fixtures.js';
 import { assertValidReport } from './support/schema.js';
 
 const hostFixture = (name: string) => join(fixturesDir, 'host', name);
@@ -44,7 +45,7 @@ const GPUS = [
 
 test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () => {
   const host = readHost({
-    root: hostFixture('bare-metal-peermem'),
+    fs: new HostFs(hostFixture('bare-metal-peermem')),
     hostname: 'gpu-01',
     gpus: GPUS,
   });
@@ -83,7 +84,11 @@ test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () =>
   });
   assert.equal(host.readiness.ready, true);
   assert.deepEqual(host.readiness.issues, []);
-  assert.match(host.readiness.notes.join('\n'), /open kernel module/);
+  assert.deepEqual(
+    host.readiness.notes.map((note) => note.code),
+    ['dma-buf-needs-open-module'],
+  );
+  assert.match(host.readiness.notes[0]!.message, /open kernel module/);
 
   // One entry per GPU with a PCI bus ID; the one without gets none.
   assert.deepEqual(
@@ -123,13 +128,14 @@ test('bare metal: two NICs on the GPU switch, peermem loaded, host ready', () =>
     issues: [],
     notes: [],
   });
-  assert.deepEqual(codes(hostReasonsForGpu(host, 0)), []);
-  assert.deepEqual(codes(hostReasonsForGpu(host, 1)), ['nic-other-numa-node']);
+  const views = gpuViews({ gpus: [0, 1].map((index) => gpuReport({ index })), host });
+  assert.deepEqual(codes(views[0]!.hostReasons), []);
+  assert.deepEqual(codes(views[1]!.hostReasons), ['nic-other-numa-node']);
 });
 
 test('virtual machine with no RDMA: peermem, memory_peers and NICs absent', () => {
   const host = readHost({
-    root: hostFixture('vm-no-rdma'),
+    fs: new HostFs(hostFixture('vm-no-rdma')),
     hostname: 'vm-01',
     gpus: [{ index: 0, pciBusId: '00000000:00:06.0' }],
   });
@@ -146,17 +152,22 @@ test('virtual machine with no RDMA: peermem, memory_peers and NICs absent', () =
     'memory-peers-absent',
     'no-rdma-nic',
   ]);
-  assert.match(host.readiness.notes.join('\n'), /virtual machine/);
+  assert.deepEqual(
+    host.readiness.notes.map((note) => note.code),
+    ['virtual-machine'],
+  );
+  assert.match(host.readiness.notes[0]!.message, /virtual machine/);
   // numa_node -1 means no NUMA information.
   assert.equal(host.gpuTopology[0]!.numaNode, null);
   assert.equal(host.gpuTopology[0]!.sysfsPath, '/sys/devices/pci0000:00/0000:00:06.0');
   assert.equal(host.gpuTopology[0]!.nearest, null);
-  assert.deepEqual(codes(hostReasonsForGpu(host, 0)), codes(host.readiness.issues));
+  const [view] = gpuViews({ gpus: [gpuReport({ index: 0 })], host });
+  assert.deepEqual(codes(view!.hostReasons), codes(host.readiness.issues));
 });
 
 test('no /proc/driver/nvidia, old kernel, ports down, a NIC without PCI: all reported', () => {
   const host = readHost({
-    root: hostFixture('no-nvidia-driver'),
+    fs: new HostFs(hostFixture('no-nvidia-driver')),
     hostname: 'old-01',
     gpus: [{ index: 0, pciBusId: '0000:01:00.0' }],
   });
@@ -197,7 +208,7 @@ test('a root with nothing in it: every fact unknown, nothing thrown', () => {
   try {
     for (const root of [empty, join(empty, 'does-not-exist')]) {
       const host = readHost({
-        root,
+        fs: new HostFs(root),
         hostname: 'h',
         gpus: [{ index: 0, pciBusId: '00000000:03:00.0' }],
       });
@@ -356,7 +367,8 @@ test('cpuinfo: the first CPU decides, however many CPUs and however long its fla
   const hypervisorFlagOf = (cpuinfo: string) => {
     mkdirSync(join(root, 'proc'), { recursive: true });
     writeFileSync(join(root, 'proc', 'cpuinfo'), cpuinfo);
-    return readHost({ root, hostname: 'h', gpus: [] }).virtualization.hypervisorCpuFlag;
+    return readHost({ fs: new HostFs(root), hostname: 'h', gpus: [] }).virtualization
+      .hypervisorCpuFlag;
   };
   const block = (cpu: number, flags: string) =>
     `processor\t: ${cpu}\nvendor_id\t: GenuineIntel\nflags\t\t: ${flags}\nbugs\t\t: spectre_v1\n\n`;
@@ -458,9 +470,11 @@ function hostileTree(file: string, make: (path: string) => void): string {
 
 function readHostInChild(root: string): HostReport {
   const module = pathToFileURL(join(repoRoot, 'dist/src/host/read-host.js')).href;
+  const fsModule = pathToFileURL(join(repoRoot, 'dist/src/host/host-fs.js')).href;
   const script = `
+    import { HostFs } from ${JSON.stringify(fsModule)};
     import { readHost } from ${JSON.stringify(module)};
-    const host = readHost({ root: process.argv[1], hostname: 'h', gpus: ${JSON.stringify(GPUS)} });
+    const host = readHost({ fs: new HostFs(process.argv[1]), hostname: 'h', gpus: ${JSON.stringify(GPUS)} });
     process.stdout.write(JSON.stringify(host));`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', script, root], {
     encoding: 'utf8',

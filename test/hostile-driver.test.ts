@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { GpuReport, ProbeReport } from '../src/report.js';
+import type { GpuReportJson, ListReportJson } from '../src/list-report.js';
 import { cleanEnv, runCli, type CliResult } from './support/cli.js';
 import { assertValidReport } from './support/schema.js';
 import {
@@ -41,7 +41,7 @@ function probeWith(config: TestDriverConfig, args: string[]): Run {
   return { result, state: readDriverState(statePath) };
 }
 
-function report(run: Run): ProbeReport {
+function report(run: Run): ListReportJson {
   let doc: unknown;
   try {
     doc = JSON.parse(run.result.stdout);
@@ -51,11 +51,11 @@ function report(run: Run): ProbeReport {
     );
   }
   assertValidReport(doc);
-  return doc as ProbeReport;
+  return doc as ListReportJson;
 }
 
 const noObjects = { instances: 0, devices: 0, buffers: 0, memory: 0 };
-const codes = (gpu: GpuReport) => gpu.verdict.reasons.map((r) => r.code);
+const codes = (gpu: GpuReportJson) => gpu.verdict.reasons.map((r) => r.code);
 
 function assertNothingLeft(state: TestDriverState): void {
   assert.deepEqual(state.live, noObjects, 'objects leaked');
@@ -64,7 +64,7 @@ function assertNothingLeft(state: TestDriverState): void {
 }
 
 /** The second GPU is healthy: what goes wrong on the first must not touch it. */
-function assertHealthy(gpu: GpuReport): void {
+function assertHealthy(gpu: GpuReportJson): void {
   assert.equal(gpu.error, null);
   assert.equal(gpu.verdict.rdma, 'capable');
   assert.equal(gpu.identity.deviceUUID, '52444d41-2d54-4553-542d-4750552d0001');

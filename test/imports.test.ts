@@ -5,11 +5,17 @@
  * dynamic import() calls and import('...') types.
  *
  * Lower layers first; a module may import its own layer and the ones below it:
- *   0 base    errors.ts, clock.ts, version.ts, file-kind.ts, pci-address.ts, report.ts (the report's types)
+ *   0 base    errors.ts, clock.ts, version.ts, file-kind.ts, pci-address.ts,
+ *             list-report.ts (the list report's types), list-report-json.ts (the report
+ *             as its JSON has it), gpu-view.ts (a GPU joined with its host facts)
  *   1 vulkan  the only koffi user; beside it native and output, leaves only cli may use
- *   2 domain  probe, host, fleet (reads reports back) and check (judges one): beside
- *             each other, since render shows what fleet and check produce
- *   3 render  pure functions from report objects to text
+ *   2 domain  probe (asks Vulkan), fleet (reads reports back) and check (judges one):
+ *             beside each other, since render shows what fleet and check produce
+ *     host    procfs and sysfs, beside the domain and apart from it: the probe never
+ *             reads the host, and the rest read host facts through the report
+ *   3 collect collect.ts, the list report from the probe and the host; for cli only
+ *     render  pure functions from report objects to text (beside collect: neither uses
+ *             the other)
  *   4 cli     commands, options, exit codes
  */
 import assert from 'node:assert/strict';
@@ -32,12 +38,23 @@ const LAYERS: Layer[] = [
   {
     name: 'base',
     rank: 0,
-    members: ['errors.ts', 'clock.ts', 'version.ts', 'file-kind.ts', 'pci-address.ts', 'report.ts'],
+    members: [
+      'errors.ts',
+      'clock.ts',
+      'version.ts',
+      'file-kind.ts',
+      'pci-address.ts',
+      'list-report.ts',
+      'list-report-json.ts',
+      'gpu-view.ts',
+    ],
   },
   { name: 'vulkan', rank: 1, members: ['vulkan/'] },
   { name: 'native', rank: 1, members: ['native/'], usedOnlyBy: ['cli'] },
   { name: 'output', rank: 1, members: ['output/'], usedOnlyBy: ['cli'] },
-  { name: 'domain', rank: 2, members: ['probe/', 'host/', 'fleet/', 'check/'] },
+  { name: 'domain', rank: 2, members: ['probe/', 'fleet/', 'check/'] },
+  { name: 'host', rank: 2, members: ['host/'], usedOnlyBy: ['collect', 'cli'] },
+  { name: 'collect', rank: 3, members: ['collect.ts'], usedOnlyBy: ['cli'] },
   { name: 'render', rank: 3, members: ['render/'] },
   { name: 'cli', rank: 4, members: ['cli/'] },
 ];
@@ -196,12 +213,17 @@ test('the checks name the offending edge', () => {
     { from: 'errors.ts', to: 'vulkan/constants.ts' },
     { from: 'render/table.ts', to: 'output/atomic-write.ts' },
     { from: 'probe/probe.ts', to: 'host/read-host.ts' },
+    { from: 'render/host-table.ts', to: 'host/readiness.ts' },
+    { from: 'collect.ts', to: 'host/read-host.ts' },
+    { from: 'check/judge.ts', to: 'probe/select.ts' },
     { from: 'cli/main.ts', to: 'cli/list-output.ts' },
     { from: 'cli/list-output.ts', to: 'cli/main.ts' },
   ];
   assert.deepEqual(layerViolations(edges, LAYERS), [
     'src/errors.ts imports src/vulkan/constants.ts: base (layer 0) may not import vulkan (layer 1)',
     'src/render/table.ts imports src/output/atomic-write.ts: output is for cli only',
+    'src/probe/probe.ts imports src/host/read-host.ts: domain (layer 2) may not import host (layer 2)',
+    'src/render/host-table.ts imports src/host/readiness.ts: host is for collect, cli only',
   ]);
   assert.deepEqual(importCycles(edges), [
     'src/cli/list-output.ts -> src/cli/main.ts -> src/cli/list-output.ts',

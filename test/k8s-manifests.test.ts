@@ -13,7 +13,7 @@ import { Pod } from 'kubernetes-models/v1/Pod';
 import { parse } from 'yaml';
 import { renderNfd } from '../src/render/nfd.js';
 import { repoRoot } from './support/paths.js';
-import { gpuReport, probeReport } from './support/report-fixtures.js';
+import { gpuReport, listReport } from './support/report-fixtures.js';
 
 const deployment = readFileSync(join(repoRoot, 'docs', 'deployment.md'), 'utf8');
 const yamlBlocks = [...deployment.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
@@ -98,7 +98,7 @@ test('the DaemonSet runs on tainted GPU nodes, with memory for the measured peak
 });
 
 test('the affinity in the docs schedules on label keys the NFD output really writes', () => {
-  const written = renderNfd(probeReport([gpuReport({ index: 0 })]), { expiresAt: new Date(0) });
+  const written = renderNfd(listReport([gpuReport({ index: 0 })]), { expiresAt: new Date(0) });
   const keys = new Set(written.split('\n').map((line) => line.split('=')[0]));
   for (const fragment of affinities) {
     const terms = (

@@ -13,18 +13,16 @@ import { after, test } from 'node:test';
 import * as T from '../src/vulkan/ffi-types.js';
 
 /** koffi-only views whose members must sit where the named C struct has them. */
-const PREFIX_VIEWS: Record<string, ReturnType<typeof T.describeLayout> & { cName: string }> = {
-  VkDebugUtilsMessengerCallbackDataEXTHead: {
-    cName: 'VkDebugUtilsMessengerCallbackDataEXT',
-    ...T.describeLayout(T.VkDebugUtilsMessengerCallbackDataEXTHead),
-  },
-};
+const PREFIX_VIEWS: Record<string, ReturnType<typeof T.describeLayout> & { cName: string }> =
+  Object.fromEntries(
+    Object.entries(T.prefixViewOf).map(([name, { struct }]) => [
+      name,
+      { cName: struct, ...T.describeLayout(T.views[name as keyof typeof T.views]) },
+    ]),
+  );
 
 /** Structs declared as opaque arrays: only size and alignment must match. */
-const OPAQUE = {
-  VkPhysicalDeviceLimits: T.VkPhysicalDeviceLimits,
-  VkPhysicalDeviceFeatures: T.VkPhysicalDeviceFeatures,
-};
+const OPAQUE = T.opaqueStructs;
 
 const work = mkdtempSync(join(tmpdir(), 'rdma-probe-layout-'));
 after(() => rmSync(work, { recursive: true, force: true }));

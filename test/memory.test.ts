@@ -12,7 +12,7 @@ import {
   readMemory,
 } from '../src/probe/memory.js';
 import type { RawMemoryHeap, RawMemoryProperties } from '../src/vulkan/binding.js';
-import type { MemoryReport } from '../src/report.js';
+import type { MemoryReport } from '../src/list-report.js';
 
 const CALL = 'vkGetPhysicalDeviceMemoryProperties2';
 const RDMA = 0x101; // DEVICE_LOCAL | RDMA_CAPABLE_BIT_NV
@@ -97,8 +97,14 @@ describe('readMemory', () => {
   test('counts beyond the arrays: a note each; counts that fill them exactly: none', () => {
     const over = readMemory(raw({ memoryTypeCount: 33, memoryHeapCount: 17 }), CALL, true);
     assert.deepEqual(over.notes, [
-      `${CALL} reported memoryTypeCount 33, more than VK_MAX_MEMORY_TYPES (32): only the 32 the structure holds are shown`,
-      `${CALL} reported memoryHeapCount 17, more than VK_MAX_MEMORY_HEAPS (16): only the 16 the structure holds are shown`,
+      {
+        code: 'memory-type-count-clamped',
+        message: `${CALL} reported memoryTypeCount 33, more than VK_MAX_MEMORY_TYPES (32): only the 32 the structure holds are shown`,
+      },
+      {
+        code: 'memory-heap-count-clamped',
+        message: `${CALL} reported memoryHeapCount 17, more than VK_MAX_MEMORY_HEAPS (16): only the 16 the structure holds are shown`,
+      },
     ]);
     assert.equal(over.problem, null);
     const full = readMemory(raw({ memoryTypeCount: 32, memoryHeapCount: 16 }), CALL, true);
@@ -119,7 +125,11 @@ describe('readMemory', () => {
       ],
     );
     assert.deepEqual(reading.notes, [
-      "heap 1's budget (1001 bytes) exceeds its size (1000 bytes): the size is used as its budget",
+      {
+        code: 'heap-budget-clamped',
+        message:
+          "heap 1's budget (1001 bytes) exceeds its size (1000 bytes): the size is used as its budget",
+      },
     ]);
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { mergeListings } from '../src/probe/merge.js';
-import type { GpuReport } from '../src/report.js';
+import type { GpuReport } from '../src/list-report.js';
 import { gpuReport } from './support/report-fixtures.js';
 
 /** The loader's listing at `index` of the fixture GPU `gpu` (same UUIDs, driver, bus). */
@@ -24,18 +24,23 @@ test('a GPU listed twice through one driver is one entry, renumbered, with a not
   );
   for (const gpu of merged) {
     const [note] = gpu.verdict.notes;
-    assert.match(note!, DUPLICATE);
-    assert.match(note!, /through one driver \(NVIDIA 580\.159\.04, driverUUID 0a1b2c3d-/);
-    assert.match(note!, /reported once; the loader does not say which manifests: look for two/);
-    assert.doesNotMatch(note!, /did not answer alike/);
+    assert.equal(note!.code, 'listed-twice');
+    assert.match(note!.message, DUPLICATE);
+    assert.match(note!.message, /through one driver \(NVIDIA 580\.159\.04, driverUUID 0a1b2c3d-/);
+    assert.match(
+      note!.message,
+      /reported once; the loader does not say which manifests: look for two/,
+    );
+    assert.doesNotMatch(note!.message, /did not answer alike/);
   }
-  assert.match(merged[0]!.verdict.notes[0]!, /vkEnumeratePhysicalDevices 0, 1\)/);
-  assert.match(merged[1]!.verdict.notes[0]!, /vkEnumeratePhysicalDevices 2, 3\)/);
+  assert.match(merged[0]!.verdict.notes[0]!.message, /vkEnumeratePhysicalDevices 0, 1\)/);
+  assert.match(merged[1]!.verdict.notes[0]!.message, /vkEnumeratePhysicalDevices 2, 3\)/);
 });
 
 test('the note names the manifests VK_DRIVER_FILES selected, and says when listings differ', () => {
   const second = listing(1, 0);
-  second.verdict = { ...second.verdict, notes: ['something else'] };
+  const other = { code: 'dedicated-only', message: 'something else' } as const;
+  second.verdict = { ...second.verdict, notes: [other] };
   const [gpu] = mergeListings(
     [listing(0, 0), second],
     [
@@ -45,14 +50,14 @@ test('the note names the manifests VK_DRIVER_FILES selected, and says when listi
       },
     ],
   );
-  const note = gpu!.verdict.notes[0]!;
+  const note = gpu!.verdict.notes[0]!.message;
   assert.match(note, /the listings did not answer alike: the first is reported/);
   assert.match(
     note,
     /selected by VK_DRIVER_FILES="\/etc\/vulkan\/icd\.d\/nvidia_icd\.json:\/usr\/share\/vulkan\/icd\.d\/nvidia_icd\.json"$/,
   );
   // The second listing's answers are not mixed in.
-  assert.ok(!gpu!.verdict.notes.includes('something else'));
+  assert.ok(!gpu!.verdict.notes.some((kept) => kept.message === other.message));
 });
 
 test('without duplicates nothing changes: index is the loader index, no note', () => {
@@ -89,11 +94,15 @@ test('one board through two drivers (NVIDIA and NVK) stays two entries, each nam
     ],
   );
   assert.match(
-    merged[0]!.verdict.notes[0]!,
+    merged[0]!.verdict.notes[0]!.message,
     /^this GPU is also listed through another driver: GPU 1 \(NVK 25\.0\.0, driverUUID 6e766b00-/,
   );
-  assert.match(merged[1]!.verdict.notes[0]!, /another driver: GPU 0 \(NVIDIA 580\.159\.04, /);
-  assert.ok(merged.every((gpu) => !DUPLICATE.test(gpu.verdict.notes[0]!)));
+  assert.match(
+    merged[1]!.verdict.notes[0]!.message,
+    /another driver: GPU 0 \(NVIDIA 580\.159\.04, /,
+  );
+  assert.ok(merged.every((gpu) => gpu.verdict.notes[0]!.code === 'listed-through-other-driver'));
+  assert.ok(merged.every((gpu) => !DUPLICATE.test(gpu.verdict.notes[0]!.message)));
 });
 
 test('listings are never merged on UUIDs that name nothing, or when the bus differs', () => {
@@ -103,7 +112,9 @@ test('listings are never merged on UUIDs that name nothing, or when the bus diff
       listing(1, 0, { deviceUUID: uuid, nvidiaSmiUUID: `GPU-${uuid}` }),
     ]);
     assert.equal(merged.length, 2, uuid);
-    assert.ok(merged.every((gpu) => gpu.verdict.notes.every((note) => !DUPLICATE.test(note))));
+    assert.ok(
+      merged.every((gpu) => gpu.verdict.notes.every((note) => note.code !== 'listed-twice')),
+    );
   }
   const driverUnknown = mergeListings([
     listing(0, 0, { driverUUID: 'unknown' }),
@@ -113,8 +124,9 @@ test('listings are never merged on UUIDs that name nothing, or when the bus diff
 
   const otherBus = mergeListings([listing(0, 0), listing(1, 0, { pciBusId: '00000000:4F:00.0' })]);
   assert.equal(otherBus.length, 2);
+  assert.equal(otherBus[0]!.verdict.notes[0]!.code, 'same-uuid-other-listing');
   assert.match(
-    otherBus[0]!.verdict.notes[0]!,
+    otherBus[0]!.verdict.notes[0]!.message,
     /^GPU 1 \(00000000:4F:00\.0\) reports the same deviceUUID through the same driver/,
   );
 });

@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { renderNfd } from '../src/render/nfd.js';
-import type { ProbeReport } from '../src/report.js';
+import type { ListReportJson } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { checkNfdFeatureFile } from './support/nfd-rules.js';
 import { repoRoot } from './support/paths.js';
-import { extensionMissingGpu, gpuReport, probeReport } from './support/report-fixtures.js';
+import { reportFromJson } from './support/read-back.js';
+import { extensionMissingGpu, gpuReport, listReport } from './support/report-fixtures.js';
 import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rdma-probe-nfd-rules-'));
@@ -21,13 +22,18 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const expiresAt = new Date('2026-01-02T00:00:00.000Z');
 
 test('every feature file rdma-probe writes passes NFD’s rules', () => {
-  const real = JSON.parse(
-    readFileSync(join(repoRoot, 'test', 'fixtures', 'real', 'nvidia-h100-80gb-hbm3.json'), 'utf8'),
-  ) as ProbeReport;
-  const hostile = probeReport([gpuReport({ index: 0 }), extensionMissingGpu(1)]);
+  const real = reportFromJson(
+    JSON.parse(
+      readFileSync(
+        join(repoRoot, 'test', 'fixtures', 'real', 'nvidia-h100-80gb-hbm3.json'),
+        'utf8',
+      ),
+    ) as ListReportJson,
+  );
+  const hostile = listReport([gpuReport({ index: 0 }), extensionMissingGpu(1)]);
   hostile.host.hostname = 'node\n# +no-label\nevil=1';
   hostile.gpus[0]!.identity.driverVersion = `${'9'.repeat(80)} (beta)\u001b[2J`;
-  const many = probeReport(Array.from({ length: 3000 }, (_, index) => gpuReport({ index })));
+  const many = listReport(Array.from({ length: 3000 }, (_, index) => gpuReport({ index })));
 
   const dir = mkdtempSync(join(work, 'driver-'));
   const config = writeDriverConfig(dir, {

@@ -8,7 +8,7 @@ import {
   renderNfd,
 } from '../src/render/nfd.js';
 import { readyHost } from './support/host-fixtures.js';
-import { extensionMissingGpu, gpuReport, probeReport } from './support/report-fixtures.js';
+import { extensionMissingGpu, gpuReport, listReport } from './support/report-fixtures.js';
 
 const expiresAt = new Date('2026-01-02T00:00:00.000Z');
 
@@ -45,7 +45,7 @@ function assertLabelSafe(labels: Map<string, string>): void {
 test('nfd: host and per-GPU labels after an RFC 3339 expiry directive', () => {
   const capable = gpuReport({ index: 0 });
   const notCapable = extensionMissingGpu(1);
-  const text = renderNfd(probeReport([capable, notCapable]), { expiresAt });
+  const text = renderNfd(listReport([capable, notCapable]), { expiresAt });
   const { labels, directives } = parseFeatureFile(text);
   assert.deepEqual(directives, ['expiry-time=2026-01-02T00:00:00Z']);
   assertLabelSafe(labels);
@@ -78,7 +78,7 @@ test('nfd: host and per-GPU labels after an RFC 3339 expiry directive', () => {
 });
 
 test('nfd: unknown facts are left out, host issues become labels, values are made label-safe', () => {
-  const report = probeReport([
+  const report = listReport([
     gpuReport({ identity: { driverVersion: '580.159.04 (beta) build#7' } }),
   ]);
   report.host = {
@@ -118,7 +118,7 @@ test('nfd: label values keep to 63 characters and start and end alphanumeric', (
 
 test('nfd: many GPUs stay under the 64 kB limit, with a truncated label', () => {
   const gpus = Array.from({ length: 3000 }, (_, index) => gpuReport({ index }));
-  const report = probeReport(gpus);
+  const report = listReport(gpus);
   report.host = readyHost('big', gpus);
   const text = renderNfd(report, { expiresAt });
   assert.ok(Buffer.byteLength(text) <= NFD_MAX_BYTES, `${Buffer.byteLength(text)} bytes`);
@@ -133,13 +133,13 @@ test('nfd: many GPUs stay under the 64 kB limit, with a truncated label', () => 
     if (gpu !== undefined) assert.ok(labels.has(`rdma-probe.gpu${gpu}.capable`));
   }
 
-  const small = renderNfd(probeReport([gpuReport()]), { expiresAt, maxBytes: 100_000 });
+  const small = renderNfd(listReport([gpuReport()]), { expiresAt, maxBytes: 100_000 });
   assert.ok(!small.includes('truncated'));
 });
 
 test('nfd: every label once, whatever the report repeats', () => {
   const gpu = gpuReport({ index: 0 });
-  const report = probeReport([gpu, gpuReport({ index: 0 })]);
+  const report = listReport([gpu, gpuReport({ index: 0 })]);
   report.host.readiness.issues = [
     { code: 'no-rdma-nic', message: 'a' },
     { code: 'no-rdma-nic', message: 'b' },

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import type { CheckReport } from '../src/check/check-report.js';
+import { HostFs } from '../src/host/host-fs.js';
 import { readHost } from '../src/host/read-host.js';
-import type { ProbeReport, ReportLine } from '../src/report.js';
+import type { ListReportJson, ListReportLine } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
 
@@ -71,7 +72,7 @@ function run(args: string[], devices = [{ pci: { bus: 0x4f } }, { pci: { bus: 0x
 
 test('readHost finds GPUs named in NVML form under their lower-case sysfs names', () => {
   const host = readHost({
-    root,
+    fs: new HostFs(root),
     hostname: 'h',
     gpus: [
       { index: 0, pciBusId: '00000000:4F:00.0' },
@@ -94,7 +95,7 @@ test('readHost finds GPUs named in NVML form under their lower-case sysfs names'
 test('JSON, NDJSON, table and Prometheus write 00000000:4F:00.0, never the lower-case form', () => {
   const json = run(['list', '--json']);
   assert.equal(json.exitCode, 0, json.stderr);
-  const report = JSON.parse(json.stdout) as ProbeReport;
+  const report = JSON.parse(json.stdout) as ListReportJson;
   assert.deepEqual(
     report.gpus.map((gpu) => gpu.identity.pciBusId),
     ['00000000:4F:00.0', '00000000:CB:00.0'],
@@ -110,7 +111,7 @@ test('JSON, NDJSON, table and Prometheus write 00000000:4F:00.0, never the lower
   const lines = run(['list', '--ndjson'])
     .stdout.trim()
     .split('\n')
-    .map((line) => JSON.parse(line) as ReportLine);
+    .map((line) => JSON.parse(line) as ListReportLine);
   assert.deepEqual(
     lines.map((line) => [line.gpu.identity.pciBusId, line.topology?.pciBusId]),
     [
@@ -156,7 +157,7 @@ test('--device takes the PCI bus ID in any case and any common form', () => {
   ]) {
     const result = run(['list', '--json', '--device', selector]);
     assert.equal(result.exitCode, 0, `${selector}: ${result.stderr}`);
-    const report = JSON.parse(result.stdout) as ProbeReport;
+    const report = JSON.parse(result.stdout) as ListReportJson;
     assert.deepEqual(
       report.gpus.map((gpu) => [gpu.index, gpu.identity.pciBusId]),
       [[1, '00000000:CB:00.0']],

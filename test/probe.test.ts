@@ -1,15 +1,20 @@
 /**
  * probe() against an in-memory binding: the gathering logic on its own, including the
- * paths a real driver rarely takes (the test driver covers them through the loader).
+ * paths a real driver rarely takes (the test driver covers them through the loader); and
+ * the collecting step that makes the list report of it, with every other source fixed.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { EnvironmentError, UsageError } from '../src/errors.js';
 import { VulkanCallError } from '../src/vulkan/driver-errors.js';
-import { probe, probeHost } from '../src/probe/probe.js';
+import { collectListReport, collectReport, type CollectDeps } from '../src/collect.js';
+import { HostFs } from '../src/host/host-fs.js';
+import { probe } from '../src/probe/probe.js';
 import { parseDeviceOption } from '../src/cli/options.js';
 import type { RawExtendedProperties, VulkanBinding } from '../src/vulkan/binding.js';
 import { makeApiVersion } from '../src/vulkan/constants.js';
+import { fixturesDir } from './support/paths.js';
 
 interface FakeGpu {
   extensions: string[];
@@ -98,9 +103,7 @@ test('a failure on one GPU is recorded on it; the others are still reported', ()
   const calls: string[] = [];
   const report = probe(
     fakeBinding([{ extensions: RDMA }, { extensions: RDMA, failExtensions: true }], calls),
-    {
-      toolVersion: 'test',
-    },
+    {},
   );
   assert.equal(report.gpus.length, 2);
   assert.equal(report.gpus[0]!.verdict.rdma, 'capable');
@@ -125,7 +128,7 @@ test('driver properties: chained when listed or the device is 1.2+, one query ei
       ],
       calls,
     ),
-    { toolVersion: 'test' },
+    {},
   );
   assert.deepEqual(
     calls.filter((c) => c.startsWith('getProperties')),
@@ -143,42 +146,90 @@ test('a bug while probing still destroys the instance, and is not disguised as a
   binding.getMemoryProperties = () => {
     throw new TypeError('boom');
   };
-  assert.throws(() => probe(binding, { toolVersion: 'test' }), TypeError);
+  assert.throws(() => probe(binding, {}), TypeError);
   assert.equal(calls.at(-1), 'destroyInstance');
 });
 
 test('no GPU at all is an environment error, after destroying the instance', () => {
   const calls: string[] = [];
-  assert.throws(() => probe(fakeBinding([], calls), { toolVersion: 'test' }), EnvironmentError);
+  assert.throws(() => probe(fakeBinding([], calls), {}), EnvironmentError);
   assert.equal(calls.at(-1), 'destroyInstance');
 });
 
-test('probeHost: every GPU found, and the ones --device selected; probe: no match is a usage error', () => {
+test('probe: every GPU found, and the ones --device selected; none when it matches nothing', () => {
   const gpus = [{ extensions: RDMA }, { extensions: RDMA }, { extensions: RDMA }];
-  const one = probeHost(fakeBinding(gpus), {
-    toolVersion: 'test',
-    device: parseDeviceOption('1'),
-  });
+  const one = probe(fakeBinding(gpus), { device: parseDeviceOption('1') });
   assert.deepEqual(
     one.found.map((gpu) => gpu.index),
     [0, 1, 2],
   );
   assert.deepEqual(
-    one.report.gpus.map((gpu) => gpu.index),
+    one.gpus.map((gpu) => gpu.index),
     [1],
   );
-  assert.equal(one.report.gpus[0], one.found[1], 'the selected GPU is the one found');
+  assert.equal(one.gpus[0], one.found[1], 'the selected GPU is the one found');
 
-  const none = probeHost(fakeBinding(gpus), {
+  const none = probe(fakeBinding(gpus), { device: parseDeviceOption('7') });
+  assert.equal(none.found.length, 3);
+  assert.deepEqual(none.gpus, []);
+});
+
+/** The collecting step's sources, all fixed: a host fixture, a clock that ticks 2.5 ms a read. */
+function fixedDeps(gpus: FakeGpu[]): CollectDeps {
+  let ms = 1000;
+  return {
+    vk: fakeBinding(gpus),
+    hostFs: new HostFs(join(fixturesDir, 'host', 'vm-no-rdma')),
+    clock: {
+      monotonicMs: () => (ms += 2.5),
+      now: () => new Date('2026-03-04T05:06:07.089Z'),
+    },
+    hostname: () => 'gpu-node-07',
+  };
+}
+
+test('collectReport: the report from the probe, the host files, the clock and the host name given', () => {
+  const gpus = [{ extensions: RDMA }, { extensions: RDMA }];
+  const { report, found } = collectReport(fixedDeps(gpus), {
+    toolVersion: '9.9.9',
+    device: parseDeviceOption('1'),
+  });
+  assert.equal(report.generatedAt, '2026-03-04T05:06:07.089Z');
+  assert.equal(report.durationMs, 2.5, 'from the first clock read to the last');
+  assert.deepEqual(report.tool, { name: 'rdma-probe', version: '9.9.9' });
+  assert.equal(report.host.hostname, 'gpu-node-07');
+  assert.equal(report.host.virtualization.virtualMachine, true, 'read from the fixture tree');
+  assert.deepEqual(
+    report.host.gpuTopology.map((topology) => topology.gpuIndex),
+    [1],
+    'a topology entry for the GPU selected only',
+  );
+  assert.deepEqual(report.loader, { apiVersion: '1.3.239', requestedApiVersion: '1.3.0' });
+  assert.equal(report.validation, null);
+  assert.deepEqual(
+    found.map((gpu) => gpu.index),
+    [0, 1],
+  );
+  assert.deepEqual(
+    report.gpus.map((gpu) => gpu.index),
+    [1],
+  );
+});
+
+test('collectListReport: a --device that matches nothing is a usage error naming the GPUs found', () => {
+  const gpus = [{ extensions: RDMA }, { extensions: RDMA }, { extensions: RDMA }];
+  const none = collectReport(fixedDeps(gpus), {
     toolVersion: 'test',
     device: parseDeviceOption('7'),
   });
-  assert.equal(none.found.length, 3);
   assert.deepEqual(none.report.gpus, []);
   assert.deepEqual(none.report.host.gpuTopology, []);
-
   assert.throws(
-    () => probe(fakeBinding(gpus), { toolVersion: 'test', device: parseDeviceOption('7') }),
+    () =>
+      collectListReport(fixedDeps(gpus), {
+        toolVersion: 'test',
+        device: parseDeviceOption('7'),
+      }),
     (error: unknown) =>
       error instanceof UsageError &&
       /^no GPU matches --device '7' \(found 0: GPU-01010101-.*; 1: .*; 2: /.test(error.message),

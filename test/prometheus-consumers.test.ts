@@ -13,10 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { renderPrometheus, renderPrometheusFailure } from '../src/render/prometheus.js';
-import type { ProbeReport } from '../src/report.js';
+import type { ListReport, ListReportJson } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { cliPath, repoRoot } from './support/paths.js';
-import { extensionMissingGpu, gpuReport, probeReport } from './support/report-fixtures.js';
+import { reportFromJson } from './support/read-back.js';
+import { extensionMissingGpu, gpuReport, listReport } from './support/report-fixtures.js';
 import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
 import { NODE_EXPORTER, needsRoot, scrapeTextfiles } from './support/node-exporter.js';
 
@@ -57,12 +58,17 @@ function driverRun(name: string, config: object, args: string[]): string {
 
 test('promtool check metrics accepts every textfile rdma-probe writes', () => {
   requireTool(PROMTOOL);
-  const hostile: ProbeReport = probeReport([gpuReport({ index: 0 }), extensionMissingGpu(1)]);
+  const hostile: ListReport = listReport([gpuReport({ index: 0 }), extensionMissingGpu(1)]);
   hostile.host.hostname = 'node "a"\\b\nc';
   hostile.gpus[0]!.identity.name = 'GPU "quoted" \\ back\nslash \u001b[31m';
-  const real = JSON.parse(
-    readFileSync(join(repoRoot, 'test', 'fixtures', 'real', 'nvidia-h100-80gb-hbm3.json'), 'utf8'),
-  ) as ProbeReport;
+  const real = reportFromJson(
+    JSON.parse(
+      readFileSync(
+        join(repoRoot, 'test', 'fixtures', 'real', 'nvidia-h100-80gb-hbm3.json'),
+        'utf8',
+      ),
+    ) as ListReportJson,
+  );
   const outputs: Record<string, string> = {
     'lavapipe (this machine)': runCli(['list', '--format', 'prometheus']).stdout,
     'a capable GPU with --alloc': driverRun('alloc', { devices: [{}] }, ['--alloc=64MiB']),

@@ -5,7 +5,7 @@ import {
   renderPrometheus,
   renderPrometheusFailure,
 } from '../src/render/prometheus.js';
-import { extensionMissingGpu, gpuReport, probeReport } from './support/report-fixtures.js';
+import { extensionMissingGpu, gpuReport, listReport } from './support/report-fixtures.js';
 
 interface ParsedSample {
   name: string;
@@ -56,7 +56,7 @@ function parseExposition(text: string) {
 test('prometheus: per-GPU capability, heaps, duration and success', () => {
   const capable = gpuReport({ index: 0 });
   const notCapable = extensionMissingGpu(1);
-  const { samples } = parseExposition(renderPrometheus(probeReport([capable, notCapable])));
+  const { samples } = parseExposition(renderPrometheus(listReport([capable, notCapable])));
   const find = (name: string) => samples.filter((s) => s.name === name);
 
   assert.deepEqual(
@@ -125,7 +125,7 @@ test('prometheus: per-GPU capability, heaps, duration and success', () => {
 test('prometheus: label values escape backslash, double quote and line feed', () => {
   assert.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
   const name = 'GPU "quoted" \\ back\nslash';
-  const report = probeReport([gpuReport({ identity: { name, pciBusId: null } })]);
+  const report = listReport([gpuReport({ identity: { name, pciBusId: null } })]);
   const text = renderPrometheus(report);
   assert.ok(text.includes('name="GPU \\"quoted\\" \\\\ back\\nslash"'), text);
   const { samples } = parseExposition(text);
@@ -135,7 +135,7 @@ test('prometheus: label values escape backslash, double quote and line feed', ()
 });
 
 test('prometheus: unknown host facts and absent budgets give no sample, not a zero', () => {
-  const report = probeReport([
+  const report = listReport([
     gpuReport({
       memory: {
         budgetAvailable: false,
@@ -180,7 +180,7 @@ test('prometheus: no series twice, even for GPUs no label tells apart', () => {
   // driver labels. node_exporter would log "collected before" for a repeated series.
   const unknown = { deviceUUID: 'unknown', nvidiaSmiUUID: 'unknown', pciBusId: null };
   const twins = [0, 1].map((index) => gpuReport({ index, identity: unknown }));
-  const text = renderPrometheus(probeReport(twins));
+  const text = renderPrometheus(listReport(twins));
   const { samples } = parseExposition(text);
   const series = samples.map((s) => `${s.name}${JSON.stringify(s.labels)}`);
   assert.equal(new Set(series).size, series.length);
@@ -197,7 +197,7 @@ test('prometheus: one board through two drivers is two series, apart by driver',
     index: 1,
     identity: { ...nvidia.identity, driverName: 'NVK', driverID: 24 },
   });
-  const { samples } = parseExposition(renderPrometheus(probeReport([nvidia, nvk])));
+  const { samples } = parseExposition(renderPrometheus(listReport([nvidia, nvk])));
   assert.deepEqual(
     samples
       .filter((s) => s.name === 'rdma_probe_gpu_heap_size_bytes')

@@ -4,13 +4,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import {
-  assessReadiness,
-  gpuTopologyOf,
-  hostReasonsForGpu,
-  placementIssues,
-} from '../src/host/readiness.js';
-import type { GpuTopology, HostReadiness, HostReport, RdmaPortFacts } from '../src/report.js';
+import { gpuViews, topologyOf } from '../src/gpu-view.js';
+import { assessReadiness, placementIssues } from '../src/host/readiness.js';
+import type { GpuTopology, HostReadiness, HostReport, RdmaPortFacts } from '../src/list-report.js';
+import { gpuReport } from './support/report-fixtures.js';
 
 type Facts = Parameters<typeof assessReadiness>[0];
 
@@ -182,7 +179,11 @@ describe('assessReadiness', () => {
       virtualization: { ...readyFacts().virtualization, virtualMachine: true },
     });
     assert.deepEqual(vm.notes, [
-      'virtual machine: GPUDirect RDMA needs the GPU and the NIC passed through, with PCIe peer-to-peer allowed by the hypervisor',
+      {
+        code: 'virtual-machine',
+        message:
+          'virtual machine: GPUDirect RDMA needs the GPU and the NIC passed through, with PCIe peer-to-peer allowed by the hypervisor',
+      },
     ]);
     assert.equal(vm.ready, true, 'a note never changes the answer');
     const unknownVm = assessReadiness({
@@ -198,7 +199,11 @@ describe('assessReadiness', () => {
         nvidiaModule: { loaded: true, flavor: 'proprietary', version: '535.129.03' },
       }).notes;
     assert.deepEqual(proprietary(true), [
-      'dma-buf RDMA needs the NVIDIA open kernel module; this host runs the proprietary one',
+      {
+        code: 'dma-buf-needs-open-module',
+        message:
+          'dma-buf RDMA needs the NVIDIA open kernel module; this host runs the proprietary one',
+      },
     ]);
     assert.deepEqual(proprietary(false), []);
     assert.deepEqual(proprietary(null), []);
@@ -261,11 +266,18 @@ describe("a GPU's own placement", () => {
       readiness: assessReadiness({ ...readyFacts(), memoryPeers: false }),
       gpuTopology: [topology(0, []), topology(3, own)],
     };
-    const reasons = (gpuIndex: number) => hostReasonsForGpu(host, gpuIndex).map((r) => r.code);
-    assert.deepEqual(reasons(0), ['memory-peers-absent']);
-    assert.deepEqual(reasons(3), ['memory-peers-absent', 'nic-other-numa-node']);
-    assert.deepEqual(reasons(7), ['memory-peers-absent'], 'a GPU without a PCIe place');
-    assert.equal(gpuTopologyOf(host, 3), host.gpuTopology[1]);
-    assert.equal(gpuTopologyOf(host, 1), undefined);
+    const gpus = [0, 3, 7].map((index) => gpuReport({ index }));
+    const views = gpuViews({ gpus, host });
+    assert.deepEqual(
+      views.map((view) => view.gpu),
+      gpus,
+    );
+    const reasons = views.map((view) => view.hostReasons.map((r) => r.code));
+    assert.deepEqual(reasons[0], ['memory-peers-absent']);
+    assert.deepEqual(reasons[1], ['memory-peers-absent', 'nic-other-numa-node']);
+    assert.deepEqual(reasons[2], ['memory-peers-absent'], 'a GPU without a PCIe place');
+    assert.equal(views[1]!.topology, host.gpuTopology[1]);
+    assert.equal(views[2]!.topology, null);
+    assert.equal(topologyOf(host.gpuTopology, 1), null);
   });
 });

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { listReportJson } from '../src/list-report-json.js';
+import type { ListReportJson } from '../src/list-report.js';
+import { NIC_NOTE } from '../src/probe/verdict.js';
 import { renderJson } from '../src/render/json.js';
 import { renderTable } from '../src/render/table.js';
 import { terminalSafeDeep } from '../src/render/terminal-text.js';
@@ -7,7 +10,7 @@ import {
   extensionMissingGpu,
   gpuReport,
   okAllocation,
-  probeReport,
+  listReport,
 } from './support/report-fixtures.js';
 import { assertSnapshot } from './support/snapshot.js';
 
@@ -15,7 +18,7 @@ import { assertSnapshot } from './support/snapshot.js';
 const ANSI = /\u001b\[[0-9;]*m/;
 
 function mixedReport() {
-  return probeReport([gpuReport(), extensionMissingGpu(1)]);
+  return listReport([gpuReport(), extensionMissingGpu(1)]);
 }
 
 test('table: a capable and a not-capable GPU', () => {
@@ -72,11 +75,18 @@ test('table: colour only when asked for, and the same text without it', () => {
   assert.equal(coloured.replace(new RegExp(ANSI.source, 'g'), ''), plain);
 });
 
-test('json: the report itself, parseable, with no colour codes', () => {
+test('json: the report itself, each note as its message, parseable, with no colour codes', () => {
   const report = mixedReport();
+  report.host.readiness.notes.push({ code: 'virtual-machine', message: 'a host note' });
   const text = renderJson(report);
   assert.ok(!ANSI.test(text));
-  assert.deepEqual(JSON.parse(text), report);
+  // Byte for byte the report's own fields in their order, only the notes reduced to text.
+  const notesAsText = (key: string, value: unknown) =>
+    key === 'notes' ? (value as { message: string }[]).map((note) => note.message) : value;
+  assert.equal(text, `${JSON.stringify(report, notesAsText, 2)}\n`);
+  const doc = JSON.parse(text) as ListReportJson;
+  assert.deepEqual(doc.gpus[0]!.verdict.notes, [NIC_NOTE.message]);
+  assert.deepEqual(doc.host.readiness.notes, ['a host note']);
 });
 
 /** What a hostile driver or host could put in a string: retitle, clear, forge lines. */
@@ -94,8 +104,8 @@ function hostileReport() {
       apiVersion: `1.3${HOSTILE}`,
     },
   });
-  gpu.verdict.notes.push(`note${HOSTILE}`);
-  const report = probeReport([gpu, extensionMissingGpu(1)]);
+  gpu.verdict.notes.push({ code: 'dedicated-only', message: `note${HOSTILE}` });
+  const report = listReport([gpu, extensionMissingGpu(1)]);
   report.host.hostname = `node${HOSTILE}`;
   report.host.kernel.release = `6.8${HOSTILE}`;
   report.host.nvidiaModule.version = `580${HOSTILE}`;
@@ -104,7 +114,7 @@ function hostileReport() {
   report.host.rdmaDevices![0]!.name = `mlx5${HOSTILE}`;
   report.host.rdmaDevices![0]!.ports[0]!.state = `ACTIVE${HOSTILE}`;
   report.host.gpuTopology[0]!.nearest!.name = `mlx5${HOSTILE}`;
-  report.host.readiness.notes.push(`host note${HOSTILE}`);
+  report.host.readiness.notes.push({ code: 'virtual-machine', message: `host note${HOSTILE}` });
   report.validation = { layer: `layer${HOSTILE}`, messages: [] };
   return report;
 }
@@ -134,7 +144,7 @@ test('table: driver and host strings cannot send control characters to the termi
   const plain = renderTable(report, { color: false, verbose: false });
   assert.ok(plain.includes(`host node${HOSTILE_SHOWN} · Vulkan loader`));
   // JSON stays exact, and the report handed in is not changed.
-  assert.deepEqual(JSON.parse(renderJson(report)), report);
+  assert.deepEqual(JSON.parse(renderJson(report)), listReportJson(report));
   assert.equal(JSON.stringify(report), before);
 });
 

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { readInputs, type Stdin } from '../src/fleet/read-inputs.js';
 import { DEFAULT_LIMITS, type FleetProblem } from '../src/fleet/types.js';
-import type { ProbeReport } from '../src/report.js';
+import type { ListReportJson } from '../src/list-report.js';
 import { fleetJson, hostReport, json, runReport, spawnReport } from './support/fleet.js';
 import { assertValidFleetReport } from './support/schema.js';
 
@@ -261,13 +261,13 @@ test('report: sizes that are strings, negative, 1e400 or overflow are problems, 
   const dir = folder('numbers');
   /** A good report changed by `edit`; a value of PLACEHOLDER is then written as `raw`. */
   const PLACEHOLDER = 123456789;
-  const variant = (hostname: string, edit: (r: ProbeReport) => void, raw?: string) => {
+  const variant = (hostname: string, edit: (r: ListReportJson) => void, raw?: string) => {
     const report = hostReport({ hostname });
     edit(report);
     const text = json(report);
     return raw === undefined ? text : text.replace(String(PLACEHOLDER), raw);
   };
-  const heap = (r: ProbeReport, i = 0) =>
+  const heap = (r: ListReportJson, i = 0) =>
     r.gpus[0]!.memory!.heaps[i]! as { size: unknown; budget: unknown; flags: string[] };
   const cases: Record<string, string> = {
     string: variant('string', (r) => (heap(r).size = '85899345920')),

@@ -5,10 +5,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { renderJson } from '../src/render/json.js';
 import { renderNdjson } from '../src/render/ndjson.js';
 import { cleanEnv, runCli } from './support/cli.js';
 import { fixturesDir } from './support/paths.js';
-import { gpuReport, okAllocation, probeReport } from './support/report-fixtures.js';
+import { gpuReport, okAllocation, listReport } from './support/report-fixtures.js';
 import {
   assertValidCheckReport,
   assertValidReport,
@@ -46,7 +47,7 @@ test('schema: every list --ndjson line', () => {
 });
 
 test('schema: hand-built reports (every optional block filled) and their NDJSON lines', () => {
-  const report = probeReport([gpuReport({ index: 0 }), gpuReport({ index: 1 })]);
+  const report = listReport([gpuReport({ index: 0 }), gpuReport({ index: 1 })]);
   report.validation = {
     layer: 'VK_LAYER_KHRONOS_validation',
     messages: [{ severity: 'error', id: 'VUID-x', message: 'm' }],
@@ -57,7 +58,8 @@ test('schema: hand-built reports (every optional block filled) and their NDJSON 
     message: 'lost',
   };
   report.gpus[0]!.allocation = okAllocation();
-  assertValidReport(report);
+  report.host.readiness.notes.push({ code: 'virtual-machine', message: 'a host note' });
+  assertValidReport(JSON.parse(renderJson(report)));
   for (const line of renderNdjson(report).trimEnd().split('\n'))
     assertValidReportLine(JSON.parse(line));
 });
@@ -84,7 +86,7 @@ test('schema: it rejects what the report type does not allow', () => {
     ['a bad generatedAt', ['generatedAt'], 'yesterday'],
   ];
   for (const [what, path, value] of broken) {
-    const doc: unknown = JSON.parse(JSON.stringify(probeReport([gpuReport()])));
+    const doc: unknown = JSON.parse(renderJson(listReport([gpuReport()])));
     assertValidReport(doc);
     edit(doc, path, value);
     assert.throws(() => assertValidReport(doc), /does not match its schema/, what);

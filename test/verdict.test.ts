@@ -49,7 +49,10 @@ test('dedicated-only and a missing budget extension are notes, not reasons', () 
   gpu.rdmaExport!.dedicatedOnly = true;
   const verdict = decideVerdict(gpu);
   assert.equal(verdict.rdma, 'capable');
-  assert.equal(verdict.notes.length, 3);
+  assert.deepEqual(
+    verdict.notes.map((note) => note.code),
+    ['dedicated-only', 'memory-budget-unanswered', 'nic-reach-unproven'],
+  );
 });
 
 test('every reason, with the message an operator reads', () => {
@@ -114,10 +117,17 @@ test('export support is judged only when the extension is listed; memory only wh
 test('notes: the driver notes first, then dedicated-only and budgets; the NIC caveat only when capable', () => {
   const gpu = gpuReport({ memory: { ...capableMemory(), budgetAvailable: false } });
   gpu.rdmaExport!.dedicatedOnly = true;
-  assert.deepEqual(decideVerdict(gpu, { notes: ['a driver note'] }).notes, [
-    'a driver note',
-    'RDMA export requires a dedicated allocation per buffer',
-    'VK_EXT_memory_budget gave no usable answer: heap budgets are unknown',
+  const driverNote = { code: 'structure-unfilled', message: 'a driver note' } as const;
+  assert.deepEqual(decideVerdict(gpu, { notes: [driverNote] }).notes, [
+    driverNote,
+    {
+      code: 'dedicated-only',
+      message: 'RDMA export requires a dedicated allocation per buffer',
+    },
+    {
+      code: 'memory-budget-unanswered',
+      message: 'VK_EXT_memory_budget gave no usable answer: heap budgets are unknown',
+    },
     NIC_NOTE,
   ]);
   const withoutExtension = gpuReport({
@@ -126,11 +136,15 @@ test('notes: the driver notes first, then dedicated-only and budgets; the NIC ca
     features: { externalMemoryRDMA: false },
   });
   assert.deepEqual(decideVerdict(withoutExtension).notes, [
-    'VK_EXT_memory_budget is absent: heap budgets are unknown',
+    {
+      code: 'memory-budget-absent',
+      message: 'VK_EXT_memory_budget is absent: heap budgets are unknown',
+    },
   ]);
   assert.deepEqual(decideVerdict(gpuReport()).notes, [NIC_NOTE]);
-  assert.deepEqual(
-    NIC_NOTE,
-    'A remote address proves the driver exported the memory, not that an RDMA NIC can reach it.',
-  );
+  assert.deepEqual(NIC_NOTE, {
+    code: 'nic-reach-unproven',
+    message:
+      'A remote address proves the driver exported the memory, not that an RDMA NIC can reach it.',
+  });
 });

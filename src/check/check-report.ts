@@ -1,9 +1,9 @@
 /**
  * `rdma-probe check --json`: the rules, each rule's result per GPU (or for the host), and
- * the probe report they were judged on. Published as schema/check.schema.json; bump
+ * the list report they were judged on. Published as schema/check.schema.json; bump
  * CHECK_SCHEMA_VERSION on any incompatible change.
  */
-import type { ProbeReport } from '../report.js';
+import type { ListReportJson } from '../list-report.js';
 
 export const CHECK_SCHEMA_VERSION = 1;
 
@@ -94,6 +94,9 @@ export interface CheckReport {
   problems: CheckProblem[];
   /** Why nothing could be judged (status unknown); null otherwise. */
   error: { message: string } | null;
-  /** The report the rules were judged on; null when the probe could not run. */
-  report: ProbeReport | null;
+  /**
+   * The list report the rules were judged on, as `list --json` writes it; null when the
+   * probe could not run.
+   */
+  report: ListReportJson | null;
 }

@@ -2,9 +2,9 @@
  * `rdma-probe check`: judges a probe against the rules an operator asked for. Pure: the
  * probe has already run (with --device and --alloc applied); this only reads its report.
  */
-import { gpuTopologyOf } from '../host/readiness.js';
+import { gpuViews, type GpuView } from '../gpu-view.js';
 import { noGpuMatches, type DeviceSelector } from '../probe/select.js';
-import type { GpuReport, HostReport, ProbeReport } from '../report.js';
+import type { GpuReport, HostReport, ListReport } from '../list-report.js';
 import type {
   CheckJudgement,
   CheckProblem,
@@ -29,7 +29,7 @@ export interface CheckRules {
 
 /** The probe to judge: its report (GPUs selected) and every GPU it found. */
 export interface JudgedProbe {
-  report: ProbeReport;
+  report: ListReport;
   found: readonly GpuReport[];
 }
 
@@ -41,7 +41,7 @@ export function judgeCheck(probe: JudgedProbe, rules: CheckRules): CheckJudgemen
   if (rules.gpuCount !== null) judged.push(gpuCountRule(rules.gpuCount, found));
   if (rules.minDriver) judged.push(minDriverRule(rules.minDriver, gpus));
   judged.push(rdmaCapableRule(gpus));
-  if (rules.hostReady) judged.push(hostReadyRule(report.host, gpus));
+  if (rules.hostReady) judged.push(hostReadyRule(report.host, gpuViews(report)));
   if (rules.allocateBytes !== null) judged.push(allocRule(rules.allocateBytes, gpus));
 
   const problems: CheckProblem[] = judged.flatMap((rule) =>
@@ -151,7 +151,7 @@ function rdmaCapableRule(gpus: readonly GpuReport[]): CheckRuleResult {
   return rule('rdma-capable', 'every GPU is RDMA-capable (the Vulkan verdict)', null, results);
 }
 
-function hostReadyRule(host: HostReport, gpus: readonly GpuReport[]): CheckRuleResult {
+function hostReadyRule(host: HostReport, views: readonly GpuView[]): CheckRuleResult {
   const { readiness } = host;
   const codes = readiness.issues.map((issue) => issue.code);
   const [first] = readiness.issues;
@@ -162,8 +162,8 @@ function hostReadyRule(host: HostReport, gpus: readonly GpuReport[]): CheckRuleR
         ? fail(HOST, first.code, `${first.message}${also(codes)}`)
         : fail(HOST, own('host-readiness-unknown'), unknownReadiness(host));
   // A GPU's own placement (its nearest NIC on another NUMA node...) is part of the host too.
-  const placement = gpus.map((gpu) => {
-    const issues = gpuTopologyOf(host, gpu.index)?.issues ?? [];
+  const placement = views.map(({ gpu, topology }) => {
+    const issues = topology?.issues ?? [];
     const [issue] = issues;
     return issue === undefined
       ? pass(gpuTarget(gpu), 'no placement issue')

@@ -4,10 +4,11 @@
  * main()'s one handler turns it into the UNKNOWN line (exit-code.ts gives its code).
  */
 import { judgeCheck } from '../check/judge.js';
-import { probeHost } from '../probe/probe.js';
+import { collectReport } from '../collect.js';
 import { describeProblem } from '../render/check-line.js';
 import { renderCheckOutput } from '../render/check-output.js';
 import { TOOL_VERSION } from '../version.js';
+import { collectDeps } from './collect-deps.js';
 import { exitCodeOf, type Outcome } from './exit-code.js';
 import type { CliDeps, CliIo } from './io.js';
 import { parseCheckRules, type CheckOptions } from './options.js';
@@ -16,13 +17,12 @@ import { formatValidationMessage } from './validation-message.js';
 export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps): Promise<Outcome> {
   const rules = parseCheckRules(options);
   const binding = await deps.loadBinding(io.env);
-  const probed = probeHost(binding, {
+  const probed = collectReport(collectDeps(binding, io), {
     toolVersion: TOOL_VERSION,
     device: rules.device,
     validate: options.validate === true,
     allocateBytes: rules.allocateBytes,
     onValidationMessage: (message) => io.stderr.write(formatValidationMessage(message)),
-    hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
   });
   const judgement = judgeCheck(probed, rules);
   const outcome: Outcome = { kind: judgement.status === 'ok' ? 'check-passed' : 'check-failed' };

@@ -28,8 +28,9 @@ export interface CliIo {
   /** What stdout can show; chalk's detection when absent (tests pass their own). */
   stdoutColorLevel?: () => Promise<ColorLevel>;
   /**
-   * The wall clock; `new Date()` when absent. `report` dates its output by it, and judges
-   * every host's age against that date (tests pass a fixed one).
+   * The wall clock; `new Date()` when absent. `list` and `check` date their report by it;
+   * `report` dates its output by it, and judges every host's age against that date (tests
+   * pass a fixed one).
    */
   now?: () => Date;
 }

@@ -3,7 +3,7 @@
  * goes. Renderers are loaded on demand: each costs startup time that only its own format
  * should pay.
  */
-import type { ProbeReport } from '../report.js';
+import type { ListReport } from '../list-report.js';
 import type { CliIo } from './io.js';
 import type { ListFormat } from './options.js';
 
@@ -15,7 +15,7 @@ export interface RenderListOptions {
 }
 
 export async function renderList(
-  report: ProbeReport,
+  report: ListReport,
   format: ListFormat,
   options: RenderListOptions,
 ): Promise<string> {

@@ -9,12 +9,13 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { COMPLETION_SHELLS, type CompletionShell } from './completion-shells.js';
 import { ProbeError, UsageError } from '../errors.js';
 import { exitCodeOf, type ExitCodeValue, type Outcome } from './exit-code.js';
-import { probe } from '../probe/probe.js';
-import type { GpuReport, ProbeReport } from '../report.js';
+import { collectListReport } from '../collect.js';
+import type { GpuReport, ListReport } from '../list-report.js';
 import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { useColorOnStdout } from './color.js';
 import { formatValidationMessage } from './validation-message.js';
+import { collectDeps } from './collect-deps.js';
 import { checkOutput, deliver, renderList } from './list-output.js';
 import {
   LIST_FORMATS,
@@ -335,19 +336,18 @@ async function runList(
   const { output, device, allocateBytes, format, nfdExpiryMs, verbose, validate, color } =
     parseListOptions(options, args, io.argvBytes?.(args) ?? null);
   await checkOutput(output);
-  let report: ProbeReport;
+  let report: ListReport;
   try {
     const binding = await deps.loadBinding(io.env);
-    report = probe(binding, {
+    report = collectListReport(collectDeps(binding, io), {
       toolVersion: TOOL_VERSION,
       device,
       validate,
       allocateBytes,
       onValidationMessage: (message) => io.stderr.write(formatValidationMessage(message)),
-      hostRoot: io.env['RDMA_PROBE_SYSFS_ROOT'] || '/',
     });
   } catch (error) {
-    await reportFailure(format, output, io, started);
+    await writeFailureMetrics(format, output, io, started);
     throw error;
   }
   // Only the table has colour, and never in a file. (Asking whether stdout is a terminal
@@ -378,7 +378,7 @@ export function formatAllocationProblem(gpu: GpuReport): string {
 }
 
 /** The textfile collector should see a failed run as rdma_probe_success 0, not stale data. */
-async function reportFailure(
+async function writeFailureMetrics(
   format: ListFormat,
   output: Buffer | null,
   io: CliIo,

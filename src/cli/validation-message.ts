@@ -1,5 +1,5 @@
 /** How a validation-layer message is shown on stderr, by `list` and `check` alike. */
-import type { ValidationMessage } from '../report.js';
+import type { ValidationMessage } from '../list-report.js';
 import { terminalSafe } from '../render/terminal-text.js';
 
 /** One stderr line per message; the layer's text quotes driver strings, so it is escaped. */

@@ -3,6 +3,7 @@
  * little the fleet report needs, checking the shape as it goes: input from other hosts
  * is untrusted, and anything unexpected is a problem to report, not a crash.
  */
+import { topologyOf } from '../gpu-view.js';
 
 /** One host as the fleet report counts it. */
 export interface HostEntry {
@@ -83,9 +84,8 @@ export function readDocument(doc: unknown, source: string, line: number | null):
       : [];
     const gpus = array(doc, 'gpus').map((gpu, i) => {
       if (!isObject(gpu)) throw new ShapeError(`gpus[${i}] is not an object`);
-      const index = gpu['index'];
       try {
-        return gpuOf(gpu, topologies.find((t) => t['gpuIndex'] === index) ?? null);
+        return gpuOf(gpu, topologyOf(topologies, gpu['index']));
       } catch (error) {
         if (error instanceof ShapeError) throw new ShapeError(`gpus[${i}]: ${error.message}`);
         throw error;

@@ -3,7 +3,7 @@
  * already (duplicates were resolved on their summaries as they were read), and are
  * counted here, each judged stale or not against the report's own generatedAt.
  */
-import { SCHEMA_VERSION } from '../report.js';
+import { SCHEMA_VERSION } from '../list-report.js';
 import { formatAge, freshnessOf, FUTURE_TOLERANCE_MS, type Freshness } from './freshness.js';
 import type { HostSummary } from './host-summary.js';
 import type { InputRead } from './read-inputs.js';

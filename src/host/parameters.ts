@@ -3,7 +3,7 @@
  * IOMMU and PCIe ACS parameters, and the NVIDIA driver's peer-DMA knobs. Pure parsers of
  * /proc/cmdline and /proc/driver/nvidia/params.
  */
-import type { KernelCommandLine, NvidiaParameter } from '../report.js';
+import type { KernelCommandLine, NvidiaParameter } from '../list-report.js';
 
 const IOMMU_PARAMETERS = new Set([
   'iommu',

@@ -13,7 +13,7 @@
  * real config space at all: a list that loops or points outside its space is unknown,
  * never a guess.
  */
-import type { AcsControls, AcsFacts } from '../report.js';
+import type { AcsControls, AcsFacts } from '../list-report.js';
 
 /** The whole config space of a PCI Express function: what a root reader gets. */
 export const PCI_CONFIG_BYTES = 4096;

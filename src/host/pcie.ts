@@ -2,7 +2,7 @@
  * What a GPU's PCIe place means for peer traffic, read from sysfs: the ACS of the bridges
  * between it and each RDMA device, its IOMMU group, and its BAR1 aperture. Reads only.
  */
-import type { IommuGroupFacts, PcieBridgeFacts } from '../report.js';
+import type { IommuGroupFacts, PcieBridgeFacts } from '../list-report.js';
 import { MAX_LINE_BYTES, type HostFs } from './host-fs.js';
 import { PCI_CONFIG_BYTES, decodePciConfig } from './pci-config.js';
 

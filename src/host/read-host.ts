@@ -1,6 +1,6 @@
 /**
- * Reads the host facts of the report from procfs and sysfs under a root ('/' on a real
- * host, a fixture tree in tests). Only reads; every missing file is an unknown (null).
+ * Reads the host facts of the report from procfs and sysfs through a HostFs (over '/' on
+ * a real host, a fixture tree in tests). Only reads; every missing file is an unknown (null).
  */
 import type {
   GpuTopology,
@@ -15,7 +15,7 @@ import type {
   RdmaDeviceRelation,
   RdmaPortFacts,
   VirtualizationFacts,
-} from '../report.js';
+} from '../list-report.js';
 import { HostFs, MAX_LINE_BYTES, naturalOrder } from './host-fs.js';
 import { parseCommandLine, parseNvidiaParameters } from './parameters.js';
 import { BridgeReader, readBar1Bytes, readIommuGroup } from './pcie.js';
@@ -38,8 +38,8 @@ import {
 import { pciBusIdOf, sysfsPciAddress } from '../pci-address.js';
 
 export interface ReadHostOptions {
-  /** Filesystem root holding proc/ and sys/ (default '/'). */
-  root?: string;
+  /** The procfs and sysfs the facts are read from: a HostFs over '/' on a real host. */
+  fs: HostFs;
   hostname: string;
   /**
    * The reported GPUs; those with a PCI bus ID get a topology entry. deviceLocalBytes, the
@@ -51,7 +51,7 @@ export interface ReadHostOptions {
 const PEERMEM_MODULES = ['nvidia_peermem', 'nv_peer_mem'] as const;
 
 export function readHost(options: ReadHostOptions): HostReport {
-  const fs = new HostFs(options.root ?? '/');
+  const { fs } = options;
   const rdmaDevices = readRdmaDevices(fs);
   const facts = {
     kernel: readKernel(fs),

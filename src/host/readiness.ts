@@ -6,6 +6,7 @@
  */
 import type {
   GpuTopology,
+  HostNote,
   HostReadiness,
   HostReason,
   HostReport,
@@ -13,7 +14,7 @@ import type {
   PcieBridgeFacts,
   RdmaDeviceFacts,
   RdmaDeviceRelation,
-} from '../report.js';
+} from '../list-report.js';
 import { PCI_CONFIG_BYTES, redirectBitNames } from './pci-config.js';
 import { pciOptions, splitParameter } from './parameters.js';
 
@@ -23,7 +24,7 @@ type HostFacts = Omit<HostReport, 'hostname' | 'gpuTopology' | 'readiness'>;
 
 export function assessReadiness(facts: HostFacts): HostReadiness {
   const issues: HostReason[] = [];
-  const notes: string[] = [];
+  const notes: HostNote[] = [];
   const { kernel, nvidiaModule, peermem, memoryPeers, rdmaDevices } = facts;
 
   if (nvidiaModule.loaded === false) {
@@ -63,14 +64,18 @@ export function assessReadiness(facts: HostFacts): HostReadiness {
   }
 
   if (facts.virtualization.virtualMachine) {
-    notes.push(
-      'virtual machine: GPUDirect RDMA needs the GPU and the NIC passed through, with PCIe peer-to-peer allowed by the hypervisor',
-    );
+    notes.push({
+      code: 'virtual-machine',
+      message:
+        'virtual machine: GPUDirect RDMA needs the GPU and the NIC passed through, with PCIe peer-to-peer allowed by the hypervisor',
+    });
   }
   if (kernel.dmaBufRdma && nvidiaModule.flavor === 'proprietary') {
-    notes.push(
-      'dma-buf RDMA needs the NVIDIA open kernel module; this host runs the proprietary one',
-    );
+    notes.push({
+      code: 'dma-buf-needs-open-module',
+      message:
+        'dma-buf RDMA needs the NVIDIA open kernel module; this host runs the proprietary one',
+    });
   }
   notes.push(...commandLineNotes(kernel.commandLine?.pcieAcs ?? []));
   notes.push(...nvidiaParameterNotes(facts.nvidiaParameters));
@@ -105,29 +110,34 @@ export function placementIssues(nearest: RdmaDeviceRelation | null): HostReason[
  * What the kernel command line's ACS parameters do, as notes: the ACS Control read from
  * each bridge is what the hardware does, whatever was asked for.
  */
-function commandLineNotes(pcieAcs: string[]): string[] {
-  const notes: string[] = [];
+function commandLineNotes(pcieAcs: string[]): HostNote[] {
+  const notes: HostNote[] = [];
   for (const word of pcieAcs) {
     const [name, value] = splitParameter(word);
     if (name === 'pcie_acs_override') {
-      notes.push(
-        `${word} (an out-of-tree kernel patch) changes how IOMMU groups are formed, not the ACS of any port: the ACS Control read from each bridge is what applies`,
-      );
+      notes.push({
+        code: 'acs-override-patch',
+        message: `${word} (an out-of-tree kernel patch) changes how IOMMU groups are formed, not the ACS of any port: the ACS Control read from each bridge is what applies`,
+      });
       continue;
     }
     for (const option of pciOptions(value)) {
       if (option === 'noacs') {
-        notes.push(
-          'pci=noacs is on the kernel command line: whatever this kernel makes of it, the ACS Control read from each bridge is what applies',
-        );
+        notes.push({
+          code: 'pci-noacs',
+          message:
+            'pci=noacs is on the kernel command line: whatever this kernel makes of it, the ACS Control read from each bridge is what applies',
+        });
       } else if (option.startsWith('disable_acs_redir=')) {
-        notes.push(
-          `pci=${option}: the kernel clears ACS redirect on the ports named at boot; the ACS Control read from each bridge shows the result`,
-        );
+        notes.push({
+          code: 'pci-disable-acs-redir',
+          message: `pci=${option}: the kernel clears ACS redirect on the ports named at boot; the ACS Control read from each bridge shows the result`,
+        });
       } else if (option.startsWith('config_acs=')) {
-        notes.push(
-          `pci=${option}: the kernel sets ACS on the ports named at boot; the ACS Control read from each bridge shows the result`,
-        );
+        notes.push({
+          code: 'pci-config-acs',
+          message: `pci=${option}: the kernel sets ACS on the ports named at boot; the ACS Control read from each bridge shows the result`,
+        });
       }
     }
   }
@@ -135,19 +145,22 @@ function commandLineNotes(pcieAcs: string[]): string[] {
 }
 
 /** Only what NVIDIA's nv-reg.h documents, and only for values other than the default. */
-function nvidiaParameterNotes(parameters: NvidiaParameter[] | null): string[] {
-  const notes: string[] = [];
+function nvidiaParameterNotes(parameters: NvidiaParameter[] | null): HostNote[] {
+  const notes: HostNote[] = [];
   const value = (name: string) => parameters?.find((p) => p.name === name)?.value;
   if (value('DmaRemapPeerMmio') === '0') {
-    notes.push(
-      'NVreg_DmaRemapPeerMmio is 0: the NVIDIA driver makes DMA addresses for peer MMIO (BAR1) by a fixed offset and creates no IOMMU mappings for them',
-    );
+    notes.push({
+      code: 'dma-remap-peer-mmio-off',
+      message:
+        'NVreg_DmaRemapPeerMmio is 0: the NVIDIA driver makes DMA addresses for peer MMIO (BAR1) by a fixed offset and creates no IOMMU mappings for them',
+    });
   }
   const topologyCheck = value('GrdmaPciTopoCheckOverride');
   if (topologyCheck !== undefined && topologyCheck !== '0') {
-    notes.push(
-      `NVreg_GrdmaPciTopoCheckOverride is ${topologyCheck}: the driver's GPUDirect RDMA topology check is overridden (NVIDIA documents it for coherent systems with BAR1 enabled only)`,
-    );
+    notes.push({
+      code: 'rdma-topology-check-overridden',
+      message: `NVreg_GrdmaPciTopoCheckOverride is ${topologyCheck}: the driver's GPUDirect RDMA topology check is overridden (NVIDIA documents it for coherent systems with BAR1 enabled only)`,
+    });
   }
   return notes;
 }
@@ -161,11 +174,11 @@ export interface GpuPcieFacts {
 }
 
 /** A GPU's ACS, IOMMU and BAR1 findings: acs-redirect as an issue, the rest as notes. */
-export function pcieFindings(facts: GpuPcieFacts): { issues: HostReason[]; notes: string[] } {
+export function pcieFindings(facts: GpuPcieFacts): { issues: HostReason[]; notes: HostNote[] } {
   const { topology } = facts;
   const bridges = new Map(topology.pcieBridges.map((bridge) => [bridge.pciAddress, bridge]));
   const issues: HostReason[] = [];
-  const notes: string[] = [];
+  const notes: HostNote[] = [];
 
   const redirecting = portsOnPaths(
     topology.rdmaDevices,
@@ -201,7 +214,7 @@ export function pcieFindings(facts: GpuPcieFacts): { issues: HostReason[]; notes
               : 'malformed capability list';
       return `${port} (${why}; to ${nics.join(', ')})`;
     });
-    notes.push(`PCIe ACS unknown at ${ports.join('; ')}`);
+    notes.push({ code: 'acs-unknown', message: `PCIe ACS unknown at ${ports.join('; ')}` });
   }
 
   const group = topology.iommuGroup;
@@ -210,18 +223,21 @@ export function pcieFindings(facts: GpuPcieFacts): { issues: HostReason[]; notes
     (group.type === 'DMA' || group.type === 'DMA-FQ') &&
     facts.virtualMachine === false
   ) {
-    notes.push(
-      `IOMMU group ${group.id} translates this GPU's DMA (${group.type}): peer-to-peer traffic from a NIC then needs ATS on the NIC, or IOMMU passthrough (iommu=pt)`,
-    );
+    notes.push({
+      code: 'iommu-translates',
+      message: `IOMMU group ${group.id} translates this GPU's DMA (${group.type}): peer-to-peer traffic from a NIC then needs ATS on the NIC, or IOMMU passthrough (iommu=pt)`,
+    });
   }
 
   const bar1 = topology.bar1Bytes;
   if (bar1 !== null && facts.deviceLocalBytes !== null && bar1 < facts.deviceLocalBytes) {
     const resizable = facts.nvidiaParameters?.find((p) => p.name === 'EnableResizableBar')?.value;
-    notes.push(
-      `BAR1 is ${sizeText(bar1)}, smaller than the ${sizeText(facts.deviceLocalBytes)} device-local heap: a NIC can reach at most that much GPU memory at a time. ` +
+    notes.push({
+      code: 'bar1-smaller-than-memory',
+      message:
+        `BAR1 is ${sizeText(bar1)}, smaller than the ${sizeText(facts.deviceLocalBytes)} device-local heap: a NIC can reach at most that much GPU memory at a time. ` +
         `With resizable BAR enabled in the firmware and NVreg_EnableResizableBar=1${resizable === undefined ? '' : ` (here: ${resizable})`}, the NVIDIA driver resizes BAR1 to the framebuffer`,
-    );
+    });
   }
   return { issues, notes };
 }
@@ -277,20 +293,4 @@ function sizeText(bytes: number): string {
     unit++;
   }
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-/** One GPU's place on the PCIe tree; undefined when it has no PCI bus ID. */
-export function gpuTopologyOf(
-  host: Pick<HostReport, 'gpuTopology'>,
-  gpuIndex: number,
-): GpuTopology | undefined {
-  return host.gpuTopology.find((topology) => topology.gpuIndex === gpuIndex);
-}
-
-/** Every host problem that applies to one GPU: the host-wide ones, then its own. */
-export function hostReasonsForGpu(
-  host: Pick<HostReport, 'readiness' | 'gpuTopology'>,
-  gpuIndex: number,
-): HostReason[] {
-  return [...host.readiness.issues, ...(gpuTopologyOf(host, gpuIndex)?.issues ?? [])];
 }

@@ -5,7 +5,7 @@
  * the root complex, then the root port, the bridges below it, and the device last.
  */
 import { sysfsPciAddress, sysfsRootComplex } from '../pci-address.js';
-import type { PcieRelation } from '../report.js';
+import type { PcieRelation } from '../list-report.js';
 
 export interface PciPath {
   /** e.g. "pci0000:00". */

@@ -11,7 +11,6 @@
  * before a buffer or memory exists: a driver without one of them fails here, on this
  * GPU, with the command named, and nothing is left behind.
  */
-import { monotonicMs } from '../clock.js';
 import type {
   BufferMemoryRequirements,
   DispatchableHandle,
@@ -20,7 +19,12 @@ import type {
 } from '../vulkan/binding.js';
 import { Extension, ExternalMemoryHandleTypeFlag } from '../vulkan/constants.js';
 import { isVulkanFailure, MissingEntryPointError } from '../vulkan/driver-errors.js';
-import type { AllocationFailure, AllocationReport, AllocationStep, GpuReport } from '../report.js';
+import type {
+  AllocationFailure,
+  AllocationReport,
+  AllocationStep,
+  GpuReport,
+} from '../list-report.js';
 import { RDMA_BUFFER_USAGE } from './gpu.js';
 import { chooseMemoryType, heapHeadroom } from './memory.js';
 import { NIC_NOTE } from './verdict.js';
@@ -50,7 +54,7 @@ function emptyAllocation(requested: bigint): AllocationReport {
     remoteAddress: null,
     timings: null,
     failure: null,
-    note: NIC_NOTE,
+    note: NIC_NOTE.message,
   };
 }
 
@@ -68,6 +72,7 @@ export function allocateRdmaMemory(
   physicalDevice: DispatchableHandle,
   gpu: GpuReport,
   requested: bigint,
+  monotonicMs: () => number,
 ): AllocationReport {
   const report = emptyAllocation(requested);
   const memory = gpu.memory!;

@@ -9,6 +9,7 @@ import {
   MemoryHeapFlag,
   MemoryPropertyFlag,
   PhysicalDeviceType,
+  VendorId,
 } from '../vulkan/constants.js';
 
 export const VENDOR_NVIDIA = 0x10de;
@@ -20,12 +21,13 @@ const VENDOR_NAMES: Record<number, string> = {
   0x13b5: 'ARM',
   0x5143: 'Qualcomm',
   0x8086: 'Intel',
-  0x10001: 'Vivante',
-  0x10002: 'VeriSilicon',
-  0x10003: 'Kazan',
-  0x10004: 'Codeplay',
-  0x10005: 'Mesa',
-  0x10006: 'PoCL',
+  [VendorId.VIV]: 'Vivante',
+  [VendorId.VSI]: 'VeriSilicon',
+  [VendorId.KAZAN]: 'Kazan',
+  [VendorId.CODEPLAY]: 'Codeplay',
+  [VendorId.MESA]: 'Mesa',
+  [VendorId.POCL]: 'PoCL',
+  // VK_VENDOR_ID_MOBILEYE: newer than the registry the tables are generated from.
   0x10007: 'MobileEye',
 };
 

@@ -5,7 +5,7 @@
  */
 import type { ExtensionProperties } from '../vulkan/binding.js';
 import { Extension } from '../vulkan/constants.js';
-import type { ExtensionSupport } from '../report.js';
+import type { ExtensionSupport, Note } from '../list-report.js';
 import { quoteDriverText, unterminatedNote } from './driver-text.js';
 
 const CALL = 'vkEnumerateDeviceExtensionProperties';
@@ -13,7 +13,7 @@ const CALL = 'vkEnumerateDeviceExtensionProperties';
 export interface DeviceExtensions {
   names: Set<string>;
   support: ExtensionSupport;
-  notes: string[];
+  notes: Note[];
 }
 
 export function readDeviceExtensions(list: ExtensionProperties[]): DeviceExtensions {
@@ -25,15 +25,16 @@ export function readDeviceExtensions(list: ExtensionProperties[]): DeviceExtensi
     if (names.has(extension.extensionName)) repeated.add(extension.extensionName);
     names.add(extension.extensionName);
   }
-  const notes: string[] = [];
+  const notes: Note[] = [];
   if (repeated.size > 0) {
     const shown = [...repeated].slice(0, 3).map((name) => quoteDriverText(name));
-    notes.push(
-      `${CALL} listed ${repeated.size} extension name(s) more than once (${shown.join(', ')}${repeated.size > 3 ? ', ...' : ''}): each is counted once`,
-    );
+    notes.push({
+      code: 'extension-listed-twice',
+      message: `${CALL} listed ${repeated.size} extension name(s) more than once (${shown.join(', ')}${repeated.size > 3 ? ', ...' : ''}): each is counted once`,
+    });
   }
   if (unterminated > 0) {
-    notes.push(`${unterminatedNote(CALL, `extensionName of ${unterminated} extension(s)`)}`);
+    notes.push(unterminatedNote(CALL, `extensionName of ${unterminated} extension(s)`));
   }
   return {
     names,

@@ -31,11 +31,13 @@ import {
   Extension,
   ExternalMemoryFeatureFlag,
   ExternalMemoryHandleTypeFlag,
-  VK_API_VERSION_1_1,
-  VK_API_VERSION_1_2,
 } from '../vulkan/constants.js';
+import {
+  DRIVER_PROPERTIES_API_VERSION,
+  EXTENDED_QUERIES_API_VERSION,
+} from '../vulkan/requirements.js';
 import { callFailureOf, DriverOutputError, isVulkanFailure } from '../vulkan/driver-errors.js';
-import type { GpuError, GpuIdentity, GpuReport, RdmaExportSupport } from '../report.js';
+import type { GpuError, GpuIdentity, GpuReport, Note, RdmaExportSupport } from '../list-report.js';
 import {
   deviceTypeName,
   externalMemoryHandleTypeNames,
@@ -77,7 +79,7 @@ export function probeGpu(
     allocation: null,
   };
   // What the driver did that a correct one never does, shown as verdict notes.
-  const notes: string[] = [];
+  const notes: Note[] = [];
   let deviceApiVersion: number | null = null;
   // An answer the verdict cannot rest on: recorded as the GPU's error once the rest is gathered.
   let problem: DriverOutputError | null = null;
@@ -92,12 +94,12 @@ export function probeGpu(
     gpu.extensions = extensions.support;
     notes.push(...extensions.notes);
 
-    const core11 = deviceApiVersion >= VK_API_VERSION_1_1;
+    const core11 = deviceApiVersion >= EXTENDED_QUERIES_API_VERSION;
     if (core11) {
       const extended = vk.getProperties(physicalDevice, {
         driverProperties:
           extensions.names.has(Extension.DRIVER_PROPERTIES) ||
-          deviceApiVersion >= VK_API_VERSION_1_2,
+          deviceApiVersion >= DRIVER_PROPERTIES_API_VERSION,
         pciBusInfo: gpu.extensions.pciBusInfo,
       });
       gpu.identity = extendedIdentityOf(gpu.identity, extended);
@@ -125,9 +127,10 @@ export function probeGpu(
         }
       }
     } else {
-      notes.push(
-        `the device reports Vulkan ${gpu.identity.apiVersion}: deviceUUID, driverUUID, driver properties, PCI bus info and memory budgets need Vulkan 1.1 and are unknown`,
-      );
+      notes.push({
+        code: 'vulkan-1-1-queries-skipped',
+        message: `the device reports Vulkan ${gpu.identity.apiVersion}: deviceUUID, driverUUID, driver properties, PCI bus info and memory budgets need Vulkan 1.1 and are unknown`,
+      });
     }
     const budget = core11 && gpu.extensions.memoryBudget;
     const call = core11
@@ -201,10 +204,12 @@ function extendedIdentityOf(identity: GpuIdentity, extended: RawExtendedProperti
   };
 }
 
-function extendedNotes(extended: RawExtendedProperties): string[] {
+function extendedNotes(extended: RawExtendedProperties): Note[] {
   const notes = extended.unfilled.map(
-    (struct) =>
-      `vkGetPhysicalDeviceProperties2 left ${struct} unfilled: what it holds is reported as unknown`,
+    (struct): Note => ({
+      code: 'structure-unfilled',
+      message: `vkGetPhysicalDeviceProperties2 left ${struct} unfilled: what it holds is reported as unknown`,
+    }),
   );
   for (const field of extended.driver?.unterminated ?? []) {
     notes.push(unterminatedNote('vkGetPhysicalDeviceProperties2', field));

@@ -13,12 +13,12 @@ import {
   VK_MAX_MEMORY_TYPES,
 } from '../vulkan/constants.js';
 import { DriverOutputError } from '../vulkan/driver-errors.js';
-import type { MemoryReport, RdmaMemoryType } from '../report.js';
+import type { MemoryReport, Note, RdmaMemoryType } from '../list-report.js';
 import { memoryHeapFlagNames, memoryPropertyFlagNames } from './decode.js';
 
 export interface MemoryReading {
   report: MemoryReport;
-  notes: string[];
+  notes: Note[];
   /** Data no correct driver reports; the GPU cannot be judged capable with it. */
   problem: DriverOutputError | null;
 }
@@ -34,24 +34,27 @@ export function readMemory(
   call: string,
   budgetQueried: boolean,
 ): MemoryReading {
-  const notes: string[] = [];
+  const notes: Note[] = [];
   if (raw.memoryTypeCount > VK_MAX_MEMORY_TYPES) {
-    notes.push(
-      `${call} reported memoryTypeCount ${raw.memoryTypeCount}, more than VK_MAX_MEMORY_TYPES (${VK_MAX_MEMORY_TYPES}): only the ${VK_MAX_MEMORY_TYPES} the structure holds are shown`,
-    );
+    notes.push({
+      code: 'memory-type-count-clamped',
+      message: `${call} reported memoryTypeCount ${raw.memoryTypeCount}, more than VK_MAX_MEMORY_TYPES (${VK_MAX_MEMORY_TYPES}): only the ${VK_MAX_MEMORY_TYPES} the structure holds are shown`,
+    });
   }
   if (raw.memoryHeapCount > VK_MAX_MEMORY_HEAPS) {
-    notes.push(
-      `${call} reported memoryHeapCount ${raw.memoryHeapCount}, more than VK_MAX_MEMORY_HEAPS (${VK_MAX_MEMORY_HEAPS}): only the ${VK_MAX_MEMORY_HEAPS} the structure holds are shown`,
-    );
+    notes.push({
+      code: 'memory-heap-count-clamped',
+      message: `${call} reported memoryHeapCount ${raw.memoryHeapCount}, more than VK_MAX_MEMORY_HEAPS (${VK_MAX_MEMORY_HEAPS}): only the ${VK_MAX_MEMORY_HEAPS} the structure holds are shown`,
+    });
   }
   const budgetAvailable = budgetQueried && !raw.budgetUnfilled;
   const heaps = raw.memoryHeaps.map((heap, index) => {
     let budget = heap.budget;
     if (budget !== null && budget > heap.size) {
-      notes.push(
-        `heap ${index}'s budget (${budget} bytes) exceeds its size (${heap.size} bytes): the size is used as its budget`,
-      );
+      notes.push({
+        code: 'heap-budget-clamped',
+        message: `heap ${index}'s budget (${budget} bytes) exceeds its size (${heap.size} bytes): the size is used as its budget`,
+      });
       budget = heap.size;
     }
     return {
@@ -110,7 +113,7 @@ export function chooseMemoryType(
   memoryTypeBits: number,
 ): { typeIndex: number; heapIndex: number } | null {
   for (const type of memory.types) {
-    if (type.index >= 32) break;
+    if (type.index >= VK_MAX_MEMORY_TYPES) break;
     // A type in a heap that does not exist has no budget to check: never chosen.
     if (!memory.heaps[type.heapIndex]) continue;
     if ((memoryTypeBits & (1 << type.index)) !== 0 && type.rdmaCapable) {

@@ -18,7 +18,7 @@
  * every position the loader listed the GPU at.
  */
 import type { DriverSelection } from '../vulkan/binding.js';
-import type { GpuIdentity, GpuReport } from '../report.js';
+import type { GpuIdentity, GpuReport, Note } from '../list-report.js';
 
 const UNKNOWN_UUIDS = new Set(['unknown', '00000000-0000-0000-0000-000000000000']);
 
@@ -67,25 +67,27 @@ function duplicateNote(
   first: GpuReport,
   listings: readonly GpuReport[],
   selection: readonly DriverSelection[],
-): string {
+): Note {
   const indexes = listings.map((gpu) => gpu.index).join(', ');
   const differ = listings.some((gpu) => !sameAnswers(first, gpu))
     ? '; the listings did not answer alike: the first is reported'
     : '';
-  return (
+  const message =
     `the Vulkan loader listed this GPU ${listings.length} times (vkEnumeratePhysicalDevices ${indexes}) ` +
     `through one driver (${driverText(first.identity)}): it loaded that driver once per driver manifest (ICD JSON file) naming it, ` +
     `as when the container toolkit's /etc/vulkan/icd.d and an image's /usr/share/vulkan/icd.d both hold one; ` +
-    `reported once${differ}; ${manifestsText(selection)}`
-  );
+    `reported once${differ}; ${manifestsText(selection)}`;
+  return { code: 'listed-twice', message };
 }
 
-function otherDriverNote(others: readonly GpuReport[]): string {
+function otherDriverNote(others: readonly GpuReport[]): Note {
   const list = others.map((gpu) => `GPU ${gpu.index} (${driverText(gpu.identity)})`).join('; ');
-  return (
-    `this GPU is also listed through another driver: ${list}; each entry is what its own driver supports, ` +
-    `and the metrics tell them apart by their driver label`
-  );
+  return {
+    code: 'listed-through-other-driver',
+    message:
+      `this GPU is also listed through another driver: ${list}; each entry is what its own driver supports, ` +
+      `and the metrics tell them apart by their driver label`,
+  };
 }
 
 function sameDriver(a: GpuIdentity, b: GpuIdentity): boolean {
@@ -95,11 +97,14 @@ function sameDriver(a: GpuIdentity, b: GpuIdentity): boolean {
 }
 
 /** Same deviceUUID and driver, yet not one listing (another PCI bus ID, say): a driver's mistake. */
-function sameUuidNote(others: readonly GpuReport[]): string {
+function sameUuidNote(others: readonly GpuReport[]): Note {
   const list = others
     .map((gpu) => `GPU ${gpu.index}${gpu.identity.pciBusId ? ` (${gpu.identity.pciBusId})` : ''}`)
     .join(', ');
-  return `${list} reports the same deviceUUID through the same driver but is not the same listing (a PCI bus ID or device ID differs): both are reported`;
+  return {
+    code: 'same-uuid-other-listing',
+    message: `${list} reports the same deviceUUID through the same driver but is not the same listing (a PCI bus ID or device ID differs): both are reported`,
+  };
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * probe(): the whole Vulkan flow for one host, returning the report. It takes the
- * binding as a parameter (the real koffi one, or any other), creates one instance and
- * destroys it on every path.
+ * probe(): the whole Vulkan flow for one host, returning the GPUs and the loader's facts.
+ * It asks Vulkan only: the host's files, its name and the clock are for the collecting
+ * step (src/collect.ts) that makes the list report of them. It takes the binding as a
+ * parameter (the real koffi one, or any other), creates one instance and destroys it on
+ * every path.
  */
-import { hostname } from 'node:os';
 import { monotonicMs } from '../clock.js';
-import { EnvironmentError, UsageError } from '../errors.js';
+import { EnvironmentError } from '../errors.js';
 import { VulkanCallError } from '../vulkan/driver-errors.js';
 import type {
   DebugMessage,
@@ -21,21 +22,19 @@ import {
   VK_API_VERSION_1_3,
   VkResult,
 } from '../vulkan/constants.js';
-import {
-  SCHEMA_VERSION,
-  type GpuReport,
-  type ProbeReport,
-  type ValidationMessage,
-} from '../report.js';
+import type {
+  GpuReport,
+  LoaderReport,
+  ValidationMessage,
+  ValidationReport,
+} from '../list-report.js';
 import { formatApiVersion } from './decode.js';
 import { probeGpu } from './gpu.js';
 import { mergeListings } from './merge.js';
-import { matchesSelector, noGpuMatches, type DeviceSelector } from './select.js';
+import { matchesSelector, type DeviceSelector } from './select.js';
 import { allocateRdmaMemory, skippedAllocation } from './allocate.js';
-import { readHost } from '../host/read-host.js';
 
 export interface ProbeOptions {
-  toolVersion: string;
   device?: DeviceSelector | null;
   /** Enable VK_LAYER_KHRONOS_validation and collect its warnings and errors. */
   validate?: boolean;
@@ -43,8 +42,8 @@ export interface ProbeOptions {
   allocateBytes?: bigint | null;
   /** Called with each validation message as it arrives (e.g. to print it). */
   onValidationMessage?: (message: ValidationMessage) => void;
-  /** Root of the procfs/sysfs tree the host facts are read from (default '/'). */
-  hostRoot?: string;
+  /** What --alloc's step timings are read from (the collecting step hands its clock). */
+  monotonicMs?: () => number;
 }
 
 const {
@@ -57,34 +56,22 @@ const NO_DRIVER_HINT =
   'install the GPU vendor driver with its Vulkan ICD (NVIDIA: the driver package providing nvidia_icd.json), ' +
   'or mesa-vulkan-drivers for a software device; check VK_DRIVER_FILES/VK_ICD_FILENAMES if set';
 
-/** A probe's report, and what it was selected from. */
-export interface HostProbe {
-  /** The report: its gpus are the ones --device selected (all of them without it). */
-  report: ProbeReport;
+/** What Vulkan told: the loader, the validation layer's messages and the GPUs. */
+export interface VulkanProbe {
+  loader: LoaderReport;
+  /** Present when --validate enabled the Khronos validation layer. */
+  validation: ValidationReport | null;
   /**
    * Every GPU seen, before --device selected: what `check --gpus N` counts. Anything
    * that changes which GPUs the host has (such as merging a GPU listed twice) happens
    * before this list is taken.
    */
   found: GpuReport[];
+  /** The GPUs --device selected (all of them without it); none when it matches nothing. */
+  gpus: GpuReport[];
 }
 
-/**
- * The report for `list`: as probeHost, but a --device that matches no GPU is a usage
- * error naming the GPUs found.
- */
-export function probe(vk: VulkanBinding, options: ProbeOptions): ProbeReport {
-  const { report, found } = probeHost(vk, options);
-  if (options.device && report.gpus.length === 0) {
-    throw new UsageError(noGpuMatches(options.device, found));
-  }
-  return report;
-}
-
-/** The whole probe; a --device that matches nothing leaves the report with no GPU. */
-export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
-  const started = monotonicMs();
-  const generatedAt = new Date().toISOString();
+export function probe(vk: VulkanBinding, options: ProbeOptions): VulkanProbe {
   const loaderVersion = vk.enumerateInstanceVersion() >>> 0;
   if (loaderVersion < VK_API_VERSION_1_1) {
     throw new EnvironmentError(
@@ -124,6 +111,7 @@ export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
                 physicalDevices[gpu.loaderIndexes[0]!]!,
                 gpu,
                 options.allocateBytes,
+                options.monotonicMs ?? monotonicMs,
               )
             : skippedAllocation(options.allocateBytes, gpu);
       }
@@ -132,36 +120,15 @@ export function probeHost(vk: VulkanBinding, options: ProbeOptions): HostProbe {
     vk.destroyInstance(instance);
   }
 
-  const report: ProbeReport = {
-    schemaVersion: SCHEMA_VERSION,
-    tool: { name: 'rdma-probe', version: options.toolVersion },
-    generatedAt,
-    host: readHost({
-      root: options.hostRoot ?? '/',
-      hostname: hostname(),
-      gpus: gpus.map((gpu) => ({
-        index: gpu.index,
-        pciBusId: gpu.identity.pciBusId,
-        deviceLocalBytes: largestDeviceLocalHeap(gpu),
-      })),
-    }),
+  return {
     loader: {
       apiVersion: formatApiVersion(loaderVersion),
       requestedApiVersion: formatApiVersion(apiVersion),
     },
     validation: options.validate ? { layer: VALIDATION_LAYER, messages: validationMessages } : null,
-    durationMs: Math.round((monotonicMs() - started) * 10) / 10,
+    found,
     gpus,
   };
-  return { report, found };
-}
-
-/** What BAR1 is compared with: the largest DEVICE_LOCAL heap; null without memory properties. */
-function largestDeviceLocalHeap(gpu: GpuReport): number | null {
-  const sizes = (gpu.memory?.heaps ?? [])
-    .filter((heap) => heap.flags.includes('DEVICE_LOCAL'))
-    .map((heap) => heap.size);
-  return sizes.length > 0 ? Math.max(...sizes) : null;
 }
 
 function createInstance(

@@ -3,7 +3,7 @@
  * comes parsed (the CLI parses --device); matching compares it with what the report
  * holds, in the report's own forms.
  */
-import type { GpuIdentity, GpuReport } from '../report.js';
+import type { GpuIdentity, GpuReport } from '../list-report.js';
 
 export type DeviceSelector = (
   | { kind: 'index'; index: number }

@@ -3,12 +3,15 @@
  * Every reason names the first thing an operator has to fix, in the order the
  * capability depends on it.
  */
-import type { GpuReport, Reason, Verdict } from '../report.js';
+import type { GpuReport, Note, Reason, Verdict } from '../list-report.js';
 import { VK_API_VERSION_1_1 } from '../vulkan/constants.js';
 import { formatApiVersion } from './decode.js';
 
-export const NIC_NOTE =
-  'A remote address proves the driver exported the memory, not that an RDMA NIC can reach it.';
+export const NIC_NOTE: Readonly<Note> = {
+  code: 'nic-reach-unproven',
+  message:
+    'A remote address proves the driver exported the memory, not that an RDMA NIC can reach it.',
+};
 
 type VerdictInput = Pick<
   GpuReport,
@@ -18,14 +21,14 @@ type VerdictInput = Pick<
 /** Facts from gathering that the report does not hold as fields. */
 export interface VerdictContext {
   /** What the driver did that a correct one never does, one note each. */
-  notes?: string[];
+  notes?: Note[];
   /** VkPhysicalDeviceProperties::apiVersion; null when it was never read. */
   deviceApiVersion?: number | null;
 }
 
 export function decideVerdict(gpu: VerdictInput, context: VerdictContext = {}): Verdict {
   const reasons: Reason[] = [];
-  const notes: string[] = [...(context.notes ?? [])];
+  const notes: Note[] = [...(context.notes ?? [])];
 
   if (gpu.error) {
     reasons.push({
@@ -67,13 +70,22 @@ export function decideVerdict(gpu: VerdictInput, context: VerdictContext = {}): 
   }
 
   if (gpu.rdmaExport?.dedicatedOnly) {
-    notes.push('RDMA export requires a dedicated allocation per buffer');
+    notes.push({
+      code: 'dedicated-only',
+      message: 'RDMA export requires a dedicated allocation per buffer',
+    });
   }
   if (gpu.memory && !gpu.memory.budgetAvailable) {
     notes.push(
       gpu.extensions.memoryBudget
-        ? 'VK_EXT_memory_budget gave no usable answer: heap budgets are unknown'
-        : 'VK_EXT_memory_budget is absent: heap budgets are unknown',
+        ? {
+            code: 'memory-budget-unanswered',
+            message: 'VK_EXT_memory_budget gave no usable answer: heap budgets are unknown',
+          }
+        : {
+            code: 'memory-budget-absent',
+            message: 'VK_EXT_memory_budget is absent: heap budgets are unknown',
+          },
     );
   }
   if (reasons.length === 0) notes.push(NIC_NOTE);

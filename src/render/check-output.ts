@@ -7,7 +7,8 @@ import {
   type CheckJudgement,
   type CheckReport,
 } from '../check/check-report.js';
-import type { ProbeReport } from '../report.js';
+import { listReportJson } from '../list-report-json.js';
+import type { ListReport } from '../list-report.js';
 import { renderCheckLine, renderUnknownLine } from './check-line.js';
 
 export interface CheckOutputOptions {
@@ -19,7 +20,7 @@ export interface CheckOutputOptions {
 /** The rules were judged: OK or FAIL. */
 export function renderCheckOutput(
   judgement: CheckJudgement,
-  report: ProbeReport,
+  report: ListReport,
   options: CheckOutputOptions,
 ): string {
   const line = renderCheckLine(judgement);
@@ -37,7 +38,7 @@ export function renderCheckOutput(
     rules: judgement.rules,
     problems: judgement.problems,
     error: null,
-    report,
+    report: listReportJson(report),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

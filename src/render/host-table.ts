@@ -6,8 +6,8 @@
  * control characters.
  */
 import type { ChalkInstance } from 'chalk';
-import type { GpuTopology, HostReport, RdmaDeviceFacts } from '../report.js';
-import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
+import type { GpuView } from '../gpu-view.js';
+import type { GpuTopology, HostReport, RdmaDeviceFacts } from '../list-report.js';
 import { formatBytes } from './format.js';
 
 export type Row = [label: string, value: string];
@@ -50,8 +50,8 @@ export function hostRows(host: HostReport, c: ChalkInstance): Row[] {
 }
 
 /** The rows each GPU gets: its nearest RDMA device and the host problems that apply to it. */
-export function gpuHostRows(host: HostReport, gpuIndex: number, c: ChalkInstance): Row[] {
-  const topology = gpuTopologyOf(host, gpuIndex);
+export function gpuHostRows(view: GpuView, host: HostReport, c: ChalkInstance): Row[] {
+  const { topology, hostReasons: reasons } = view;
   const nearest = !topology
     ? c.dim('unknown (no PCI bus ID)')
     : topology.nearest
@@ -59,7 +59,6 @@ export function gpuHostRows(host: HostReport, gpuIndex: number, c: ChalkInstance
       : topology.sysfsPath === null
         ? c.dim('unknown (GPU not found in sysfs)')
         : c.red('none');
-  const reasons = hostReasonsForGpu(host, gpuIndex);
   const readiness =
     reasons.length > 0
       ? `${c.red('not ready')}: ${reasons.map((reason) => reason.code).join(', ')}`
@@ -67,7 +66,7 @@ export function gpuHostRows(host: HostReport, gpuIndex: number, c: ChalkInstance
         ? c.green('ready')
         : c.dim('unknown');
   const perGpu = (topology?.issues ?? []).map((issue) => `- ${issue.code}: ${issue.message}`);
-  const notes = (topology?.notes ?? []).map((note) => c.dim(`note: ${note}`));
+  const notes = (topology?.notes ?? []).map((note) => c.dim(`note: ${note.message}`));
   const unknown = c.dim('unknown (no PCI bus ID)');
   return [
     ['Nearest RDMA NIC', nearest],
@@ -208,6 +207,6 @@ function readinessLines(host: HostReport, c: ChalkInstance): string {
       : r.ready === false
         ? [c.red('not ready'), ...r.issues.map((issue) => `- ${issue.code}: ${issue.message}`)]
         : [c.yellow('unknown: some facts could not be read')];
-  for (const note of r.notes) lines.push(c.dim(`note: ${note}`));
+  for (const note of r.notes) lines.push(c.dim(`note: ${note.message}`));
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
-/** `--json`: the report itself, one document, nothing else on stdout. */
-import type { ProbeReport } from '../report.js';
+/** `--json`: the report, one document, nothing else on stdout; notes as their messages. */
+import { listReportJson } from '../list-report-json.js';
+import type { ListReport } from '../list-report.js';
 
-export function renderJson(report: ProbeReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+export function renderJson(report: ListReport): string {
+  return `${JSON.stringify(listReportJson(report), null, 2)}\n`;
 }

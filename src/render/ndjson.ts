@@ -1,11 +1,12 @@
 /** `--ndjson`: one JSON line per GPU, the host fields repeated, for log pipelines. */
-import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
-import type { ProbeReport, ReportLine } from '../report.js';
+import { gpuViews } from '../gpu-view.js';
+import { gpuJson, hostJson, topologyJson } from '../list-report-json.js';
+import type { ListReport, ListReportLine } from '../list-report.js';
 
-export function reportLines(report: ProbeReport): ReportLine[] {
+export function reportLines(report: ListReport): ListReportLine[] {
   // The topology goes with each GPU's own line rather than repeated whole on every line.
-  const { gpuTopology, ...host } = report.host;
-  return report.gpus.map((gpu) => ({
+  const { gpuTopology, ...host } = hostJson(report.host);
+  return gpuViews(report).map(({ gpu, topology, hostReasons }) => ({
     schemaVersion: report.schemaVersion,
     kind: 'gpu',
     tool: report.tool,
@@ -14,13 +15,13 @@ export function reportLines(report: ProbeReport): ReportLine[] {
     host,
     loader: report.loader,
     gpuCount: report.gpus.length,
-    gpu,
-    topology: gpuTopologyOf(report.host, gpu.index) ?? null,
-    hostReasons: hostReasonsForGpu(report.host, gpu.index),
+    gpu: gpuJson(gpu),
+    topology: topology && topologyJson(topology),
+    hostReasons,
   }));
 }
 
-export function renderNdjson(report: ProbeReport): string {
+export function renderNdjson(report: ListReport): string {
   return reportLines(report)
     .map((line) => `${JSON.stringify(line)}\n`)
     .join('');

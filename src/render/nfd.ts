@@ -6,8 +6,8 @@
  * gate on a bare name is dropped. The labels are the same either way. Names and values
  * follow the Kubernetes label rules; the file stays under NFD's 64 kB limit.
  */
-import { gpuTopologyOf } from '../host/readiness.js';
-import type { GpuReport, ProbeReport } from '../report.js';
+import { gpuViews, type GpuView } from '../gpu-view.js';
+import type { ListReport } from '../list-report.js';
 
 /** NFD's own label namespace, which nfd-master accepts from every feature source. */
 export const NFD_NAMESPACE = 'feature.node.kubernetes.io';
@@ -26,7 +26,7 @@ export interface NfdOptions {
 
 type Label = [name: string, value: string];
 
-export function renderNfd(report: ProbeReport, options: NfdOptions): string {
+export function renderNfd(report: ListReport, options: NfdOptions): string {
   const maxBytes = options.maxBytes ?? NFD_MAX_BYTES;
   const head = [
     `# rdma-probe ${report.tool.version} on ${report.host.hostname} at ${report.generatedAt}`,
@@ -46,8 +46,8 @@ export function renderNfd(report: ProbeReport, options: NfdOptions): string {
   let body = labelLines(host);
   const truncated = labelLines([['truncated', 'true']]);
   let size = byteLength(head + body);
-  for (const gpu of report.gpus) {
-    const labels = fresh(gpuLabels(report, gpu));
+  for (const view of gpuViews(report)) {
+    const labels = fresh(gpuLabels(view));
     const text = labelLines(labels);
     const next = byteLength(text);
     if (size + next + byteLength(truncated) > maxBytes) {
@@ -61,7 +61,7 @@ export function renderNfd(report: ProbeReport, options: NfdOptions): string {
   return head + body;
 }
 
-function hostLabels(report: ProbeReport): Label[] {
+function hostLabels(report: ListReport): Label[] {
   const host = report.host;
   const capable = report.gpus.filter((gpu) => gpu.verdict.rdma === 'capable').length;
   const labels: Label[] = [
@@ -89,9 +89,8 @@ function hostLabels(report: ProbeReport): Label[] {
   return labels;
 }
 
-function gpuLabels(report: ProbeReport, gpu: GpuReport): Label[] {
+function gpuLabels({ gpu, topology }: GpuView): Label[] {
   const index = gpu.index;
-  const topology = gpuTopologyOf(report.host, index);
   const labels: Label[] = [[`gpu${index}.capable`, String(gpu.verdict.rdma === 'capable')]];
   if (topology?.nearest) labels.push([`gpu${index}.nearest-nic`, topology.nearest.relation]);
   if (topology?.acsRedirect != null) {

@@ -10,8 +10,8 @@
  * written. Each GPU's labels carry its driver, so one board seen through two drivers is
  * two series; the probe has already made a GPU listed twice through one driver one entry.
  */
-import { gpuTopologyOf, hostReasonsForGpu } from '../host/readiness.js';
-import type { GpuReport, ProbeReport } from '../report.js';
+import { gpuViews, type GpuView } from '../gpu-view.js';
+import type { GpuReport, GpuTopology, ListReport } from '../list-report.js';
 
 type Labels = Record<string, string>;
 interface Sample {
@@ -32,8 +32,9 @@ export interface PrometheusFailure {
   durationSeconds: number;
 }
 
-export function renderPrometheus(report: ProbeReport): string {
+export function renderPrometheus(report: ListReport): string {
   const host = report.host;
+  const views = gpuViews(report);
   const families: Family[] = [
     ...runFamilies(
       1,
@@ -74,12 +75,12 @@ export function renderPrometheus(report: ProbeReport): string {
     gauge(
       'rdma_probe_gpu_reason',
       'Why a GPU is not RDMA-capable (source "vulkan") or what the host lacks for it (source "host").',
-      report.gpus.flatMap((gpu) => [
+      views.flatMap(({ gpu, hostReasons }) => [
         ...gpu.verdict.reasons.map((reason) => ({
           labels: { ...gpuLabels(gpu), source: 'vulkan', reason: reason.code },
           value: 1,
         })),
-        ...hostReasonsForGpu(host, gpu.index).map((reason) => ({
+        ...hostReasons.map((reason) => ({
           labels: { ...gpuLabels(gpu), source: 'host', reason: reason.code },
           value: 1,
         })),
@@ -108,12 +109,12 @@ export function renderPrometheus(report: ProbeReport): string {
     gauge(
       'rdma_probe_gpu_acs_redirect',
       'Whether PCIe ACS redirects peer-to-peer traffic between the GPU and an RDMA NIC (absent when unknown).',
-      gpuSamples(report, (gpu) => gpuTopologyOf(host, gpu.index)?.acsRedirect),
+      topologySamples(views, (topology) => topology.acsRedirect),
     ),
     gauge(
       'rdma_probe_gpu_bar1_bytes',
       'Size of the GPU BAR1 aperture, through which peers reach GPU memory (NVIDIA GPUs).',
-      gpuSamples(report, (gpu) => gpuTopologyOf(host, gpu.index)?.bar1Bytes),
+      topologySamples(views, (topology) => topology.bar1Bytes),
     ),
     heapFamily(
       report,
@@ -225,21 +226,19 @@ function gpuLabels(gpu: GpuReport): Labels {
   };
 }
 
-/** One sample per GPU whose value is known (null and undefined leave the GPU out). */
-function gpuSamples(
-  report: ProbeReport,
-  valueOf: (gpu: GpuReport) => boolean | number | null | undefined,
+/** One sample per GPU with a topology entry whose value is known (null leaves the GPU out). */
+function topologySamples(
+  views: readonly GpuView[],
+  valueOf: (topology: GpuTopology) => boolean | number | null,
 ): Sample[] {
-  return report.gpus.flatMap((gpu) => {
-    const value = valueOf(gpu);
-    return value === null || value === undefined
-      ? []
-      : [{ labels: gpuLabels(gpu), value: Number(value) }];
+  return views.flatMap(({ gpu, topology }) => {
+    const value = topology === null ? null : valueOf(topology);
+    return value === null ? [] : [{ labels: gpuLabels(gpu), value: Number(value) }];
   });
 }
 
 function heapFamily(
-  report: ProbeReport,
+  report: ListReport,
   name: string,
   help: string,
   valueOf: (heap: { size: number; budget: number | null; usage: number | null }) => number | null,

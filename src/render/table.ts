@@ -14,10 +14,10 @@ import type {
   GpuReport,
   HostReport,
   MemoryReport,
-  ProbeReport,
+  ListReport,
   RdmaExportSupport,
-} from '../report.js';
-import { NIC_NOTE } from '../probe/verdict.js';
+} from '../list-report.js';
+import { gpuViews, type GpuView } from '../gpu-view.js';
 import { formatBytes, hex, plural } from './format.js';
 import { gpuHostRows, hostRows, hostSummaryLine, hostTitle } from './host-table.js';
 import { terminalSafeDeep } from './terminal-text.js';
@@ -31,8 +31,8 @@ export interface TableOptions {
 const LABEL_WIDTH = 22;
 const VALUE_WIDTH = 74;
 
-export function renderTable(probeReport: ProbeReport, options: TableOptions): string {
-  const report = terminalSafeDeep(probeReport);
+export function renderTable(listReport: ListReport, options: TableOptions): string {
+  const report = terminalSafeDeep(listReport);
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
   const gpus = plural(report.gpus.length, 'GPU');
@@ -40,9 +40,9 @@ export function renderTable(probeReport: ProbeReport, options: TableOptions): st
     c.bold(`rdma-probe ${report.tool.version}`) +
       ` · host ${report.host.hostname} · Vulkan loader ${report.loader.apiVersion} · ${gpus}`,
   );
-  for (const gpu of report.gpus) {
+  for (const view of gpuViews(report)) {
     out.push('');
-    out.push(renderGpu(gpu, c, options, report.host));
+    out.push(renderGpu(view, c, options, report.host));
   }
   const hostTable = keyValueTable();
   hostTable.push(...hostRows(report.host, c));
@@ -70,11 +70,12 @@ function keyValueTable(): Table.Table {
 }
 
 function renderGpu(
-  gpu: GpuReport,
+  view: GpuView,
   c: ChalkInstance,
   options: TableOptions,
   host: HostReport,
 ): string {
+  const { gpu } = view;
   const id = gpu.identity;
   const verdict =
     gpu.verdict.rdma === 'capable' ? c.green.bold('RDMA CAPABLE') : c.red.bold('NOT RDMA-CAPABLE');
@@ -102,7 +103,7 @@ function renderGpu(
     table.push(['Probe error', c.red(`${gpu.error.call}: ${gpu.error.result}`)]);
   }
   table.push(['Verdict', verdictLines(gpu, c)]);
-  table.push(...gpuHostRows(host, gpu.index, c));
+  table.push(...gpuHostRows(view, host, c));
   if (gpu.allocation) table.push(['RDMA allocation', allocationLines(gpu.allocation, c)]);
 
   const parts = [title, table.toString()];
@@ -146,9 +147,9 @@ function verdictLines(gpu: GpuReport, c: ChalkInstance): string {
       : [c.red('not-capable'), ...gpu.verdict.reasons.map((r) => `- ${r.code}: ${r.message}`)];
   // The NIC caveat is repeated under a successful allocation, where it matters most.
   const notes = gpu.verdict.notes.filter(
-    (note) => !(note === NIC_NOTE && gpu.allocation?.status === 'ok'),
+    (note) => !(note.code === 'nic-reach-unproven' && gpu.allocation?.status === 'ok'),
   );
-  for (const note of notes) lines.push(c.dim(`note: ${note}`));
+  for (const note of notes) lines.push(c.dim(`note: ${note.message}`));
   return lines.join('\n');
 }
 

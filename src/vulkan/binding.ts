@@ -193,8 +193,9 @@ export interface VulkanBinding {
 
   /**
    * vkCreateDevice, then every device command the methods below call is resolved with
-   * vkGetDeviceProcAddr before anything else is created. When one is NULL the device is
-   * destroyed at once and MissingEntryPointError names the command.
+   * vkGetDeviceProcAddr before anything else is created (an extension's commands when
+   * `enabledExtensions` has that extension). When one is NULL the device is destroyed at
+   * once and MissingEntryPointError names the command.
    */
   createDevice(physicalDevice: DispatchableHandle, options: DeviceOptions): DispatchableHandle;
   destroyDevice(device: DispatchableHandle): void;
@@ -211,7 +212,10 @@ export interface VulkanBinding {
     buffer: NonDispatchableHandle,
     memory: NonDispatchableHandle,
   ): void;
-  /** vkGetMemoryRemoteAddressNV (resolved by createDevice; NULL unless the extension is enabled). */
+  /**
+   * vkGetMemoryRemoteAddressNV, resolved by createDevice only when the device was created
+   * with VK_NV_external_memory_rdma enabled (a TypeError otherwise: nothing is called).
+   */
   getMemoryRemoteAddress(
     device: DispatchableHandle,
     memory: NonDispatchableHandle,

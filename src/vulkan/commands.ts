@@ -9,58 +9,84 @@
  * - device commands: vkGetDeviceProcAddr(device, name), right after vkCreateDevice and
  *   before any buffer or memory exists (a NULL then destroys the device at once).
  *
+ * Which commands those are is scripts/gen-vulkan.mjs's list; how each is dispatched and
+ * what provides it (a core version, or an extension) is the registry's, through
+ * ./generated/vk-commands.ts. The lists below are chosen by those two facts only, so a
+ * command cannot be resolved at a level the registry does not give it.
+ *
  * Vulkan 1.1 commands are listed under their core names only. The instance is created
  * for 1.1 or newer and the probe calls them only for devices of 1.1 or newer (see
  * src/probe/gpu.ts), which is exactly when the core names are valid; the KHR aliases
  * would need their instance extensions enabled, for no gain on such devices.
  */
+import { VkCommands } from './generated/vk-commands.js';
+import type { VkCommandDescriptor } from './registry-types.js';
 
-/** Resolved with vkGetInstanceProcAddr(NULL, …) when the binding opens; vkCreateInstance is required. */
-export const GLOBAL_COMMANDS = [
-  'vkCreateInstance',
-  'vkEnumerateInstanceLayerProperties',
-  // Absent from Vulkan 1.0 loaders: NULL there means "1.0", not a fault.
-  'vkEnumerateInstanceVersion',
-] as const;
+type Table = typeof VkCommands;
+/** Every command the binding calls. */
+export type CommandName = keyof Table;
+/** The commands whose registry entry has the given shape. */
+type CommandsLike<Shape> = { [K in CommandName]: Table[K] extends Shape ? K : never }[CommandName];
+
+/**
+ * The one exception to "resolved at its own level": vkGetDeviceProcAddr is a device-level
+ * command, but no device exists to ask before vkCreateDevice, so it is resolved with
+ * vkGetInstanceProcAddr(instance, …), which the specification allows for any
+ * device-level command.
+ */
+export const DEVICE_PROC_ADDR = 'vkGetDeviceProcAddr';
+
+export type GlobalCommand = CommandsLike<{ level: 'global' }>;
+/** Core commands taking the VkInstance itself: all needed as soon as it exists. */
+export type InstanceCommand = CommandsLike<{ handle: 'VkInstance'; version: string }>;
+/** Commands of instance extensions: resolved only on an instance that enabled one. */
+export type InstanceExtensionCommand = CommandsLike<{ handle: 'VkInstance'; version: null }>;
+export type PhysicalDeviceCommand =
+  | CommandsLike<{ handle: 'VkPhysicalDevice' }>
+  | typeof DEVICE_PROC_ADDR;
+export type DeviceCommand = Exclude<CommandsLike<{ level: 'device' }>, typeof DEVICE_PROC_ADDR>;
+
+const COMMANDS = Object.entries(VkCommands) as [CommandName, VkCommandDescriptor][];
+function commandsWhere<Name extends CommandName>(
+  test: (command: VkCommandDescriptor, name: CommandName) => boolean,
+): readonly Name[] {
+  return COMMANDS.filter(([name, command]) => test(command, name)).map(([name]) => name as Name);
+}
+
+/**
+ * Resolved with vkGetInstanceProcAddr(NULL, …) when the binding opens. vkCreateInstance is
+ * required; vkEnumerateInstanceVersion is Vulkan 1.1, so a 1.0 loader lacks it (NULL
+ * there means "1.0", not a fault).
+ */
+export const GLOBAL_COMMANDS = commandsWhere<GlobalCommand>(({ level }) => level === 'global');
 
 /** Resolved with vkGetInstanceProcAddr(instance, …) right after vkCreateInstance; all required. */
-export const INSTANCE_COMMANDS = ['vkDestroyInstance', 'vkEnumeratePhysicalDevices'] as const;
+export const INSTANCE_COMMANDS = commandsWhere<InstanceCommand>(
+  ({ handle, version }) => handle === 'VkInstance' && version !== null,
+);
+
+/** Resolved with vkGetInstanceProcAddr(instance, …) when first needed, if their extension is enabled. */
+export const INSTANCE_EXTENSION_COMMANDS = commandsWhere<InstanceExtensionCommand>(
+  ({ handle, version }) => handle === 'VkInstance' && version === null,
+);
 
 /**
  * Resolved with vkGetInstanceProcAddr(instance, …) on first use, each checked before
  * its first call: a NULL one is a failure of the GPU that needed it.
  */
-export const PHYSICAL_DEVICE_COMMANDS = [
-  'vkEnumerateDeviceExtensionProperties',
-  'vkGetPhysicalDeviceProperties',
-  'vkGetPhysicalDeviceMemoryProperties',
-  'vkGetPhysicalDeviceQueueFamilyProperties',
-  // Vulkan 1.1 (only for devices of 1.1 or newer)
-  'vkGetPhysicalDeviceProperties2',
-  'vkGetPhysicalDeviceFeatures2',
-  'vkGetPhysicalDeviceMemoryProperties2',
-  'vkGetPhysicalDeviceExternalBufferProperties',
-  'vkCreateDevice',
-  'vkGetDeviceProcAddr',
-] as const;
+export const PHYSICAL_DEVICE_COMMANDS: readonly PhysicalDeviceCommand[] = [
+  ...commandsWhere<PhysicalDeviceCommand>(({ handle }) => handle === 'VkPhysicalDevice'),
+  DEVICE_PROC_ADDR,
+];
 
-/** Resolved with vkGetDeviceProcAddr right after vkCreateDevice; all required by --alloc. */
-export const DEVICE_COMMANDS = [
-  'vkDestroyDevice',
-  'vkCreateBuffer',
-  'vkDestroyBuffer',
-  'vkGetBufferMemoryRequirements2',
-  'vkAllocateMemory',
-  'vkFreeMemory',
-  'vkBindBufferMemory',
-  // NULL unless VK_NV_external_memory_rdma was enabled on the device.
-  'vkGetMemoryRemoteAddressNV',
-] as const;
-
-export type GlobalCommand = (typeof GLOBAL_COMMANDS)[number];
-export type InstanceCommand = (typeof INSTANCE_COMMANDS)[number];
-export type PhysicalDeviceCommand = (typeof PHYSICAL_DEVICE_COMMANDS)[number];
-export type DeviceCommand = (typeof DEVICE_COMMANDS)[number];
+/**
+ * Resolved with vkGetDeviceProcAddr right after vkCreateDevice; all required by --alloc,
+ * an extension's commands only when the device was created with that extension enabled
+ * (vkGetDeviceProcAddr gives NULL for the others).
+ */
+export const DEVICE_COMMANDS = commandsWhere<DeviceCommand>(
+  ({ level }, name) => level === 'device' && name !== DEVICE_PROC_ADDR,
+);
 
 /**
  * The most items the binding accepts from one enumeration (GPUs, extensions, layers,

@@ -4,7 +4,12 @@
  * this module adds what is the project's own: extension names, the device-type labels the
  * report prints, and the VkResult name lookup.
  */
-import { DebugMessageType, VkResult } from './generated/vk-enums.js';
+import {
+  ApiVersion,
+  DebugMessageType,
+  VkPhysicalDeviceType,
+  VkResult,
+} from './generated/vk-enums.js';
 
 export {
   BufferUsageFlag,
@@ -28,6 +33,7 @@ export {
   VK_FALSE,
   VK_TRUE,
   VK_UUID_SIZE,
+  VendorId,
   VkResult,
 } from './generated/vk-enums.js';
 
@@ -44,12 +50,13 @@ export const Extension = {
 
 export const VALIDATION_LAYER = 'VK_LAYER_KHRONOS_validation';
 
+/** The report's label for each VkPhysicalDeviceType. */
 export const PhysicalDeviceType: Record<number, string> = {
-  0: 'other',
-  1: 'integrated-gpu',
-  2: 'discrete-gpu',
-  3: 'virtual-gpu',
-  4: 'cpu',
+  [VkPhysicalDeviceType.OTHER]: 'other',
+  [VkPhysicalDeviceType.INTEGRATED_GPU]: 'integrated-gpu',
+  [VkPhysicalDeviceType.DISCRETE_GPU]: 'discrete-gpu',
+  [VkPhysicalDeviceType.VIRTUAL_GPU]: 'virtual-gpu',
+  [VkPhysicalDeviceType.CPU]: 'cpu',
 };
 
 /** The messages the probe asks VK_EXT_debug_utils for: general, validation, performance. */
@@ -70,6 +77,8 @@ export function makeApiVersion(major: number, minor: number, patch: number): num
   return ((major << 22) | (minor << 12) | patch) >>> 0;
 }
 
-export const VK_API_VERSION_1_1 = makeApiVersion(1, 1, 0);
-export const VK_API_VERSION_1_2 = makeApiVersion(1, 2, 0);
-export const VK_API_VERSION_1_3 = makeApiVersion(1, 3, 0);
+/** The core versions, as the registry numbers its <feature>s. */
+export const VK_API_VERSION_1_0 = ApiVersion.VK_VERSION_1_0;
+export const VK_API_VERSION_1_1 = ApiVersion.VK_VERSION_1_1;
+export const VK_API_VERSION_1_2 = ApiVersion.VK_VERSION_1_2;
+export const VK_API_VERSION_1_3 = ApiVersion.VK_VERSION_1_3;

@@ -27,20 +27,25 @@ import {
   INSTANCE_COMMANDS,
   MAX_ENUMERATED_ITEMS,
   MAX_ENUMERATION_ATTEMPTS,
+  type CommandName,
   type DeviceCommand,
   type GlobalCommand,
   type InstanceCommand,
+  type InstanceExtensionCommand,
   type PhysicalDeviceCommand,
 } from './commands.js';
+import { requiredExtensions } from './requirements.js';
 import {
   DebugSeverity,
   DEBUG_MESSAGE_TYPES_ALL,
   SharingMode,
   StructureTypeOf,
+  VK_API_VERSION_1_0,
   VK_FALSE,
   VK_INCOMPLETE,
   VK_MAX_MEMORY_HEAPS,
   VK_MAX_MEMORY_TYPES,
+  VK_TRUE,
 } from './constants.js';
 import { DriverOutputError, MissingEntryPointError, VulkanCallError } from './driver-errors.js';
 import type {
@@ -77,6 +82,9 @@ const DRIVER_SELECTION_VARIABLES = [
 
 type KoffiType = ReturnType<typeof koffi.struct>;
 type Fn = (...args: unknown[]) => unknown;
+
+/** A non-dispatchable handle that names nothing (the header's VK_NULL_HANDLE). */
+const VK_NULL_HANDLE = 0n;
 
 const INSTALL_HINT = `install it with 'apt-get install libvulkan1' (Debian/Ubuntu) or 'dnf install vulkan-loader' (RHEL/Fedora)`;
 
@@ -234,18 +242,36 @@ function enumerate<R>(
 
 /**
  * Commands looked up by name through one resolver, each checked and decoded on first use.
- * `resolve` returns the raw address (NULL as a falsy value).
+ * `resolve` returns the raw address (NULL as a falsy value). `enabled` is what the
+ * instance or device the resolver belongs to was created with: a command that only an
+ * extension provides (the registry says which) is resolved only when that extension is
+ * among them, since calling it otherwise is invalid even where the loader hands it out.
  */
-class CommandTable<Name extends string> {
+class CommandTable<Name extends CommandName> {
   private readonly cache = new Map<Name, Fn | null>();
   constructor(
     private readonly resolverName: string,
     private readonly resolve: (name: Name) => unknown,
     private readonly protos: Record<Name, KoffiType>,
+    private readonly enabled: readonly string[] = [],
   ) {}
 
-  /** The command, or null when the resolver returns NULL for it. */
+  /** Whether the command may be resolved here: a core one always, an extension's when enabled. */
+  available(name: Name): boolean {
+    const needed = requiredExtensions(name);
+    return needed.length === 0 || needed.some((extension) => this.enabled.includes(extension));
+  }
+
+  /**
+   * The command, or null when the resolver returns NULL for it. Asking for a command whose
+   * extension was not enabled is the caller's mistake (a TypeError): it is never resolved.
+   */
   find(name: Name): Fn | null {
+    if (!this.available(name)) {
+      throw new TypeError(
+        `${name} needs ${requiredExtensions(name).join(' or ')} enabled before ${this.resolverName} may be asked for it`,
+      );
+    }
     if (!this.cache.has(name)) {
       const address = this.resolve(name);
       this.cache.set(name, address ? (koffi.decode(address, this.protos[name]) as Fn) : null);
@@ -272,10 +298,12 @@ const GLOBAL_PROTOS: Record<GlobalCommand, KoffiType> = {
   vkEnumerateInstanceVersion: T.PFN_vkEnumerateInstanceVersion,
 };
 
-type InstanceLevel = InstanceCommand | PhysicalDeviceCommand;
+type InstanceLevel = InstanceCommand | InstanceExtensionCommand | PhysicalDeviceCommand;
 const INSTANCE_PROTOS: Record<InstanceLevel, KoffiType> = {
   vkDestroyInstance: T.PFN_vkDestroyInstance,
   vkEnumeratePhysicalDevices: T.PFN_vkEnumeratePhysicalDevices,
+  vkCreateDebugUtilsMessengerEXT: T.PFN_vkCreateDebugUtilsMessengerEXT,
+  vkDestroyDebugUtilsMessengerEXT: T.PFN_vkDestroyDebugUtilsMessengerEXT,
   vkEnumerateDeviceExtensionProperties: T.PFN_vkEnumerateDeviceExtensionProperties,
   vkGetPhysicalDeviceProperties: T.PFN_vkPhysicalDeviceQuery,
   vkGetPhysicalDeviceMemoryProperties: T.PFN_vkPhysicalDeviceQuery,
@@ -297,6 +325,19 @@ const DEVICE_PROTOS: Record<DeviceCommand, KoffiType> = {
   vkFreeMemory: T.PFN_vkFreeMemory,
   vkBindBufferMemory: T.PFN_vkBindBufferMemory,
   vkGetMemoryRemoteAddressNV: T.PFN_vkGetMemoryRemoteAddressNV,
+};
+
+/**
+ * The commands each resolver is asked for: vkGetInstanceProcAddr with NULL, with the
+ * instance, and vkGetDeviceProcAddr. The tables above are typed by the registry's levels;
+ * test/vulkan-generated.test.ts checks these lists against the registry too.
+ */
+export const RESOLVED_COMMANDS: Readonly<
+  Record<'global' | 'instance' | 'device', readonly string[]>
+> = {
+  global: Object.keys(GLOBAL_PROTOS),
+  instance: Object.keys(INSTANCE_PROTOS),
+  device: Object.keys(DEVICE_PROTOS),
 };
 
 /*
@@ -361,9 +402,9 @@ class KoffiVulkanBinding implements VulkanBinding {
   }
 
   enumerateInstanceVersion(): number {
-    // vkEnumerateInstanceVersion is absent from 1.0 loaders: that is the answer "1.0".
+    // vkEnumerateInstanceVersion is Vulkan 1.1, absent from 1.0 loaders: that is the answer "1.0".
     const enumerateVersion = this.global.find('vkEnumerateInstanceVersion');
-    if (!enumerateVersion) return 1 << 22;
+    if (!enumerateVersion) return VK_API_VERSION_1_0;
     const version = [0];
     check('vkEnumerateInstanceVersion', enumerateVersion(version));
     return version[0]!;
@@ -373,9 +414,9 @@ class KoffiVulkanBinding implements VulkanBinding {
     const fn = this.global.need('vkEnumerateInstanceLayerProperties');
     return enumerate(
       'vkEnumerateInstanceLayerProperties',
-      T.VkLayerProperties,
+      T.structs.VkLayerProperties,
       (count, out) => fn(count, out),
-      (layer) => layer['layerName'] as string,
+      (layer) => decodeCString(layer['layerName'] as Uint8Array).text,
     );
   }
 
@@ -418,6 +459,7 @@ class KoffiVulkanBinding implements VulkanBinding {
         'vkGetInstanceProcAddr',
         (name) => this.getInstanceProcAddr(instance, name),
         INSTANCE_PROTOS,
+        options.enabledExtensions,
       );
       const destroy = commands.find('vkDestroyInstance');
       const missing = commands.missing(INSTANCE_COMMANDS);
@@ -433,7 +475,7 @@ class KoffiVulkanBinding implements VulkanBinding {
       this.instances.set(instance, commands);
       if (callback && messengerInfo) {
         try {
-          const messenger = this.createDebugMessenger(instance, messengerInfo);
+          const messenger = this.createDebugMessenger(commands, instance, messengerInfo);
           this.debugHooks.set(instance, { messenger, callback });
         } catch (error) {
           this.instances.delete(instance);
@@ -448,27 +490,21 @@ class KoffiVulkanBinding implements VulkanBinding {
     }
   }
 
-  private createDebugMessenger(instance: bigint, info: Record<string, unknown>): bigint {
-    const address = this.getInstanceProcAddr(instance, 'vkCreateDebugUtilsMessengerEXT');
-    if (!address)
-      throw new MissingEntryPointError('vkGetInstanceProcAddr', 'vkCreateDebugUtilsMessengerEXT');
+  private createDebugMessenger(
+    commands: CommandTable<InstanceLevel>,
+    instance: bigint,
+    info: Record<string, unknown>,
+  ): bigint {
+    const create = commands.need('vkCreateDebugUtilsMessengerEXT');
     const out = [0n];
-    check(
-      'vkCreateDebugUtilsMessengerEXT',
-      koffi.call(address, T.PFN_vkCreateDebugUtilsMessengerEXT, instance, info, null, out),
-    );
+    check('vkCreateDebugUtilsMessengerEXT', create(instance, info, null, out));
     return toBigInt(out[0]);
   }
 
   destroyInstance(instance: DispatchableHandle): void {
-    const hook = this.debugHooks.get(instance);
-    if (hook) {
-      const address = this.getInstanceProcAddr(instance, 'vkDestroyDebugUtilsMessengerEXT');
-      if (address) {
-        koffi.call(address, T.PFN_vkDestroyDebugUtilsMessengerEXT, instance, hook.messenger, null);
-      }
-    }
     const commands = this.instanceCommands(instance);
+    const hook = this.debugHooks.get(instance);
+    if (hook) commands.find('vkDestroyDebugUtilsMessengerEXT')?.(instance, hook.messenger, null);
     commands.need('vkDestroyInstance')(instance, null);
     this.instances.delete(instance);
     for (const [physicalDevice, table] of this.physical) {
@@ -500,7 +536,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     const fn = this.physicalCommands(physicalDevice).need('vkEnumerateDeviceExtensionProperties');
     return enumerate(
       'vkEnumerateDeviceExtensionProperties',
-      T.VkExtensionProperties,
+      T.structs.VkExtensionProperties,
       (count, out) => fn(physicalDevice, null, count, out),
       decodeExtension,
     );
@@ -508,7 +544,9 @@ class KoffiVulkanBinding implements VulkanBinding {
 
   getBasicProperties(physicalDevice: DispatchableHandle): RawBasicProperties {
     const fn = this.physicalCommands(physicalDevice).need('vkGetPhysicalDeviceProperties');
-    const properties = queryStruct(T.VkPhysicalDeviceProperties, (out) => fn(physicalDevice, out));
+    const properties = queryStruct(T.structs.VkPhysicalDeviceProperties, (out) =>
+      fn(physicalDevice, out),
+    );
     const name = decodeCString(properties['deviceName'] as Uint8Array);
     return {
       apiVersion: properties['apiVersion'] as number,
@@ -525,11 +563,11 @@ class KoffiVulkanBinding implements VulkanBinding {
     const fn = this.physicalCommands(physicalDevice).need('vkGetPhysicalDeviceProperties2');
     const links: ChainLink[] = [
       {
-        type: T.VkPhysicalDeviceProperties2,
+        type: T.structs.VkPhysicalDeviceProperties2,
         init: { sType: StructureTypeOf.VkPhysicalDeviceProperties2 },
       },
       {
-        type: T.VkPhysicalDeviceIDProperties,
+        type: T.structs.VkPhysicalDeviceIDProperties,
         init: {
           sType: StructureTypeOf.VkPhysicalDeviceIDProperties,
           deviceUUID: UNSET_UUID,
@@ -540,14 +578,14 @@ class KoffiVulkanBinding implements VulkanBinding {
     const driverAt = query.driverProperties ? links.length : -1;
     if (query.driverProperties) {
       links.push({
-        type: T.VkPhysicalDeviceDriverProperties,
+        type: T.structs.VkPhysicalDeviceDriverProperties,
         init: { sType: StructureTypeOf.VkPhysicalDeviceDriverProperties, driverID: UNSET_U32 },
       });
     }
     const pciAt = query.pciBusInfo ? links.length : -1;
     if (query.pciBusInfo) {
       links.push({
-        type: T.VkPhysicalDevicePCIBusInfoPropertiesEXT,
+        type: T.structs.VkPhysicalDevicePCIBusInfoPropertiesEXT,
         init: {
           sType: StructureTypeOf.VkPhysicalDevicePCIBusInfoPropertiesEXT,
           pciDomain: UNSET_FLAGS,
@@ -615,11 +653,11 @@ class KoffiVulkanBinding implements VulkanBinding {
     const decoded = queryChain(
       [
         {
-          type: T.VkPhysicalDeviceFeatures2,
+          type: T.structs.VkPhysicalDeviceFeatures2,
           init: { sType: StructureTypeOf.VkPhysicalDeviceFeatures2 },
         },
         {
-          type: T.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
+          type: T.structs.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
           init: {
             sType: StructureTypeOf.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
             externalMemoryRDMA: UNSET_U32,
@@ -630,7 +668,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     );
     // A VkBool32 is 0 or 1; the marker (or any other value) means "not answered".
     const value = decoded[1]!['externalMemoryRDMA'];
-    return value === 1 ? true : value === 0 ? false : null;
+    return value === VK_TRUE ? true : value === VK_FALSE ? false : null;
   }
 
   getMemoryProperties(physicalDevice: DispatchableHandle, query: MemoryQuery): RawMemoryProperties {
@@ -639,19 +677,21 @@ class KoffiVulkanBinding implements VulkanBinding {
     let budget: Record<string, unknown> | null = null;
     if (!query.properties2) {
       const fn = commands.need('vkGetPhysicalDeviceMemoryProperties');
-      memory = queryStruct(T.VkPhysicalDeviceMemoryProperties, (out) => fn(physicalDevice, out));
+      memory = queryStruct(T.structs.VkPhysicalDeviceMemoryProperties, (out) =>
+        fn(physicalDevice, out),
+      );
     } else {
       const fn = commands.need('vkGetPhysicalDeviceMemoryProperties2');
       const links: ChainLink[] = [
         {
-          type: T.VkPhysicalDeviceMemoryProperties2,
+          type: T.structs.VkPhysicalDeviceMemoryProperties2,
           init: { sType: StructureTypeOf.VkPhysicalDeviceMemoryProperties2 },
         },
       ];
       if (query.budget) {
         const unset = new Array<bigint>(VK_MAX_MEMORY_HEAPS).fill(UNSET_U64);
         links.push({
-          type: T.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
+          type: T.structs.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
           init: {
             sType: StructureTypeOf.VkPhysicalDeviceMemoryBudgetPropertiesEXT,
             heapBudget: unset,
@@ -718,7 +758,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     const decoded = queryChain(
       [
         {
-          type: T.VkExternalBufferProperties,
+          type: T.structs.VkExternalBufferProperties,
           init: {
             sType: StructureTypeOf.VkExternalBufferProperties,
             externalMemoryProperties: unset,
@@ -748,7 +788,7 @@ class KoffiVulkanBinding implements VulkanBinding {
     fn(physicalDevice, count, null);
     const capacity = believableCount(call, count[0]!);
     if (capacity === 0) return [];
-    const out = koffi.alloc(T.VkQueueFamilyProperties, capacity);
+    const out = koffi.alloc(T.structs.VkQueueFamilyProperties, capacity);
     try {
       fn(physicalDevice, count, out);
       const written = count[0]!;
@@ -758,7 +798,11 @@ class KoffiVulkanBinding implements VulkanBinding {
           `wrote a count of ${written} after filling an array of ${capacity}`,
         );
       }
-      const families = koffi.decode(out, T.VkQueueFamilyProperties, written) as RawQueueFamily[];
+      const families = koffi.decode(
+        out,
+        T.structs.VkQueueFamilyProperties,
+        written,
+      ) as RawQueueFamily[];
       return families.map((family) => ({
         queueFlags: family.queueFlags,
         queueCount: family.queueCount,
@@ -779,7 +823,7 @@ class KoffiVulkanBinding implements VulkanBinding {
           {
             sType: StructureTypeOf.VkPhysicalDeviceExternalMemoryRDMAFeaturesNV,
             pNext: null,
-            externalMemoryRDMA: 1,
+            externalMemoryRDMA: VK_TRUE,
           },
           'VkPhysicalDeviceExternalMemoryRDMAFeaturesNV *',
         )
@@ -812,8 +856,10 @@ class KoffiVulkanBinding implements VulkanBinding {
       'vkGetDeviceProcAddr',
       (name) => getDeviceProcAddr(device, name),
       DEVICE_PROTOS,
+      options.enabledExtensions,
     );
-    const missing = table.missing(DEVICE_COMMANDS);
+    // An extension's commands are asked for only when it was enabled on the device.
+    const missing = table.missing(DEVICE_COMMANDS.filter((name) => table.available(name)));
     if (missing.length > 0) {
       const destroy = table.find('vkDestroyDevice');
       destroy?.(device, null);
@@ -876,9 +922,12 @@ class KoffiVulkanBinding implements VulkanBinding {
     };
     const decoded = queryChain(
       [
-        { type: T.VkMemoryRequirements2, init: { sType: StructureTypeOf.VkMemoryRequirements2 } },
         {
-          type: T.VkMemoryDedicatedRequirements,
+          type: T.structs.VkMemoryRequirements2,
+          init: { sType: StructureTypeOf.VkMemoryRequirements2 },
+        },
+        {
+          type: T.structs.VkMemoryDedicatedRequirements,
           init: { sType: StructureTypeOf.VkMemoryDedicatedRequirements },
         },
       ],
@@ -890,8 +939,8 @@ class KoffiVulkanBinding implements VulkanBinding {
       size: toBigInt(requirements['size']),
       alignment: toBigInt(requirements['alignment']),
       memoryTypeBits: toNumber(requirements['memoryTypeBits']),
-      prefersDedicatedAllocation: dedicated['prefersDedicatedAllocation'] === 1,
-      requiresDedicatedAllocation: dedicated['requiresDedicatedAllocation'] === 1,
+      prefersDedicatedAllocation: dedicated['prefersDedicatedAllocation'] === VK_TRUE,
+      requiresDedicatedAllocation: dedicated['requiresDedicatedAllocation'] === VK_TRUE,
     };
   }
 
@@ -901,7 +950,7 @@ class KoffiVulkanBinding implements VulkanBinding {
         ? {
             sType: StructureTypeOf.VkMemoryDedicatedAllocateInfo,
             pNext: null,
-            image: 0n,
+            image: VK_NULL_HANDLE,
             buffer: options.dedicatedBuffer,
           }
         : null;
@@ -985,7 +1034,7 @@ function debugMessengerInfo(callback: bigint): Record<string, unknown> {
 
 function makeDebugCallback(onMessage: (message: DebugMessage) => void) {
   return (severity: number, types: number, data: unknown): number => {
-    const head = koffi.decode(data, T.VkDebugUtilsMessengerCallbackDataEXTHead) as {
+    const head = koffi.decode(data, T.views.VkDebugUtilsMessengerCallbackDataEXTHead) as {
       pMessageIdName: string | null;
       messageIdNumber: number;
       pMessage: string | null;

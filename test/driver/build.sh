@@ -19,8 +19,10 @@ manifest="$out/rdma_test_icd.json"
 cc="${CC:-cc}"
 cflags=(-std=gnu11 -O1 -g -Wall -Wextra -Werror)
 
-icd_sources=("$src/rdma_test_icd.c" "$src/device.c" "$src/chain.c" "$src/config.c" "$src/state.c")
-icd_inputs=("${icd_sources[@]}" "$src/icd.h" "$src/vk_result_names.h" "$src/build.sh")
+icd_sources=("$src/icd_entry.c" "$src/instance.c" "$src/physical_device.c" "$src/device.c"
+  "$src/params.c" "$src/chain.c" "$src/config.c" "$src/state.c" "$src/generated/chain_rules.c")
+icd_inputs=("${icd_sources[@]}" "$src/icd.h" "$src/generated/chain_rules.h"
+  "$src/generated/vuids.h" "$src/vk_result_names.h" "$src/build.sh")
 exercise_inputs=("$src/exercise.c" "$src/vk_result_names.h" "$src/build.sh")
 
 # One builder at a time (test files run in parallel); the others wait, then find

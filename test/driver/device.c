@@ -11,31 +11,13 @@
 
 #define RDMA_HANDLE VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV
 
-static void invalid_parameter(const char *call, const char *parameter, const char *what) {
-    char vuid[160];
-    snprintf(vuid, sizeof(vuid), "VUID-%s-%s-parameter", call, parameter);
-    icd_state_violation(vuid, "%s: %s %s", call, parameter, what);
-}
-
-static void violation_at(const char *prefix, const char *suffix, const char *format, ...)
-    ICD_PRINTF(3, 4);
-static void violation_at(const char *prefix, const char *suffix, const char *format, ...) {
-    char vuid[160], text[512];
-    snprintf(vuid, sizeof(vuid), "VUID-%s-%s", prefix, suffix);
-    va_list args;
-    va_start(args, format);
-    vsnprintf(text, sizeof(text), format, args);
-    va_end(args);
-    icd_state_violation(vuid, "%s", text);
-}
-
-icd_device *icd_device_from(VkDevice handle, const char *call) {
+icd_device *icd_device_from(VkDevice handle, const char *call, const char *vuid) {
     for (icd_instance *i = icd_instance_list(); i; i = i->next) {
         for (icd_device *d = i->devices; d; d = d->next) {
             if ((VkDevice)d == handle) return d;
         }
     }
-    invalid_parameter(call, "device", "is not a live VkDevice of this driver");
+    icd_invalid_parameter(vuid, call, "device is not a live VkDevice of this driver");
     return NULL;
 }
 
@@ -143,7 +125,7 @@ static void check_device_chain(void *context, void *structure, const icd_chain_r
     }
     bool features2 = rule->stype == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
     if (features2 && check->has_enabled_features) {
-        icd_state_violation("VUID-VkDeviceCreateInfo-pNext-00373",
+        icd_state_violation(VUID_VkDeviceCreateInfo_pNext_00373,
                             "vkCreateDevice: VkPhysicalDeviceFeatures2 chained while "
                             "pEnabledFeatures is not NULL");
     }
@@ -161,58 +143,62 @@ static VkResult check_queue_create_infos(const icd_physical_device *pd,
     VkResult result = VK_SUCCESS;
     *queue_count = 0;
     *queue_flags = 0;
-    if (ci->queueCreateInfoCount == 0 || !ci->pQueueCreateInfos) {
-        icd_state_violation("VUID-VkDeviceCreateInfo-queueCreateInfoCount-arraylength",
-                            "vkCreateDevice: no VkDeviceQueueCreateInfo (queueCreateInfoCount %u)",
+    if (ci->queueCreateInfoCount == 0) {
+        icd_state_violation(VUID_VkDeviceCreateInfo_queueCreateInfoCount_arraylength,
+                            "vkCreateDevice: no VkDeviceQueueCreateInfo (queueCreateInfoCount 0)");
+        return VK_ERROR_INITIALIZATION_FAILED;
+    }
+    if (!ci->pQueueCreateInfos) {
+        icd_state_violation(VUID_VkDeviceCreateInfo_pQueueCreateInfos_parameter,
+                            "vkCreateDevice: pQueueCreateInfos is NULL (queueCreateInfoCount %u)",
                             ci->queueCreateInfoCount);
         return VK_ERROR_INITIALIZATION_FAILED;
     }
     bool family_seen = false;
     for (uint32_t i = 0; i < ci->queueCreateInfoCount; i++) {
         const VkDeviceQueueCreateInfo *q = &ci->pQueueCreateInfos[i];
-        icd_check_stype(call, "VkDeviceQueueCreateInfo", q,
-                        VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO);
-        icd_chain_walk(call, "VkDeviceQueueCreateInfo", q->pNext, &icd_rules_none,
-                       pd->cfg->api_version, 0, NULL, NULL);
+        icd_check_stype(call, &icd_parent_VkDeviceQueueCreateInfo, q);
+        icd_chain_walk(call, &icd_parent_VkDeviceQueueCreateInfo, q->pNext, pd->cfg->api_version, 0,
+                       NULL, NULL);
         if (q->queueFamilyIndex != 0) {
-            icd_state_violation("VUID-VkDeviceQueueCreateInfo-queueFamilyIndex-00381",
+            icd_state_violation(VUID_VkDeviceQueueCreateInfo_queueFamilyIndex_00381,
                                 "vkCreateDevice: queueFamilyIndex %u, the device has 1 family",
                                 q->queueFamilyIndex);
             result = VK_ERROR_INITIALIZATION_FAILED;
             continue;
         }
         if (family_seen) {
-            icd_state_violation("VUID-VkDeviceCreateInfo-queueFamilyIndex-02802",
+            icd_state_violation(VUID_VkDeviceCreateInfo_queueFamilyIndex_02802,
                                 "vkCreateDevice: queue family 0 named twice");
             result = VK_ERROR_INITIALIZATION_FAILED;
         }
         family_seen = true;
         if (q->queueCount == 0) {
-            icd_state_violation("VUID-VkDeviceQueueCreateInfo-queueCount-arraylength",
+            icd_state_violation(VUID_VkDeviceQueueCreateInfo_queueCount_arraylength,
                                 "vkCreateDevice: queueCount is 0");
             result = VK_ERROR_INITIALIZATION_FAILED;
         } else if (q->queueCount > 1) {
-            icd_state_violation("VUID-VkDeviceQueueCreateInfo-queueCount-00382",
+            icd_state_violation(VUID_VkDeviceQueueCreateInfo_queueCount_00382,
                                 "vkCreateDevice: queueCount %u, family 0 has 1 queue",
                                 q->queueCount);
             result = VK_ERROR_INITIALIZATION_FAILED;
         }
         if (!q->pQueuePriorities) {
-            icd_state_violation("VUID-VkDeviceQueueCreateInfo-pQueuePriorities-parameter",
+            icd_state_violation(VUID_VkDeviceQueueCreateInfo_pQueuePriorities_parameter,
                                 "vkCreateDevice: pQueuePriorities is NULL");
             result = VK_ERROR_INITIALIZATION_FAILED;
         } else {
             for (uint32_t p = 0; p < q->queueCount && p < 1; p++) {
                 float v = q->pQueuePriorities[p];
                 if (!(v >= 0.0f && v <= 1.0f)) {
-                    icd_state_violation("VUID-VkDeviceQueueCreateInfo-pQueuePriorities-00383",
+                    icd_state_violation(VUID_VkDeviceQueueCreateInfo_pQueuePriorities_00383,
                                         "vkCreateDevice: queue priority %g", (double)v);
                     result = VK_ERROR_INITIALIZATION_FAILED;
                 }
             }
         }
         if (q->flags & VK_DEVICE_QUEUE_CREATE_PROTECTED_BIT) {
-            icd_state_violation("VUID-VkDeviceQueueCreateInfo-flags-02861",
+            icd_state_violation(VUID_VkDeviceQueueCreateInfo_flags_02861,
                                 "vkCreateDevice: protected queue without protectedMemory");
             result = VK_ERROR_INITIALIZATION_FAILED;
         }
@@ -228,17 +214,22 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateDevice(VkPhysicalDevice physical
                                                        VkDevice *pDevice) {
     static const char call[] = "vkCreateDevice";
     (void)pAllocator;
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(physicalDevice, call,
+                                                VUID_vkCreateDevice_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
     if (!pd) return VK_ERROR_INITIALIZATION_FAILED;
     if (!pCreateInfo || !pDevice) {
-        invalid_parameter(call, pCreateInfo ? "pDevice" : "pCreateInfo", "is NULL");
+        if (!pCreateInfo)
+            icd_invalid_parameter(VUID_vkCreateDevice_pCreateInfo_parameter, call,
+                                  "pCreateInfo is NULL");
+        else
+            icd_invalid_parameter(VUID_vkCreateDevice_pDevice_parameter, call, "pDevice is NULL");
         return VK_ERROR_INITIALIZATION_FAILED;
     }
     const VkDeviceCreateInfo *ci = pCreateInfo;
     const icd_instance *inst = pd->instance;
-    icd_check_stype(call, "VkDeviceCreateInfo", ci, VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO);
+    icd_check_stype(call, &icd_parent_VkDeviceCreateInfo, ci);
     VkResult result = VK_SUCCESS;
 
     /* Extensions: each must be one this device reports. */
@@ -248,7 +239,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateDevice(VkPhysicalDevice physical
     uint32_t ext_flags = 0;
     bool khr_external_memory = false;
     if (ci->enabledExtensionCount && !ci->ppEnabledExtensionNames) {
-        invalid_parameter(call, "ppEnabledExtensionNames", "is NULL");
+        icd_invalid_parameter(VUID_VkDeviceCreateInfo_ppEnabledExtensionNames_parameter, call,
+                              "ppEnabledExtensionNames is NULL");
         return VK_ERROR_INITIALIZATION_FAILED;
     }
     for (uint32_t i = 0; i < ci->enabledExtensionCount; i++) {
@@ -276,13 +268,13 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateDevice(VkPhysicalDevice physical
     uint32_t api_version =
         inst->api_version < pd->cfg->api_version ? inst->api_version : pd->cfg->api_version;
     if ((ext_flags & ICD_EXT_RDMA) && api_version < VK_API_VERSION_1_1 && !khr_external_memory) {
-        icd_state_violation("VUID-vkCreateDevice-ppEnabledExtensionNames-01387",
+        icd_state_violation(VUID_vkCreateDevice_ppEnabledExtensionNames_01387,
                             "vkCreateDevice: VK_NV_external_memory_rdma needs "
                             "VK_KHR_external_memory or Vulkan 1.1");
     }
     if ((ext_flags & (ICD_EXT_MEMORY_BUDGET | ICD_EXT_PCI_BUS_INFO)) &&
         inst->api_version < VK_API_VERSION_1_1 && !inst->ext_get_physical_device_properties2) {
-        icd_state_violation("VUID-vkCreateDevice-ppEnabledExtensionNames-01387",
+        icd_state_violation(VUID_vkCreateDevice_ppEnabledExtensionNames_01387,
                             "vkCreateDevice: VK_EXT_memory_budget and VK_EXT_pci_bus_info need "
                             "VK_KHR_get_physical_device_properties2 or Vulkan 1.1");
     }
@@ -300,8 +292,8 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateDevice(VkPhysicalDevice physical
                             (const VkBool32 *)ci->pEnabledFeatures,
                             sizeof(VkPhysicalDeviceFeatures) / sizeof(VkBool32));
     }
-    icd_chain_walk(call, "VkDeviceCreateInfo", ci->pNext, &icd_rules_device_create,
-                   pd->cfg->api_version, ext_flags, check_device_chain, &check);
+    icd_chain_walk(call, &icd_parent_VkDeviceCreateInfo, ci->pNext, pd->cfg->api_version, ext_flags,
+                   check_device_chain, &check);
     if (result == VK_SUCCESS) result = check.result;
 
     icd_state_last_device(pd->index, ci->ppEnabledExtensionNames ? ci->enabledExtensionCount : 0,
@@ -347,13 +339,13 @@ static VKAPI_ATTR void VKAPI_CALL icd_DestroyDevice(VkDevice device,
     (void)pAllocator;
     icd_state_count_call(call);
     if (device == VK_NULL_HANDLE) return;
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkDestroyDevice_device_parameter);
     if (!d) return;
     uint32_t buffers = 0, memories = 0;
     for (icd_buffer *b = d->buffers; b; b = b->next) buffers++;
     for (icd_memory *m = d->memories; m; m = m->next) memories++;
     if (buffers || memories) {
-        icd_state_violation("VUID-vkDestroyDevice-device-00378",
+        icd_state_violation(VUID_vkDestroyDevice_device_00378,
                             "vkDestroyDevice: %u VkBuffer(s) and %u VkDeviceMemory(s) still alive",
                             buffers, memories);
     }
@@ -370,7 +362,7 @@ static VKAPI_ATTR void VKAPI_CALL icd_DestroyDevice(VkDevice device,
 
 static VKAPI_ATTR VkResult VKAPI_CALL icd_DeviceWaitIdle(VkDevice device) {
     static const char call[] = "vkDeviceWaitIdle";
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkDeviceWaitIdle_device_parameter);
     VkResult r = icd_state_enter(call, device_index(d));
     if (r != VK_SUCCESS) return r;
     return d ? VK_SUCCESS : VK_ERROR_DEVICE_LOST;
@@ -380,20 +372,22 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetDeviceQueue(VkDevice device, uint32_t q
                                                      uint32_t queueIndex, VkQueue *pQueue) {
     static const char call[] = "vkGetDeviceQueue";
     icd_state_count_call(call);
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkGetDeviceQueue_device_parameter);
     if (!d) return;
-    if (!pQueue) return invalid_parameter(call, "pQueue", "is NULL");
+    if (!pQueue)
+        return icd_invalid_parameter(VUID_vkGetDeviceQueue_pQueue_parameter, call,
+                                     "pQueue is NULL");
     *pQueue = VK_NULL_HANDLE;
     if (queueFamilyIndex != 0 || d->queue_count == 0) {
-        icd_state_violation("VUID-vkGetDeviceQueue-queueFamilyIndex-00384",
+        icd_state_violation(VUID_vkGetDeviceQueue_queueFamilyIndex_00384,
                             "vkGetDeviceQueue: no queue of family %u was created",
                             queueFamilyIndex);
     } else if (queueIndex >= d->queue_count) {
-        icd_state_violation("VUID-vkGetDeviceQueue-queueIndex-00385",
+        icd_state_violation(VUID_vkGetDeviceQueue_queueIndex_00385,
                             "vkGetDeviceQueue: queueIndex %u, %u queue(s) created", queueIndex,
                             d->queue_count);
     } else if (d->queue_flags != 0) {
-        icd_state_violation("VUID-vkGetDeviceQueue-flags-01841",
+        icd_state_violation(VUID_vkGetDeviceQueue_flags_01841,
                             "vkGetDeviceQueue: the queue was created with flags 0x%x",
                             (unsigned)d->queue_flags);
     } else {
@@ -406,20 +400,24 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetDeviceQueue2(VkDevice device,
                                                       VkQueue *pQueue) {
     static const char call[] = "vkGetDeviceQueue2";
     icd_state_count_call(call);
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkGetDeviceQueue2_device_parameter);
     if (!d) return;
-    if (!pQueue) return invalid_parameter(call, "pQueue", "is NULL");
+    if (!pQueue)
+        return icd_invalid_parameter(VUID_vkGetDeviceQueue2_pQueue_parameter, call,
+                                     "pQueue is NULL");
     *pQueue = VK_NULL_HANDLE;
-    if (!pQueueInfo) return invalid_parameter(call, "pQueueInfo", "is NULL");
-    icd_check_stype(call, "VkDeviceQueueInfo2", pQueueInfo, VK_STRUCTURE_TYPE_DEVICE_QUEUE_INFO_2);
-    icd_chain_walk(call, "VkDeviceQueueInfo2", pQueueInfo->pNext, &icd_rules_none, d->api_version,
+    if (!pQueueInfo)
+        return icd_invalid_parameter(VUID_vkGetDeviceQueue2_pQueueInfo_parameter, call,
+                                     "pQueueInfo is NULL");
+    icd_check_stype(call, &icd_parent_VkDeviceQueueInfo2, pQueueInfo);
+    icd_chain_walk(call, &icd_parent_VkDeviceQueueInfo2, pQueueInfo->pNext, d->api_version,
                    d->ext_flags, NULL, NULL);
     if (pQueueInfo->queueFamilyIndex != 0 || d->queue_count == 0) {
-        icd_state_violation("VUID-VkDeviceQueueInfo2-queueFamilyIndex-01842",
+        icd_state_violation(VUID_VkDeviceQueueInfo2_queueFamilyIndex_01842,
                             "vkGetDeviceQueue2: no queue of family %u was created",
                             pQueueInfo->queueFamilyIndex);
     } else if (pQueueInfo->queueIndex >= d->queue_count) {
-        icd_state_violation("VUID-VkDeviceQueueInfo2-queueIndex-01843",
+        icd_state_violation(VUID_VkDeviceQueueInfo2_queueIndex_01843,
                             "vkGetDeviceQueue2: queueIndex %u, %u queue(s) created",
                             pQueueInfo->queueIndex, d->queue_count);
     } else if (pQueueInfo->flags == d->queue_flags) {
@@ -447,27 +445,31 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateBuffer(VkDevice device,
                                                        VkBuffer *pBuffer) {
     static const char call[] = "vkCreateBuffer";
     (void)pAllocator;
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkCreateBuffer_device_parameter);
     VkResult r = icd_state_enter(call, device_index(d));
     if (r != VK_SUCCESS) return r;
     if (!d) return VK_ERROR_INITIALIZATION_FAILED;
     if (!pCreateInfo || !pBuffer) {
-        invalid_parameter(call, pCreateInfo ? "pBuffer" : "pCreateInfo", "is NULL");
+        if (!pCreateInfo)
+            icd_invalid_parameter(VUID_vkCreateBuffer_pCreateInfo_parameter, call,
+                                  "pCreateInfo is NULL");
+        else
+            icd_invalid_parameter(VUID_vkCreateBuffer_pBuffer_parameter, call, "pBuffer is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     const VkBufferCreateInfo *ci = pCreateInfo;
-    icd_check_stype(call, "VkBufferCreateInfo", ci, VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO);
+    icd_check_stype(call, &icd_parent_VkBufferCreateInfo, ci);
     buffer_create_check check = {0};
-    icd_chain_walk(call, "VkBufferCreateInfo", ci->pNext, &icd_rules_buffer_create, d->api_version,
-                   d->ext_flags, check_buffer_chain, &check);
+    icd_chain_walk(call, &icd_parent_VkBufferCreateInfo, ci->pNext, d->api_version, d->ext_flags,
+                   check_buffer_chain, &check);
 
     VkResult result = VK_SUCCESS;
     if (ci->size == 0) {
-        icd_state_violation("VUID-VkBufferCreateInfo-size-00912", "vkCreateBuffer: size is 0");
+        icd_state_violation(VUID_VkBufferCreateInfo_size_00912, "vkCreateBuffer: size is 0");
         result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (ci->usage == 0) {
-        icd_state_violation("VUID-VkBufferCreateInfo-usage-requiredbitmask",
+        icd_state_violation(VUID_VkBufferCreateInfo_usage_requiredbitmask,
                             "vkCreateBuffer: usage is 0");
         result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
@@ -478,12 +480,12 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateBuffer(VkDevice device,
         result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (ci->sharingMode == VK_SHARING_MODE_CONCURRENT) {
-        icd_state_violation("VUID-VkBufferCreateInfo-sharingMode-00914",
+        icd_state_violation(VUID_VkBufferCreateInfo_sharingMode_00914,
                             "vkCreateBuffer: VK_SHARING_MODE_CONCURRENT with one queue family");
         result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (check.external_types & ~(VkExternalMemoryHandleTypeFlags)RDMA_HANDLE) {
-        icd_state_violation("VUID-VkBufferCreateInfo-pNext-00920",
+        icd_state_violation(VUID_VkBufferCreateInfo_pNext_00920,
                             "vkCreateBuffer: external handle types 0x%x are not supported",
                             (unsigned)(check.external_types & ~(unsigned)RDMA_HANDLE));
         result = VK_ERROR_VALIDATION_FAILED_EXT;
@@ -520,7 +522,7 @@ static VKAPI_ATTR void VKAPI_CALL icd_DestroyBuffer(VkDevice device, VkBuffer bu
     static const char call[] = "vkDestroyBuffer";
     (void)pAllocator;
     icd_state_count_call(call);
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkDestroyBuffer_device_parameter);
     if (!d || buffer == VK_NULL_HANDLE) return;
     for (icd_buffer **p = &d->buffers; *p; p = &(*p)->next) {
         if ((uint64_t)(uintptr_t)*p == (uint64_t)buffer) {
@@ -532,7 +534,8 @@ static VKAPI_ATTR void VKAPI_CALL icd_DestroyBuffer(VkDevice device, VkBuffer bu
             return;
         }
     }
-    invalid_parameter(call, "buffer", "is not a live VkBuffer of this device");
+    icd_invalid_parameter(VUID_vkDestroyBuffer_buffer_parameter, call,
+                          "buffer is not a live VkBuffer of this device");
 }
 
 static void fill_requirements(const icd_buffer *b, VkMemoryRequirements *req) {
@@ -546,11 +549,17 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetBufferMemoryRequirements(
     VkDevice device, VkBuffer buffer, VkMemoryRequirements *pMemoryRequirements) {
     static const char call[] = "vkGetBufferMemoryRequirements";
     icd_state_count_call(call);
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call,
+                                    VUID_vkGetBufferMemoryRequirements_device_parameter);
     if (!d) return;
     icd_buffer *b = buffer_from(d, buffer);
-    if (!b) return invalid_parameter(call, "buffer", "is not a live VkBuffer of this device");
-    if (!pMemoryRequirements) return invalid_parameter(call, "pMemoryRequirements", "is NULL");
+    if (!b)
+        return icd_invalid_parameter(VUID_vkGetBufferMemoryRequirements_buffer_parameter, call,
+                                     "buffer is not a live VkBuffer of this device");
+    if (!pMemoryRequirements)
+        return icd_invalid_parameter(
+            VUID_vkGetBufferMemoryRequirements_pMemoryRequirements_parameter, call,
+            "pMemoryRequirements is NULL");
     fill_requirements(b, pMemoryRequirements);
 }
 
@@ -571,26 +580,29 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetBufferMemoryRequirements2(
     VkMemoryRequirements2 *pMemoryRequirements) {
     static const char call[] = "vkGetBufferMemoryRequirements2";
     icd_state_count_call(call);
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call,
+                                    VUID_vkGetBufferMemoryRequirements2_device_parameter);
     if (!d) return;
-    if (!pInfo) return invalid_parameter(call, "pInfo", "is NULL");
-    if (!pMemoryRequirements) return invalid_parameter(call, "pMemoryRequirements", "is NULL");
-    icd_check_stype(call, "VkBufferMemoryRequirementsInfo2", pInfo,
-                    VK_STRUCTURE_TYPE_BUFFER_MEMORY_REQUIREMENTS_INFO_2);
-    icd_chain_walk(call, "VkBufferMemoryRequirementsInfo2", pInfo->pNext, &icd_rules_none,
-                   d->api_version, d->ext_flags, NULL, NULL);
-    icd_check_stype(call, "VkMemoryRequirements2", pMemoryRequirements,
-                    VK_STRUCTURE_TYPE_MEMORY_REQUIREMENTS_2);
+    if (!pInfo)
+        return icd_invalid_parameter(VUID_vkGetBufferMemoryRequirements2_pInfo_parameter, call,
+                                     "pInfo is NULL");
+    if (!pMemoryRequirements)
+        return icd_invalid_parameter(
+            VUID_vkGetBufferMemoryRequirements2_pMemoryRequirements_parameter, call,
+            "pMemoryRequirements is NULL");
+    icd_check_stype(call, &icd_parent_VkBufferMemoryRequirementsInfo2, pInfo);
+    icd_chain_walk(call, &icd_parent_VkBufferMemoryRequirementsInfo2, pInfo->pNext, d->api_version,
+                   d->ext_flags, NULL, NULL);
+    icd_check_stype(call, &icd_parent_VkMemoryRequirements2, pMemoryRequirements);
     icd_buffer *b = buffer_from(d, pInfo->buffer);
     if (!b) {
-        icd_state_violation("VUID-VkBufferMemoryRequirementsInfo2-buffer-parameter",
+        icd_state_violation(VUID_VkBufferMemoryRequirementsInfo2_buffer_parameter,
                             "%s: buffer is not a live VkBuffer of this device", call);
         return;
     }
     fill_requirements(b, &pMemoryRequirements->memoryRequirements);
-    icd_chain_walk(call, "VkMemoryRequirements2", pMemoryRequirements->pNext,
-                   &icd_rules_memory_requirements2, d->api_version, d->ext_flags,
-                   fill_requirements_chain, b);
+    icd_chain_walk(call, &icd_parent_VkMemoryRequirements2, pMemoryRequirements->pNext,
+                   d->api_version, d->ext_flags, fill_requirements_chain, b);
 }
 
 /* ------------------------------------------------------------------ memory */
@@ -624,44 +636,48 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_AllocateMemory(VkDevice device,
                                                          VkDeviceMemory *pMemory) {
     static const char call[] = "vkAllocateMemory";
     (void)pAllocator;
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkAllocateMemory_device_parameter);
     VkResult r = icd_state_enter(call, device_index(d));
     if (r != VK_SUCCESS) return r;
     if (!d) return VK_ERROR_INITIALIZATION_FAILED;
     if (!pAllocateInfo || !pMemory) {
-        invalid_parameter(call, pAllocateInfo ? "pMemory" : "pAllocateInfo", "is NULL");
+        if (!pAllocateInfo)
+            icd_invalid_parameter(VUID_vkAllocateMemory_pAllocateInfo_parameter, call,
+                                  "pAllocateInfo is NULL");
+        else
+            icd_invalid_parameter(VUID_vkAllocateMemory_pMemory_parameter, call, "pMemory is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     const VkMemoryAllocateInfo *info = pAllocateInfo;
     const icd_device_config *c = d->physical->cfg;
-    icd_check_stype(call, "VkMemoryAllocateInfo", info, VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO);
+    icd_check_stype(call, &icd_parent_VkMemoryAllocateInfo, info);
     allocate_check check = {0};
-    icd_chain_walk(call, "VkMemoryAllocateInfo", info->pNext, &icd_rules_memory_allocate,
-                   d->api_version, d->ext_flags, check_allocate_chain, &check);
+    icd_chain_walk(call, &icd_parent_VkMemoryAllocateInfo, info->pNext, d->api_version,
+                   d->ext_flags, check_allocate_chain, &check);
 
     VkResult result = VK_SUCCESS;
     uint32_t type = info->memoryTypeIndex;
     bool type_valid = type < c->type_count;
     if (info->allocationSize == 0) {
-        icd_state_violation("VUID-VkMemoryAllocateInfo-allocationSize-00638",
+        icd_state_violation(VUID_VkMemoryAllocateInfo_allocationSize_00638,
                             "vkAllocateMemory: allocationSize is 0");
         result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (!type_valid) {
-        icd_state_violation("VUID-vkAllocateMemory-pAllocateInfo-01714",
+        icd_state_violation(VUID_vkAllocateMemory_pAllocateInfo_01714,
                             "vkAllocateMemory: memoryTypeIndex %u, memoryTypeCount is %u", type,
                             c->type_count);
         result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (d->memory_count >= ICD_MAX_MEMORY_ALLOCATIONS) {
-        icd_state_violation("VUID-vkAllocateMemory-maxMemoryAllocationCount-04101",
+        icd_state_violation(VUID_vkAllocateMemory_maxMemoryAllocationCount_04101,
                             "vkAllocateMemory: %u allocations alive", d->memory_count);
         if (result == VK_SUCCESS) result = VK_ERROR_TOO_MANY_OBJECTS;
     }
 
     bool rdma_export = check.has_export && (check.export_types & RDMA_HANDLE);
     if (check.has_export && (check.export_types & ~(VkExternalMemoryHandleTypeFlags)RDMA_HANDLE)) {
-        icd_state_violation("VUID-VkExportMemoryAllocateInfo-handleTypes-00656",
+        icd_state_violation(VUID_VkExportMemoryAllocateInfo_handleTypes_00656,
                             "vkAllocateMemory: export handle types 0x%x are not supported",
                             (unsigned)(check.export_types & ~(unsigned)RDMA_HANDLE));
         if (result == VK_SUCCESS) result = VK_ERROR_INVALID_EXTERNAL_HANDLE;
@@ -676,7 +692,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_AllocateMemory(VkDevice device,
                                             : "VK_NV_external_memory_rdma");
             if (result == VK_SUCCESS) result = VK_ERROR_FEATURE_NOT_PRESENT;
         } else if (!c->exportable) {
-            icd_state_violation("VUID-VkExportMemoryAllocateInfo-handleTypes-00656",
+            icd_state_violation(VUID_VkExportMemoryAllocateInfo_handleTypes_00656,
                                 "vkAllocateMemory: RDMA export is not EXPORTABLE on device %u",
                                 d->physical->index);
             if (result == VK_SUCCESS) result = VK_ERROR_INVALID_EXTERNAL_HANDLE;
@@ -689,7 +705,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_AllocateMemory(VkDevice device,
             if (result == VK_SUCCESS) result = VK_ERROR_INVALID_EXTERNAL_HANDLE;
         }
         if (c->dedicated_only && !(check.has_dedicated && check.dedicated_buffer)) {
-            icd_state_violation("VUID-VkMemoryAllocateInfo-pNext-00639",
+            icd_state_violation(VUID_VkMemoryAllocateInfo_pNext_00639,
                                 "vkAllocateMemory: RDMA export is DEDICATED_ONLY on device %u but "
                                 "no VkMemoryDedicatedAllocateInfo names a buffer",
                                 d->physical->index);
@@ -698,19 +714,19 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_AllocateMemory(VkDevice device,
     }
     if (check.has_dedicated) {
         if (check.dedicated_image != VK_NULL_HANDLE) {
-            icd_state_violation("VUID-VkMemoryDedicatedAllocateInfo-image-parameter",
+            icd_state_violation(VUID_VkMemoryDedicatedAllocateInfo_image_parameter,
                                 "vkAllocateMemory: this device has no images");
             if (result == VK_SUCCESS) result = VK_ERROR_VALIDATION_FAILED_EXT;
         }
         if (check.dedicated_buffer != VK_NULL_HANDLE) {
             icd_buffer *b = buffer_from(d, check.dedicated_buffer);
             if (!b) {
-                icd_state_violation("VUID-VkMemoryDedicatedAllocateInfo-buffer-parameter",
+                icd_state_violation(VUID_VkMemoryDedicatedAllocateInfo_buffer_parameter,
                                     "vkAllocateMemory: dedicated buffer is not a live VkBuffer");
                 if (result == VK_SUCCESS) result = VK_ERROR_VALIDATION_FAILED_EXT;
             } else {
                 if (info->allocationSize != required_size(b)) {
-                    icd_state_violation("VUID-VkMemoryDedicatedAllocateInfo-buffer-02965",
+                    icd_state_violation(VUID_VkMemoryDedicatedAllocateInfo_buffer_01435,
                                         "vkAllocateMemory: allocationSize %llu, the buffer "
                                         "requires %llu",
                                         (unsigned long long)info->allocationSize,
@@ -735,7 +751,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_AllocateMemory(VkDevice device,
                               check.has_export ? check.export_types : 0,
                               check.has_dedicated && check.dedicated_buffer);
     if (info->allocationSize > h->size) {
-        icd_state_violation("VUID-vkAllocateMemory-pAllocateInfo-01713",
+        icd_state_violation(VUID_vkAllocateMemory_pAllocateInfo_01713,
                             "vkAllocateMemory: allocationSize %llu is larger than heap %u (%llu)",
                             (unsigned long long)info->allocationSize, heap,
                             (unsigned long long)h->size);
@@ -771,7 +787,7 @@ static VKAPI_ATTR void VKAPI_CALL icd_FreeMemory(VkDevice device, VkDeviceMemory
     static const char call[] = "vkFreeMemory";
     (void)pAllocator;
     icd_state_count_call(call);
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkFreeMemory_device_parameter);
     if (!d || memory == VK_NULL_HANDLE) return;
     for (icd_memory **p = &d->memories; *p; p = &(*p)->next) {
         if ((uint64_t)(uintptr_t)*p == (uint64_t)memory) {
@@ -783,65 +799,107 @@ static VKAPI_ATTR void VKAPI_CALL icd_FreeMemory(VkDevice device, VkDeviceMemory
             return;
         }
     }
-    invalid_parameter(call, "memory", "is not a live VkDeviceMemory of this device");
+    icd_invalid_parameter(VUID_vkFreeMemory_memory_parameter, call,
+                          "memory is not a live VkDeviceMemory of this device");
 }
 
-/* prefix: "vkBindBufferMemory" or "VkBindBufferMemoryInfo", as the VUIDs go. */
-static VkResult bind_buffer(icd_device *d, const char *prefix, VkBuffer buffer,
+/* The binding rules, which vkBindBufferMemory states for its parameters and
+ * vkBindBufferMemory2 for each VkBindBufferMemoryInfo. */
+typedef struct bind_rules {
+    const char *name; /* what the messages name */
+    const char *buffer_parameter, *memory_parameter, *buffer_unbound, *offset_in_memory,
+        *memory_type, *offset_aligned, *size_fits, *dedicated_memory, *dedicated_buffer,
+        *export_types;
+} bind_rules;
+
+static const bind_rules bind_memory_rules = {
+    .name = "vkBindBufferMemory",
+    .buffer_parameter = VUID_vkBindBufferMemory_buffer_parameter,
+    .memory_parameter = VUID_vkBindBufferMemory_memory_parameter,
+    .buffer_unbound = VUID_vkBindBufferMemory_buffer_07459,
+    .offset_in_memory = VUID_vkBindBufferMemory_memoryOffset_01031,
+    .memory_type = VUID_vkBindBufferMemory_memory_01035,
+    .offset_aligned = VUID_vkBindBufferMemory_memoryOffset_01036,
+    .size_fits = VUID_vkBindBufferMemory_size_01037,
+    .dedicated_memory = VUID_vkBindBufferMemory_memory_01508,
+    .dedicated_buffer = VUID_vkBindBufferMemory_buffer_01444,
+    .export_types = VUID_vkBindBufferMemory_memory_02726,
+};
+
+static const bind_rules bind_memory_info_rules = {
+    .name = "VkBindBufferMemoryInfo",
+    .buffer_parameter = VUID_VkBindBufferMemoryInfo_buffer_parameter,
+    .memory_parameter = VUID_VkBindBufferMemoryInfo_memory_parameter,
+    .buffer_unbound = VUID_VkBindBufferMemoryInfo_buffer_07459,
+    .offset_in_memory = VUID_VkBindBufferMemoryInfo_memoryOffset_01031,
+    .memory_type = VUID_VkBindBufferMemoryInfo_memory_01035,
+    .offset_aligned = VUID_VkBindBufferMemoryInfo_memoryOffset_01036,
+    .size_fits = VUID_VkBindBufferMemoryInfo_size_01037,
+    .dedicated_memory = VUID_VkBindBufferMemoryInfo_memory_01508,
+    .dedicated_buffer = VUID_VkBindBufferMemoryInfo_buffer_01444,
+    .export_types = VUID_VkBindBufferMemoryInfo_memory_02726,
+};
+
+static VkResult bind_buffer(icd_device *d, const bind_rules *rules, VkBuffer buffer,
                             VkDeviceMemory memory, VkDeviceSize offset) {
+    const char *prefix = rules->name;
     icd_buffer *b = buffer_from(d, buffer);
     icd_memory *m = memory_from(d, memory);
-    if (!b) violation_at(prefix, "buffer-parameter", "%s: buffer is not a live VkBuffer", prefix);
+    if (!b)
+        icd_state_violation(rules->buffer_parameter, "%s: buffer is not a live VkBuffer", prefix);
     if (!m)
-        violation_at(prefix, "memory-parameter", "%s: memory is not a live VkDeviceMemory", prefix);
+        icd_state_violation(rules->memory_parameter, "%s: memory is not a live VkDeviceMemory",
+                            prefix);
     if (!b || !m) return VK_ERROR_VALIDATION_FAILED_EXT;
 
     const icd_device_config *c = d->physical->cfg;
     bool ok = true;
     if (b->was_bound) {
-        violation_at(prefix, "buffer-07459", "%s: the buffer is already bound to memory", prefix);
+        icd_state_violation(rules->buffer_unbound, "%s: the buffer is already bound to memory",
+                            prefix);
         ok = false;
     }
     if (offset >= m->size) {
-        violation_at(prefix, "memoryOffset-01031", "%s: memoryOffset %llu, memory size %llu",
-                     prefix, (unsigned long long)offset, (unsigned long long)m->size);
+        icd_state_violation(rules->offset_in_memory, "%s: memoryOffset %llu, memory size %llu",
+                            prefix, (unsigned long long)offset, (unsigned long long)m->size);
         ok = false;
     }
     if (m->type_index >= 32 || !(c->memory_type_bits >> m->type_index & 1)) {
-        violation_at(prefix, "memory-01035",
-                     "%s: memory type %u is not in the buffer's memoryTypeBits 0x%x", prefix,
-                     m->type_index, c->memory_type_bits);
+        icd_state_violation(rules->memory_type,
+                            "%s: memory type %u is not in the buffer's memoryTypeBits 0x%x", prefix,
+                            m->type_index, c->memory_type_bits);
         ok = false;
     }
     if (offset % c->alignment != 0) {
-        violation_at(prefix, "memoryOffset-01036",
-                     "%s: memoryOffset %llu is not a multiple of %llu", prefix,
-                     (unsigned long long)offset, (unsigned long long)c->alignment);
+        icd_state_violation(rules->offset_aligned,
+                            "%s: memoryOffset %llu is not a multiple of %llu", prefix,
+                            (unsigned long long)offset, (unsigned long long)c->alignment);
         ok = false;
     }
     if (offset < m->size && required_size(b) > m->size - offset) {
-        violation_at(prefix, "size-01037",
-                     "%s: the buffer needs %llu bytes, memory has %llu after offset %llu", prefix,
-                     (unsigned long long)required_size(b), (unsigned long long)(m->size - offset),
-                     (unsigned long long)offset);
+        icd_state_violation(rules->size_fits,
+                            "%s: the buffer needs %llu bytes, memory has %llu after offset %llu",
+                            prefix, (unsigned long long)required_size(b),
+                            (unsigned long long)(m->size - offset), (unsigned long long)offset);
         ok = false;
     }
     if (m->dedicated_buffer && (m->dedicated_buffer != (uint64_t)buffer || offset != 0)) {
-        violation_at(prefix, "memory-01508",
-                     "%s: memory is dedicated to another buffer or memoryOffset is not 0", prefix);
+        icd_state_violation(rules->dedicated_memory,
+                            "%s: memory is dedicated to another buffer or memoryOffset is not 0",
+                            prefix);
         ok = false;
     }
     if (b->requires_dedicated && m->dedicated_buffer != (uint64_t)buffer) {
-        violation_at(prefix, "buffer-01444",
-                     "%s: the buffer requires a dedicated allocation; memory is not "
-                     "dedicated to it",
-                     prefix);
+        icd_state_violation(rules->dedicated_buffer,
+                            "%s: the buffer requires a dedicated allocation; memory is not "
+                            "dedicated to it",
+                            prefix);
         ok = false;
     }
     if (m->export_types && !(m->export_types & b->external_types)) {
-        violation_at(prefix, "memory-02726",
-                     "%s: memory exports handle types 0x%x, the buffer was created for 0x%x",
-                     prefix, (unsigned)m->export_types, (unsigned)b->external_types);
+        icd_state_violation(rules->export_types,
+                            "%s: memory exports handle types 0x%x, the buffer was created for 0x%x",
+                            prefix, (unsigned)m->export_types, (unsigned)b->external_types);
         ok = false;
     }
     if (!ok) return VK_ERROR_VALIDATION_FAILED_EXT;
@@ -855,37 +913,37 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_BindBufferMemory(VkDevice device, VkBu
                                                            VkDeviceMemory memory,
                                                            VkDeviceSize memoryOffset) {
     static const char call[] = "vkBindBufferMemory";
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkBindBufferMemory_device_parameter);
     VkResult r = icd_state_enter(call, device_index(d));
     if (r != VK_SUCCESS) return r;
     if (!d) return VK_ERROR_INITIALIZATION_FAILED;
-    return bind_buffer(d, call, buffer, memory, memoryOffset);
+    return bind_buffer(d, &bind_memory_rules, buffer, memory, memoryOffset);
 }
 
 static VKAPI_ATTR VkResult VKAPI_CALL icd_BindBufferMemory2(
     VkDevice device, uint32_t bindInfoCount, const VkBindBufferMemoryInfo *pBindInfos) {
     static const char call[] = "vkBindBufferMemory2";
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkBindBufferMemory2_device_parameter);
     VkResult r = icd_state_enter(call, device_index(d));
     if (r != VK_SUCCESS) return r;
     if (!d) return VK_ERROR_INITIALIZATION_FAILED;
     if (bindInfoCount == 0) {
-        icd_state_violation("VUID-vkBindBufferMemory2-bindInfoCount-arraylength",
+        icd_state_violation(VUID_vkBindBufferMemory2_bindInfoCount_arraylength,
                             "vkBindBufferMemory2: bindInfoCount is 0");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (!pBindInfos) {
-        invalid_parameter(call, "pBindInfos", "is NULL");
+        icd_invalid_parameter(VUID_vkBindBufferMemory2_pBindInfos_parameter, call,
+                              "pBindInfos is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
     VkResult result = VK_SUCCESS;
     for (uint32_t i = 0; i < bindInfoCount; i++) {
         const VkBindBufferMemoryInfo *info = &pBindInfos[i];
-        icd_check_stype(call, "VkBindBufferMemoryInfo", info,
-                        VK_STRUCTURE_TYPE_BIND_BUFFER_MEMORY_INFO);
-        icd_chain_walk(call, "VkBindBufferMemoryInfo", info->pNext, &icd_rules_bind_buffer_memory,
-                       d->api_version, d->ext_flags, NULL, NULL);
-        VkResult one = bind_buffer(d, "VkBindBufferMemoryInfo", info->buffer, info->memory,
+        icd_check_stype(call, &icd_parent_VkBindBufferMemoryInfo, info);
+        icd_chain_walk(call, &icd_parent_VkBindBufferMemoryInfo, info->pNext, d->api_version,
+                       d->ext_flags, NULL, NULL);
+        VkResult one = bind_buffer(d, &bind_memory_info_rules, info->buffer, info->memory,
                                    info->memoryOffset);
         if (result == VK_SUCCESS) result = one;
     }
@@ -896,7 +954,7 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetMemoryRemoteAddressNV(
     VkDevice device, const VkMemoryGetRemoteAddressInfoNV *pMemoryGetRemoteAddressInfo,
     VkRemoteAddressNV *pAddress) {
     static const char call[] = "vkGetMemoryRemoteAddressNV";
-    icd_device *d = icd_device_from(device, call);
+    icd_device *d = icd_device_from(device, call, VUID_vkGetMemoryRemoteAddressNV_device_parameter);
     VkResult r = icd_state_enter(call, device_index(d));
     if (r != VK_SUCCESS) return r;
     if (!d) return VK_ERROR_INITIALIZATION_FAILED;
@@ -908,28 +966,33 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetMemoryRemoteAddressNV(
     }
     const VkMemoryGetRemoteAddressInfoNV *info = pMemoryGetRemoteAddressInfo;
     if (!info || !pAddress) {
-        invalid_parameter(call, info ? "pAddress" : "pMemoryGetRemoteAddressInfo", "is NULL");
+        if (!info)
+            icd_invalid_parameter(
+                VUID_vkGetMemoryRemoteAddressNV_pMemoryGetRemoteAddressInfo_parameter, call,
+                "pMemoryGetRemoteAddressInfo is NULL");
+        else
+            icd_invalid_parameter(VUID_vkGetMemoryRemoteAddressNV_pAddress_parameter, call,
+                                  "pAddress is NULL");
         return VK_ERROR_VALIDATION_FAILED_EXT;
     }
-    const char *parent = "VkMemoryGetRemoteAddressInfoNV";
-    icd_check_stype(call, parent, info, VK_STRUCTURE_TYPE_MEMORY_GET_REMOTE_ADDRESS_INFO_NV);
-    icd_chain_walk(call, parent, info->pNext, &icd_rules_none, d->api_version, d->ext_flags, NULL,
-                   NULL);
+    icd_check_stype(call, &icd_parent_VkMemoryGetRemoteAddressInfoNV, info);
+    icd_chain_walk(call, &icd_parent_VkMemoryGetRemoteAddressInfoNV, info->pNext, d->api_version,
+                   d->ext_flags, NULL, NULL);
     icd_memory *m = memory_from(d, info->memory);
     if (!m) {
-        icd_state_violation("VUID-VkMemoryGetRemoteAddressInfoNV-memory-parameter",
+        icd_state_violation(VUID_VkMemoryGetRemoteAddressInfoNV_memory_parameter,
                             "vkGetMemoryRemoteAddressNV: memory is not a live VkDeviceMemory");
         return VK_ERROR_INVALID_EXTERNAL_HANDLE;
     }
     if (info->handleType != RDMA_HANDLE) {
-        icd_state_violation("VUID-VkMemoryGetRemoteAddressInfoNV-handleType-04966",
+        icd_state_violation(VUID_VkMemoryGetRemoteAddressInfoNV_handleType_04966,
                             "vkGetMemoryRemoteAddressNV: handleType 0x%x; only "
                             "VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV has an address",
                             (unsigned)info->handleType);
         return VK_ERROR_INVALID_EXTERNAL_HANDLE;
     }
     if (!(m->export_types & RDMA_HANDLE)) {
-        icd_state_violation("VUID-VkMemoryGetRemoteAddressInfoNV-handleType-04966",
+        icd_state_violation(VUID_VkMemoryGetRemoteAddressInfoNV_handleType_04966,
                             "vkGetMemoryRemoteAddressNV: memory was not allocated with "
                             "VkExportMemoryAllocateInfo naming "
                             "VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV");
@@ -1002,7 +1065,8 @@ PFN_vkVoidFunction icd_device_proc(icd_device *d, const char *name) {
 static VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL icd_GetDeviceProcAddr(VkDevice device,
                                                                       const char *pName) {
     if (!pName || icd_hidden(pName)) return NULL;
-    icd_device *d = icd_device_from(device, "vkGetDeviceProcAddr");
+    icd_device *d = icd_device_from(device, "vkGetDeviceProcAddr",
+                                    VUID_vkGetDeviceProcAddr_device_parameter);
     if (!d) return NULL;
     return icd_device_proc(d, pName);
 }

@@ -10,8 +10,8 @@
  *       [--dedicated|--no-dedicated] [--type N] [--size N] [--alloc-size N] [--bind-offset N]
  *       [--bind2] [--requirements1] [--remote-handle-type N] [--ignore-budget]
  *       [--leak-buffer] [--leak-memory] [--leak-device] [--leak-instance]
- *       [--bogus-chain] [--pci-chain] [--budget-chain] [--queries-only] [--messenger]
- *       [--repeat N] [--direct LIBRARY [--abuse]]
+ *       [--bogus-chain] [--pci-chain] [--budget-chain] [--chain-twice] [--queries-only]
+ *       [--messenger] [--repeat N] [--direct LIBRARY [--abuse]]
  *
  * --direct loads the driver library itself (no loader, no layers), negotiates the
  * interface and calls it through vk_icdGetInstanceProcAddr: that reaches the driver's
@@ -114,7 +114,7 @@ typedef struct options {
     bool no_ext, no_feature, feature_false, no_queue, no_external_info, no_export;
     bool force_dedicated, no_dedicated, bind2, requirements1, ignore_budget;
     bool leak_buffer, leak_memory, leak_device, leak_instance;
-    bool bogus_chain, pci_chain, budget_chain, queries_only, messenger, abuse;
+    bool bogus_chain, pci_chain, budget_chain, queries_only, messenger, abuse, chain_twice;
     const char *extra_ext;
     const char *direct;
     long long type;
@@ -333,6 +333,20 @@ static const char *allocation_flow(VkPhysicalDevice pd, const options *o, run *r
                               .pQueueCreateInfos = o->no_queue ? NULL : &queue,
                               .enabledExtensionCount = ext_n,
                               .ppEnabledExtensionNames = ext_n ? ext_names : NULL};
+    /* --chain-twice: two of a structure that may appear twice (VkDevicePrivateDataCreateInfo)
+     * ahead of two of one that may not (the RDMA features). */
+    VkPhysicalDeviceExternalMemoryRDMAFeaturesNV rdma_again = rdma_features;
+    VkDevicePrivateDataCreateInfo private_data[2];
+    if (o->chain_twice) {
+        for (int i = 0; i < 2; i++) {
+            private_data[i] = (VkDevicePrivateDataCreateInfo){
+                .sType = VK_STRUCTURE_TYPE_DEVICE_PRIVATE_DATA_CREATE_INFO,
+                .pNext = i == 0 ? (void *)&private_data[1] : (void *)&rdma_features,
+                .privateDataSlotRequestCount = 1};
+        }
+        rdma_features.pNext = &rdma_again;
+        dci.pNext = &private_data[0];
+    }
     if (!step("vkCreateDevice", vkCreateDevice(pd, &dci, NULL, &rr->device))) {
         rr->device = VK_NULL_HANDLE;
         return "vkCreateDevice";
@@ -658,6 +672,7 @@ int main(int argc, char **argv) {
         FLAG("--budget-chain", budget_chain)
         FLAG("--queries-only", queries_only)
         FLAG("--abuse", abuse)
+        FLAG("--chain-twice", chain_twice)
         FLAG("--messenger", messenger)
         VALUE("--device", o.device = (uint32_t)number(v))
         VALUE("--extra-ext", o.extra_ext = v)

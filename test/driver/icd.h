@@ -16,8 +16,11 @@
 #include <vulkan/vulkan.h>
 #include <vulkan/vk_icd.h>
 
+#include "generated/vuids.h"
+
 #define ICD_EXPORT __attribute__((visibility("default")))
 #define ICD_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define ICD_COUNT(array) (sizeof(array) / sizeof((array)[0]))
 
 #define ICD_MAX_DEVICES 64
 #define ICD_MAX_EXTRA_EXTENSIONS 32
@@ -230,17 +233,48 @@ uint32_t icd_device_extensions(const icd_device_config *cfg,
                                VkExtensionProperties out[ICD_MAX_DEVICE_EXTENSIONS]);
 
 icd_instance *icd_instance_list(void);
-icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call);
-icd_device *icd_device_from(VkDevice handle, const char *call);
+/* The object behind a handle, or NULL after recording the handle parameter's rule (vuid)
+ * as broken. */
+icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call,
+                                       const char *vuid);
+icd_device *icd_device_from(VkDevice handle, const char *call, const char *vuid);
 void icd_device_release(icd_device *device); /* frees it and whatever it still owns */
 
+/* -------------------------------------------------------------- commands */
+
+typedef struct icd_command {
+    const char *name;
+    PFN_vkVoidFunction fn;
+} icd_command;
+#define ICD_COMMAND(name, fn) {name, (PFN_vkVoidFunction)(fn)}
+PFN_vkVoidFunction icd_find_command(const icd_command *table, size_t count, const char *name);
+
+/* Each file's commands, for the lookups of icd_entry.c: what may be called before any
+ * instance exists (instance.c), the other instance commands (instance.c), the
+ * physical-device commands (physical_device.c), the device commands (device.c). */
+PFN_vkVoidFunction icd_global_command(const char *name);
+PFN_vkVoidFunction icd_instance_command(const char *name);
+PFN_vkVoidFunction icd_physical_device_command(const char *name);
+PFN_vkVoidFunction icd_device_command(const char *name);
+/* What vkGetDeviceProcAddr answers for a device: NULL for the commands of versions and
+ * extensions it was not created with. */
 PFN_vkVoidFunction icd_device_proc(icd_device *device, const char *name);
+
 /* Whether the config's "hiddenCommands" names this command: every lookup
  * (vk_icdGetInstanceProcAddr, vk_icdGetPhysicalDeviceProcAddr, vkGetDeviceProcAddr)
  * then answers NULL for it. */
 bool icd_hidden(const char *name);
 void icd_set_hidden(const icd_config *config);
-PFN_vkVoidFunction icd_device_command(const char *name);
+
+/* ------------------------------------------------------------ parameters */
+
+/* Records a parameter of `call` that breaks its rule (a VUID_...-parameter), `what` saying
+ * how: "pCreateInfo is NULL". */
+void icd_invalid_parameter(const char *vuid, const char *call, const char *what);
+/* The two-call enumeration idiom: a NULL array asks for the count; a short array gets
+ * what fits and VK_INCOMPLETE. count_vuid: the rule of the count parameter. */
+VkResult icd_copy_out(const char *call, const char *count_vuid, uint32_t *count, void *out,
+                      const void *items, uint32_t item_count, size_t item_size);
 
 /* ------------------------------------------------------------ pNext chains */
 
@@ -251,32 +285,32 @@ enum {
     ICD_EXT_ALWAYS = 1u << 3, /* structures the loader or layers add */
 };
 
+/* A structure that may extend another (or, for the loader's link structures, that the
+ * loader puts in a chain). */
 typedef struct icd_chain_rule {
-    VkStructureType stype;
     const char *name;
+    VkStructureType stype;
     size_t size;
-    uint32_t version;    /* core version that brings it, 0 if none */
-    uint32_t extension;  /* ICD_EXT_* that brings it, 0 if none */
-    uint32_t bool_count; /* feature structures: VkBool32 members after pNext */
+    uint32_t version;           /* core version that brings it, 0 if none */
+    uint32_t extension;         /* ICD_EXT_* that brings it, 0 if none */
+    const char *extension_name; /* that extension, for messages */
+    uint32_t bool_count;        /* feature structures: VkBool32 members after pNext */
+    bool allow_duplicate;       /* may appear more than once in one chain */
 } icd_chain_rule;
 
-typedef struct icd_chain_rules {
+/* A structure the driver is handed: its sType, what may extend it, and the VUIDs of the
+ * rules about both (generated/chain_rules.c has one for each, from the registry). */
+typedef struct icd_chain_parent {
+    const char *name;
+    VkStructureType stype;
+    const char *stype_vuid;
+    const char *pnext_vuid;
+    const char *unique_vuid; /* NULL when nothing may extend it */
     const icd_chain_rule *rules;
     size_t count;
-    const struct icd_chain_rules *also; /* a further table, or NULL */
-} icd_chain_rules;
+} icd_chain_parent;
 
-extern const icd_chain_rules icd_rules_properties2;
-extern const icd_chain_rules icd_rules_features2;
-extern const icd_chain_rules icd_rules_device_create;
-extern const icd_chain_rules icd_rules_memory_properties2;
-extern const icd_chain_rules icd_rules_format_properties2;
-extern const icd_chain_rules icd_rules_buffer_create;
-extern const icd_chain_rules icd_rules_memory_requirements2;
-extern const icd_chain_rules icd_rules_memory_allocate;
-extern const icd_chain_rules icd_rules_bind_buffer_memory;
-extern const icd_chain_rules icd_rules_instance_create;
-extern const icd_chain_rules icd_rules_none;
+#include "generated/chain_rules.h"
 
 /* allowed: whether the version and extensions make the structure valid here. */
 typedef void (*icd_chain_visit)(void *context, void *structure, const icd_chain_rule *rule,
@@ -285,15 +319,13 @@ typedef void (*icd_chain_visit)(void *context, void *structure, const icd_chain_
 /* Walks a pNext chain: records a violation for each structure that may not
  * appear there (unknown, repeated, or from a version or extension that is not
  * available) and hands every known one to visit. */
-void icd_chain_walk(const char *call, const char *parent, const void *first,
-                    const icd_chain_rules *rules, uint32_t version, uint32_t extensions,
-                    icd_chain_visit visit, void *context);
+void icd_chain_walk(const char *call, const icd_chain_parent *parent, const void *first,
+                    uint32_t version, uint32_t extensions, icd_chain_visit visit, void *context);
 
 /* Zeroes what follows sType and pNext, so output structures hold no stale data. */
 void icd_chain_clear(void *structure, const icd_chain_rule *rule);
 
-/* A top-level structure's sType, checked like the VUID-...-sType-sType rules. */
-void icd_check_stype(const char *call, const char *parent, const void *structure,
-                     VkStructureType expected);
+/* A structure's sType, checked against its VUID-...-sType-sType rule. */
+void icd_check_stype(const char *call, const icd_chain_parent *parent, const void *structure);
 
 #endif

@@ -5,11 +5,12 @@
  */
 import { spawn } from 'node:child_process';
 import { main } from '../../src/cli/main.js';
-import type { ProbeReport } from '../../src/report.js';
+import { listReportJson } from '../../src/list-report-json.js';
+import type { ListReport, ListReportJson } from '../../src/list-report.js';
 import { cleanEnv } from './cli.js';
 import { readyHost } from './host-fixtures.js';
 import { cliPath } from './paths.js';
-import { gpuReport, probeReport } from './report-fixtures.js';
+import { gpuReport, listReport } from './report-fixtures.js';
 import { assertValidFleetReport, assertValidReport } from './schema.js';
 
 export interface HostSpec {
@@ -25,7 +26,8 @@ export const FIXTURE_TIME = '2026-01-01T00:00:00.000Z';
 /** The clock runReport gives `report` unless told otherwise: an hour after FIXTURE_TIME. */
 export const REPORT_NOW = '2026-01-01T01:00:00.000Z';
 
-export function hostReport(spec: HostSpec): ProbeReport {
+/** A host's list report, as `list` would have collected it there. */
+export function hostModel(spec: HostSpec): ListReport {
   const gpus = Array.from({ length: spec.gpus ?? 2 }, (_, index) =>
     gpuReport({
       index,
@@ -44,11 +46,17 @@ export function hostReport(spec: HostSpec): ProbeReport {
         : {}),
     }),
   );
-  const report = probeReport(gpus);
+  const report = listReport(gpus);
   report.host = readyHost(spec.hostname, gpus);
   report.generatedAt = spec.generatedAt ?? FIXTURE_TIME;
-  assertValidReport(report);
   return report;
+}
+
+/** A host's `list --json` document, as it would have written it. */
+export function hostReport(spec: HostSpec): ListReportJson {
+  const doc = listReportJson(hostModel(spec));
+  assertValidReport(doc);
+  return doc;
 }
 
 export const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;

@@ -5,7 +5,7 @@
  */
 import { assessReadiness } from '../../src/host/readiness.js';
 import { sysfsPciAddress } from '../../src/pci-address.js';
-import type { GpuReport, GpuTopology, HostReport, PcieBridgeFacts } from '../../src/report.js';
+import type { GpuReport, GpuTopology, HostReport, PcieBridgeFacts } from '../../src/list-report.js';
 
 /** An H100's BAR1: 128 GiB. */
 export const LARGE_BAR1_BYTES = 128 * 1024 ** 3;

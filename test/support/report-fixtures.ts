@@ -9,8 +9,8 @@ import {
   type AllocationReport,
   type GpuReport,
   type MemoryReport,
-  type ProbeReport,
-} from '../../src/report.js';
+  type ListReport,
+} from '../../src/list-report.js';
 import { formatPciBusId } from '../../src/pci-address.js';
 import { readyHost } from './host-fixtures.js';
 
@@ -100,7 +100,7 @@ export function gpuReport(overrides: GpuOverrides = {}): GpuReport {
   return gpu;
 }
 
-export function probeReport(gpus: GpuReport[]): ProbeReport {
+export function listReport(gpus: GpuReport[]): ListReport {
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'rdma-probe', version: '0.0.0-test' },
@@ -146,6 +146,6 @@ export function okAllocation(): AllocationReport {
       totalMs: 1.96,
     },
     failure: null,
-    note: NIC_NOTE,
+    note: NIC_NOTE.message,
   };
 }

@@ -13,6 +13,14 @@ export const VK_MAX_MEMORY_HEAPS = 16;
 export const VK_TRUE = 1;
 export const VK_FALSE = 0;
 
+/** The core versions (<feature>), as VK_MAKE_API_VERSION(0, major, minor, 0). */
+export const ApiVersion = {
+  VK_VERSION_1_0: 0x400000,
+  VK_VERSION_1_1: 0x401000,
+  VK_VERSION_1_2: 0x402000,
+  VK_VERSION_1_3: 0x403000,
+} as const;
+
 /** VkResult: every code the registry defines, core and extensions (aliases left out). */
 export const VkResult = {
   VK_SUCCESS: 0,
@@ -1570,6 +1578,25 @@ export const StructureTypeOf = {
 export const SharingMode = {
   EXCLUSIVE: 0,
   CONCURRENT: 1,
+} as const;
+
+/** VkPhysicalDeviceType, without the prefix. */
+export const VkPhysicalDeviceType = {
+  OTHER: 0,
+  INTEGRATED_GPU: 1,
+  DISCRETE_GPU: 2,
+  VIRTUAL_GPU: 3,
+  CPU: 4,
+} as const;
+
+/** VkVendorId, without the prefix. */
+export const VendorId = {
+  VIV: 65537,
+  VSI: 65538,
+  KAZAN: 65539,
+  CODEPLAY: 65540,
+  MESA: 65541,
+  POCL: 65542,
 } as const;
 
 /** VkMemoryPropertyFlagBits: the single bits, without the prefix and _BIT. */

@@ -1,93 +1,23 @@
 /*
- * Loader interface, instances and physical-device queries of the test driver.
- * Device-level commands live in device.c.
+ * Physical devices of the test driver: what each GPU of the config reports (properties,
+ * features, memory, queue families, extensions, external buffer support) through the
+ * queries, checking what the caller hands them.
  */
 #include "icd.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#define ICD_API_VERSION VK_MAKE_API_VERSION(0, 1, 3, 239)
-#define MIN_INTERFACE_VERSION 2
-#define MAX_INTERFACE_VERSION 5
-
-static icd_instance *instances;
-
-icd_instance *icd_instance_list(void) { return instances; }
-
-/* ------------------------------------------------------------ hidden commands */
-
-/* Process-wide, because the loader asks for global commands before any instance
- * exists; read from the config on the first lookup, again at each vkCreateInstance. */
-static struct {
-    bool loaded;
-    uint32_t count;
-    char names[ICD_MAX_HIDDEN][ICD_CALL_NAME_SIZE];
-} hidden;
-
-void icd_set_hidden(const icd_config *config) {
-    hidden.loaded = true;
-    hidden.count = config->hidden_count;
-    memcpy(hidden.names, config->hidden, sizeof(hidden.names));
-}
-
-bool icd_hidden(const char *name) {
-    if (!hidden.loaded) {
-        icd_config config;
-        /* A config error is reported again, and fails, at vkCreateInstance. */
-        if (icd_config_load(&config)) {
-            icd_set_hidden(&config);
-            icd_config_free(&config);
-        }
-        hidden.loaded = true;
-    }
-    for (uint32_t i = 0; i < hidden.count; i++) {
-        if (strcmp(hidden.names[i], name) == 0) return true;
-    }
-    return false;
-}
-
-static void invalid_parameter(const char *call, const char *parameter, const char *what) {
-    char vuid[160];
-    snprintf(vuid, sizeof(vuid), "VUID-%s-%s-parameter", call, parameter);
-    icd_state_violation(vuid, "%s: %s %s", call, parameter, what);
-}
-
-static icd_instance *instance_from(VkInstance handle, const char *call) {
-    for (icd_instance *i = instances; i; i = i->next) {
-        if ((VkInstance)i == handle) return i;
-    }
-    invalid_parameter(call, "instance", "is not a live VkInstance of this driver");
-    return NULL;
-}
-
-icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call) {
-    for (icd_instance *i = instances; i; i = i->next) {
+icd_physical_device *icd_physical_from(VkPhysicalDevice handle, const char *call,
+                                       const char *vuid) {
+    for (icd_instance *i = icd_instance_list(); i; i = i->next) {
         for (uint32_t p = 0; p < i->physical_count; p++) {
             if ((VkPhysicalDevice)i->physical[p] == handle) return i->physical[p];
         }
     }
-    invalid_parameter(call, "physicalDevice", "is not a VkPhysicalDevice of a live instance");
+    icd_invalid_parameter(vuid, call,
+                          "physicalDevice is not a VkPhysicalDevice of a live instance");
     return NULL;
-}
-
-/* Enumeration protocol: NULL array asks for the count; a short array gets
- * what fits and VK_INCOMPLETE. */
-static VkResult copy_out(const char *call, uint32_t *count, void *out, const void *items,
-                         uint32_t item_count, size_t item_size) {
-    if (!count) {
-        invalid_parameter(call, "pCount", "is NULL");
-        return VK_ERROR_INITIALIZATION_FAILED;
-    }
-    if (!out) {
-        *count = item_count;
-        return VK_SUCCESS;
-    }
-    uint32_t n = *count < item_count ? *count : item_count;
-    if (n) memcpy(out, items, n * item_size);
-    *count = n;
-    return n < item_count ? VK_INCOMPLETE : VK_SUCCESS;
 }
 
 static bool needs_properties2(icd_physical_device *pd, const char *call) {
@@ -146,224 +76,25 @@ uint32_t icd_device_extensions(const icd_device_config *cfg,
     return n;
 }
 
-/* ------------------------------------------------------------ loader entry */
-
-ICD_EXPORT VKAPI_ATTR VkResult VKAPI_CALL
-vk_icdNegotiateLoaderICDInterfaceVersion(uint32_t *pVersion);
-ICD_EXPORT VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetInstanceProcAddr(VkInstance instance,
-                                                                              const char *pName);
-ICD_EXPORT VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL
-vk_icdGetPhysicalDeviceProcAddr(VkInstance instance, const char *pName);
-
-VKAPI_ATTR VkResult VKAPI_CALL vk_icdNegotiateLoaderICDInterfaceVersion(uint32_t *pVersion) {
-    if (!pVersion) return VK_ERROR_INITIALIZATION_FAILED;
-    /* Interface 5 is the newest this driver needs: it takes any apiVersion. */
-    if (*pVersion < MIN_INTERFACE_VERSION) return VK_ERROR_INCOMPATIBLE_DRIVER;
-    if (*pVersion > MAX_INTERFACE_VERSION) *pVersion = MAX_INTERFACE_VERSION;
-    icd_state_set_interface_version(*pVersion);
-    return VK_SUCCESS;
-}
-
-/* ------------------------------------------------------------------ global */
-
-static const VkExtensionProperties instance_extensions[] = {
-    {VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_EXTENSION_NAME,
-     VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_SPEC_VERSION},
-    {VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_EXTENSION_NAME,
-     VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_SPEC_VERSION},
-};
-#define INSTANCE_EXTENSION_COUNT (sizeof(instance_extensions) / sizeof(instance_extensions[0]))
-
-static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateInstanceExtensionProperties(
-    const char *pLayerName, uint32_t *pPropertyCount, VkExtensionProperties *pProperties) {
-    VkResult r = icd_state_enter("vkEnumerateInstanceExtensionProperties", -1);
-    if (r != VK_SUCCESS) return r;
-    if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
-    return copy_out("vkEnumerateInstanceExtensionProperties", pPropertyCount, pProperties,
-                    instance_extensions, INSTANCE_EXTENSION_COUNT, sizeof(instance_extensions[0]));
-}
-
-static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateInstanceVersion(uint32_t *pApiVersion) {
-    VkResult r = icd_state_enter("vkEnumerateInstanceVersion", -1);
-    if (r != VK_SUCCESS) return r;
-    if (!pApiVersion) {
-        invalid_parameter("vkEnumerateInstanceVersion", "pApiVersion", "is NULL");
-        return VK_ERROR_INITIALIZATION_FAILED;
-    }
-    *pApiVersion = ICD_API_VERSION;
-    return VK_SUCCESS;
-}
-
-static void free_instance(icd_instance *inst) {
-    while (inst->devices) {
-        icd_device *d = inst->devices;
-        inst->devices = d->next;
-        icd_device_release(d);
-    }
-    for (uint32_t i = 0; i < inst->physical_count; i++) free(inst->physical[i]);
-    free(inst->physical);
-    icd_config_free(&inst->config);
-    free(inst);
-}
-
-static VKAPI_ATTR VkResult VKAPI_CALL icd_CreateInstance(const VkInstanceCreateInfo *pCreateInfo,
-                                                         const VkAllocationCallbacks *pAllocator,
-                                                         VkInstance *pInstance) {
-    static const char call[] = "vkCreateInstance";
-    (void)pAllocator;
-    icd_config config;
-    /* The file is read for every instance, so a test can change it between
-     * instances of one process. */
-    if (!icd_config_load(&config)) {
-        icd_state_count_call(call);
-        icd_state_flush();
-        return VK_ERROR_INITIALIZATION_FAILED;
-    }
-    icd_state_set_faults(config.faults, config.fault_count, config.faults_fingerprint);
-    icd_set_hidden(&config);
-    VkResult r = icd_state_enter(call, -1);
-    if (r != VK_SUCCESS) {
-        icd_config_free(&config);
-        return r;
-    }
-    if (!pCreateInfo || !pInstance) {
-        invalid_parameter(call, pCreateInfo ? "pInstance" : "pCreateInfo", "is NULL");
-        icd_config_free(&config);
-        return VK_ERROR_INITIALIZATION_FAILED;
-    }
-    icd_check_stype(call, "VkInstanceCreateInfo", pCreateInfo,
-                    VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO);
-    icd_chain_walk(call, "VkInstanceCreateInfo", pCreateInfo->pNext, &icd_rules_instance_create, 0,
-                   0, NULL, NULL);
-
-    uint32_t api_version = VK_API_VERSION_1_0;
-    if (pCreateInfo->pApplicationInfo && pCreateInfo->pApplicationInfo->apiVersion != 0)
-        api_version = pCreateInfo->pApplicationInfo->apiVersion;
-
-    bool gpdp2 = false, emc = false;
-    r = VK_SUCCESS;
-    if (pCreateInfo->enabledExtensionCount && !pCreateInfo->ppEnabledExtensionNames) {
-        invalid_parameter(call, "ppEnabledExtensionNames", "is NULL");
-        r = VK_ERROR_INITIALIZATION_FAILED;
-    }
-    for (uint32_t i = 0; r == VK_SUCCESS && i < pCreateInfo->enabledExtensionCount; i++) {
-        const char *name = pCreateInfo->ppEnabledExtensionNames[i];
-        if (name && strcmp(name, VK_KHR_GET_PHYSICAL_DEVICE_PROPERTIES_2_EXTENSION_NAME) == 0) {
-            gpdp2 = true;
-        } else if (name && strcmp(name, VK_KHR_EXTERNAL_MEMORY_CAPABILITIES_EXTENSION_NAME) == 0) {
-            emc = true;
-        } else {
-            icd_state_violation("ICD-vkCreateInstance-extension-not-present",
-                                "instance extension %s is not supported", name ? name : "(NULL)");
-            r = VK_ERROR_EXTENSION_NOT_PRESENT;
-        }
-    }
-    icd_state_last_instance(api_version, r == VK_SUCCESS ? pCreateInfo->enabledExtensionCount : 0,
-                            pCreateInfo->ppEnabledExtensionNames);
-    if (r != VK_SUCCESS) {
-        icd_config_free(&config);
-        icd_state_flush();
-        return r;
-    }
-
-    icd_instance *inst = calloc(1, sizeof(*inst));
-    if (!inst) {
-        icd_config_free(&config);
-        return VK_ERROR_OUT_OF_HOST_MEMORY;
-    }
-    set_loader_magic_value(inst);
-    inst->api_version = api_version;
-    inst->ext_get_physical_device_properties2 = gpdp2;
-    inst->ext_external_memory_capabilities = emc;
-    inst->config = config;
-    inst->physical_count = config.device_count;
-    inst->physical = calloc(config.device_count ? config.device_count : 1, sizeof(*inst->physical));
-    bool ok = inst->physical != NULL;
-    for (uint32_t i = 0; ok && i < config.device_count; i++) {
-        icd_physical_device *pd = calloc(1, sizeof(*pd));
-        if (!pd) {
-            inst->physical_count = i;
-            ok = false;
-            break;
-        }
-        set_loader_magic_value(pd);
-        pd->instance = inst;
-        pd->index = i;
-        pd->cfg = &inst->config.devices[i];
-        inst->physical[i] = pd;
-    }
-    if (!ok) {
-        if (!inst->physical) inst->physical_count = 0;
-        free_instance(inst);
-        return VK_ERROR_OUT_OF_HOST_MEMORY;
-    }
-    inst->next = instances;
-    instances = inst;
-    *pInstance = (VkInstance)inst;
-    icd_state_created(ICD_OBJECT_INSTANCE);
-    icd_state_flush();
-    return VK_SUCCESS;
-}
-
-static VKAPI_ATTR void VKAPI_CALL icd_DestroyInstance(VkInstance instance,
-                                                      const VkAllocationCallbacks *pAllocator) {
-    static const char call[] = "vkDestroyInstance";
-    (void)pAllocator;
-    icd_state_count_call(call);
-    if (instance == VK_NULL_HANDLE) return;
-    icd_instance *inst = instance_from(instance, call);
-    if (!inst) return;
-    uint32_t live = 0;
-    for (icd_device *d = inst->devices; d; d = d->next) live++;
-    if (live) {
-        icd_state_violation("VUID-vkDestroyInstance-instance-00629",
-                            "vkDestroyInstance: %u VkDevice(s) of this instance still alive", live);
-    }
-    for (icd_instance **p = &instances; *p; p = &(*p)->next) {
-        if (*p == inst) {
-            *p = inst->next;
-            break;
-        }
-    }
-    free_instance(inst);
-    icd_state_destroyed(ICD_OBJECT_INSTANCE);
-    icd_state_flush();
-}
-
-static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumeratePhysicalDevices(
-    VkInstance instance, uint32_t *pPhysicalDeviceCount, VkPhysicalDevice *pPhysicalDevices) {
-    static const char call[] = "vkEnumeratePhysicalDevices";
-    VkResult r = icd_state_enter(call, -1);
-    if (r != VK_SUCCESS) return r;
-    icd_instance *inst = instance_from(instance, call);
-    if (!inst) return VK_ERROR_INITIALIZATION_FAILED;
-    /* physicalDeviceCounts: a GPU count that changes from one call to the next. */
-    uint32_t count = inst->physical_count;
-    const icd_config *c = &inst->config;
-    if (c->count_sequence_length) {
-        uint32_t wanted = c->count_sequence[inst->enumerate_calls++ % c->count_sequence_length];
-        if (wanted < count) count = wanted;
-    }
-    return copy_out(call, pPhysicalDeviceCount, pPhysicalDevices, inst->physical, count,
-                    sizeof(VkPhysicalDevice));
-}
-
 /* --------------------------------------------------------- physical device */
 
 static VKAPI_ATTR VkResult VKAPI_CALL icd_EnumerateDeviceExtensionProperties(
     VkPhysicalDevice physicalDevice, const char *pLayerName, uint32_t *pPropertyCount,
     VkExtensionProperties *pProperties) {
     static const char call[] = "vkEnumerateDeviceExtensionProperties";
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkEnumerateDeviceExtensionProperties_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
     if (!pd) return VK_ERROR_INITIALIZATION_FAILED;
     if (pLayerName) return VK_ERROR_LAYER_NOT_PRESENT;
     VkExtensionProperties list[ICD_MAX_DEVICE_EXTENSIONS];
     uint32_t n = icd_device_extensions(pd->cfg, list);
-    r = copy_out(call, pPropertyCount, pProperties, list, n, sizeof(list[0]));
+    r = icd_copy_out(call, VUID_vkEnumerateDeviceExtensionProperties_pPropertyCount_parameter,
+                     pPropertyCount, pProperties, list, n, sizeof(list[0]));
     /* extensionsIncomplete: "there is more" forever, even with room for everything. */
-    if (r == VK_SUCCESS && pProperties && pd->cfg->quirks.extensions_incomplete) return VK_INCOMPLETE;
+    if (r == VK_SUCCESS && pProperties && pd->cfg->quirks.extensions_incomplete)
+        return VK_INCOMPLETE;
     return r;
 }
 
@@ -558,9 +289,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceProperties(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceProperties *pProperties) {
     static const char call[] = "vkGetPhysicalDeviceProperties";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceProperties_physicalDevice_parameter);
     if (!pd) return;
-    if (!pProperties) return invalid_parameter(call, "pProperties", "is NULL");
+    if (!pProperties)
+        return icd_invalid_parameter(VUID_vkGetPhysicalDeviceProperties_pProperties_parameter, call,
+                                     "pProperties is NULL");
     fill_properties(pd, pProperties);
 }
 
@@ -568,14 +302,16 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceProperties2(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceProperties2 *pProperties) {
     static const char call[] = "vkGetPhysicalDeviceProperties2";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceProperties2_physicalDevice_parameter);
     if (!pd) return;
-    if (!pProperties) return invalid_parameter(call, "pProperties", "is NULL");
+    if (!pProperties)
+        return icd_invalid_parameter(VUID_vkGetPhysicalDeviceProperties2_pProperties_parameter,
+                                     call, "pProperties is NULL");
     needs_properties2(pd, call);
-    icd_check_stype(call, "VkPhysicalDeviceProperties2", pProperties,
-                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+    icd_check_stype(call, &icd_parent_VkPhysicalDeviceProperties2, pProperties);
     fill_properties(pd, &pProperties->properties);
-    icd_chain_walk(call, "VkPhysicalDeviceProperties2", pProperties->pNext, &icd_rules_properties2,
+    icd_chain_walk(call, &icd_parent_VkPhysicalDeviceProperties2, pProperties->pNext,
                    pd->cfg->api_version, supported_extensions(pd->cfg), fill_properties_chain, pd);
 }
 
@@ -594,9 +330,12 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFeatures(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceFeatures *pFeatures) {
     static const char call[] = "vkGetPhysicalDeviceFeatures";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceFeatures_physicalDevice_parameter);
     if (!pd) return;
-    if (!pFeatures) return invalid_parameter(call, "pFeatures", "is NULL");
+    if (!pFeatures)
+        return icd_invalid_parameter(VUID_vkGetPhysicalDeviceFeatures_pFeatures_parameter, call,
+                                     "pFeatures is NULL");
     memset(pFeatures, 0, sizeof(*pFeatures));
 }
 
@@ -604,14 +343,16 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFeatures2(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceFeatures2 *pFeatures) {
     static const char call[] = "vkGetPhysicalDeviceFeatures2";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceFeatures2_physicalDevice_parameter);
     if (!pd) return;
-    if (!pFeatures) return invalid_parameter(call, "pFeatures", "is NULL");
+    if (!pFeatures)
+        return icd_invalid_parameter(VUID_vkGetPhysicalDeviceFeatures2_pFeatures_parameter, call,
+                                     "pFeatures is NULL");
     needs_properties2(pd, call);
-    icd_check_stype(call, "VkPhysicalDeviceFeatures2", pFeatures,
-                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
+    icd_check_stype(call, &icd_parent_VkPhysicalDeviceFeatures2, pFeatures);
     memset(&pFeatures->features, 0, sizeof(pFeatures->features));
-    icd_chain_walk(call, "VkPhysicalDeviceFeatures2", pFeatures->pNext, &icd_rules_features2,
+    icd_chain_walk(call, &icd_parent_VkPhysicalDeviceFeatures2, pFeatures->pNext,
                    pd->cfg->api_version, supported_extensions(pd->cfg), fill_features_chain, pd);
 }
 
@@ -679,9 +420,13 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceMemoryProperties(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties *pMemoryProperties) {
     static const char call[] = "vkGetPhysicalDeviceMemoryProperties";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceMemoryProperties_physicalDevice_parameter);
     if (!pd) return;
-    if (!pMemoryProperties) return invalid_parameter(call, "pMemoryProperties", "is NULL");
+    if (!pMemoryProperties)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceMemoryProperties_pMemoryProperties_parameter, call,
+            "pMemoryProperties is NULL");
     fill_memory_properties(pd->cfg, pMemoryProperties);
 }
 
@@ -689,16 +434,18 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceMemoryProperties2(
     VkPhysicalDevice physicalDevice, VkPhysicalDeviceMemoryProperties2 *pMemoryProperties) {
     static const char call[] = "vkGetPhysicalDeviceMemoryProperties2";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceMemoryProperties2_physicalDevice_parameter);
     if (!pd) return;
-    if (!pMemoryProperties) return invalid_parameter(call, "pMemoryProperties", "is NULL");
+    if (!pMemoryProperties)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceMemoryProperties2_pMemoryProperties_parameter, call,
+            "pMemoryProperties is NULL");
     needs_properties2(pd, call);
-    icd_check_stype(call, "VkPhysicalDeviceMemoryProperties2", pMemoryProperties,
-                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_PROPERTIES_2);
+    icd_check_stype(call, &icd_parent_VkPhysicalDeviceMemoryProperties2, pMemoryProperties);
     fill_memory_properties(pd->cfg, &pMemoryProperties->memoryProperties);
-    icd_chain_walk(call, "VkPhysicalDeviceMemoryProperties2", pMemoryProperties->pNext,
-                   &icd_rules_memory_properties2, pd->cfg->api_version,
-                   supported_extensions(pd->cfg), fill_memory_chain, pd);
+    icd_chain_walk(call, &icd_parent_VkPhysicalDeviceMemoryProperties2, pMemoryProperties->pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), fill_memory_chain, pd);
 }
 
 static const VkQueueFamilyProperties queue_family = {
@@ -713,9 +460,13 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceQueueFamilyProperties(
     VkQueueFamilyProperties *pQueueFamilyProperties) {
     static const char call[] = "vkGetPhysicalDeviceQueueFamilyProperties";
     icd_state_count_call(call);
-    if (!icd_physical_from(physicalDevice, call)) return;
-    copy_out(call, pQueueFamilyPropertyCount, pQueueFamilyProperties, &queue_family, 1,
-             sizeof(queue_family));
+    if (!icd_physical_from(physicalDevice, call,
+                           VUID_vkGetPhysicalDeviceQueueFamilyProperties_physicalDevice_parameter))
+        return;
+    icd_copy_out(call,
+                 VUID_vkGetPhysicalDeviceQueueFamilyProperties_pQueueFamilyPropertyCount_parameter,
+                 pQueueFamilyPropertyCount, pQueueFamilyProperties, &queue_family, 1,
+                 sizeof(queue_family));
 }
 
 static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceQueueFamilyProperties2(
@@ -723,21 +474,23 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceQueueFamilyProperties2(
     VkQueueFamilyProperties2 *pQueueFamilyProperties) {
     static const char call[] = "vkGetPhysicalDeviceQueueFamilyProperties2";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceQueueFamilyProperties2_physicalDevice_parameter);
     if (!pd) return;
     needs_properties2(pd, call);
     if (!pQueueFamilyPropertyCount)
-        return invalid_parameter(call, "pQueueFamilyPropertyCount", "is NULL");
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceQueueFamilyProperties2_pQueueFamilyPropertyCount_parameter,
+            call, "pQueueFamilyPropertyCount is NULL");
     if (!pQueueFamilyProperties) {
         *pQueueFamilyPropertyCount = 1;
         return;
     }
     if (*pQueueFamilyPropertyCount == 0) return;
-    icd_check_stype(call, "VkQueueFamilyProperties2", &pQueueFamilyProperties[0],
-                    VK_STRUCTURE_TYPE_QUEUE_FAMILY_PROPERTIES_2);
-    icd_chain_walk(call, "VkQueueFamilyProperties2", pQueueFamilyProperties[0].pNext,
-                   &icd_rules_none, pd->cfg->api_version, supported_extensions(pd->cfg), NULL,
-                   NULL);
+    icd_check_stype(call, &icd_parent_VkQueueFamilyProperties2, &pQueueFamilyProperties[0]);
+    icd_chain_walk(call, &icd_parent_VkQueueFamilyProperties2, pQueueFamilyProperties[0].pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), NULL, NULL);
     pQueueFamilyProperties[0].queueFamilyProperties = queue_family;
     *pQueueFamilyPropertyCount = 1;
 }
@@ -747,8 +500,13 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFormatProperties(
     static const char call[] = "vkGetPhysicalDeviceFormatProperties";
     (void)format;
     icd_state_count_call(call);
-    if (!icd_physical_from(physicalDevice, call)) return;
-    if (!pFormatProperties) return invalid_parameter(call, "pFormatProperties", "is NULL");
+    if (!icd_physical_from(physicalDevice, call,
+                           VUID_vkGetPhysicalDeviceFormatProperties_physicalDevice_parameter))
+        return;
+    if (!pFormatProperties)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceFormatProperties_pFormatProperties_parameter, call,
+            "pFormatProperties is NULL");
     memset(pFormatProperties, 0, sizeof(*pFormatProperties));
 }
 
@@ -762,16 +520,18 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceFormatProperties2(
     static const char call[] = "vkGetPhysicalDeviceFormatProperties2";
     (void)format;
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceFormatProperties2_physicalDevice_parameter);
     if (!pd) return;
-    if (!pFormatProperties) return invalid_parameter(call, "pFormatProperties", "is NULL");
+    if (!pFormatProperties)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceFormatProperties2_pFormatProperties_parameter, call,
+            "pFormatProperties is NULL");
     needs_properties2(pd, call);
-    icd_check_stype(call, "VkFormatProperties2", pFormatProperties,
-                    VK_STRUCTURE_TYPE_FORMAT_PROPERTIES_2);
+    icd_check_stype(call, &icd_parent_VkFormatProperties2, pFormatProperties);
     memset(&pFormatProperties->formatProperties, 0, sizeof(pFormatProperties->formatProperties));
-    icd_chain_walk(call, "VkFormatProperties2", pFormatProperties->pNext,
-                   &icd_rules_format_properties2, pd->cfg->api_version,
-                   supported_extensions(pd->cfg), clear_chain, NULL);
+    icd_chain_walk(call, &icd_parent_VkFormatProperties2, pFormatProperties->pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), clear_chain, NULL);
 }
 
 static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceImageFormatProperties(
@@ -779,7 +539,9 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceImageFormatProperties
     VkImageUsageFlags usage, VkImageCreateFlags flags, VkImageFormatProperties *pProperties) {
     static const char call[] = "vkGetPhysicalDeviceImageFormatProperties";
     (void)format, (void)type, (void)tiling, (void)usage, (void)flags;
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceImageFormatProperties_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
     if (pProperties) memset(pProperties, 0, sizeof(*pProperties));
@@ -791,7 +553,9 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceImageFormatProperties
     VkImageFormatProperties2 *pImageFormatProperties) {
     static const char call[] = "vkGetPhysicalDeviceImageFormatProperties2";
     (void)pImageFormatInfo;
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceImageFormatProperties2_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
     if (pd) needs_properties2(pd, call);
@@ -809,8 +573,14 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceSparseImageFormatProperti
     static const char call[] = "vkGetPhysicalDeviceSparseImageFormatProperties";
     (void)format, (void)type, (void)samples, (void)usage, (void)tiling, (void)pProperties;
     icd_state_count_call(call);
-    if (!icd_physical_from(physicalDevice, call)) return;
-    if (!pPropertyCount) return invalid_parameter(call, "pPropertyCount", "is NULL");
+    const icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceSparseImageFormatProperties_physicalDevice_parameter);
+    if (!pd) return;
+    if (!pPropertyCount)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceSparseImageFormatProperties_pPropertyCount_parameter, call,
+            "pPropertyCount is NULL");
     *pPropertyCount = 0;
 }
 
@@ -820,10 +590,15 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceSparseImageFormatProperti
     static const char call[] = "vkGetPhysicalDeviceSparseImageFormatProperties2";
     (void)pFormatInfo, (void)pProperties;
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceSparseImageFormatProperties2_physicalDevice_parameter);
     if (!pd) return;
     needs_properties2(pd, call);
-    if (!pPropertyCount) return invalid_parameter(call, "pPropertyCount", "is NULL");
+    if (!pPropertyCount)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceSparseImageFormatProperties2_pPropertyCount_parameter, call,
+            "pPropertyCount is NULL");
     *pPropertyCount = 0;
 }
 
@@ -832,11 +607,18 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceExternalBufferProperties(
     VkExternalBufferProperties *pExternalBufferProperties) {
     static const char call[] = "vkGetPhysicalDeviceExternalBufferProperties";
     icd_state_count_call(call);
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call,
+        VUID_vkGetPhysicalDeviceExternalBufferProperties_physicalDevice_parameter);
     if (!pd) return;
-    if (!pExternalBufferInfo) return invalid_parameter(call, "pExternalBufferInfo", "is NULL");
+    if (!pExternalBufferInfo)
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceExternalBufferProperties_pExternalBufferInfo_parameter, call,
+            "pExternalBufferInfo is NULL");
     if (!pExternalBufferProperties)
-        return invalid_parameter(call, "pExternalBufferProperties", "is NULL");
+        return icd_invalid_parameter(
+            VUID_vkGetPhysicalDeviceExternalBufferProperties_pExternalBufferProperties_parameter,
+            call, "pExternalBufferProperties is NULL");
     const icd_instance *inst = pd->instance;
     if (inst->api_version < VK_API_VERSION_1_1 && !inst->ext_external_memory_capabilities) {
         icd_state_violation("ICD-core-1.1-command",
@@ -844,23 +626,19 @@ static VKAPI_ATTR void VKAPI_CALL icd_GetPhysicalDeviceExternalBufferProperties(
                             "VK_KHR_external_memory_capabilities",
                             call);
     }
-    const char *info = "VkPhysicalDeviceExternalBufferInfo";
-    icd_check_stype(call, info, pExternalBufferInfo,
-                    VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_BUFFER_INFO);
-    icd_chain_walk(call, info, pExternalBufferInfo->pNext, &icd_rules_none, pd->cfg->api_version,
-                   supported_extensions(pd->cfg), NULL, NULL);
-    icd_check_stype(call, "VkExternalBufferProperties", pExternalBufferProperties,
-                    VK_STRUCTURE_TYPE_EXTERNAL_BUFFER_PROPERTIES);
-    icd_chain_walk(call, "VkExternalBufferProperties", pExternalBufferProperties->pNext,
-                   &icd_rules_none, pd->cfg->api_version, supported_extensions(pd->cfg), NULL,
-                   NULL);
+    icd_check_stype(call, &icd_parent_VkPhysicalDeviceExternalBufferInfo, pExternalBufferInfo);
+    icd_chain_walk(call, &icd_parent_VkPhysicalDeviceExternalBufferInfo, pExternalBufferInfo->pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), NULL, NULL);
+    icd_check_stype(call, &icd_parent_VkExternalBufferProperties, pExternalBufferProperties);
+    icd_chain_walk(call, &icd_parent_VkExternalBufferProperties, pExternalBufferProperties->pNext,
+                   pd->cfg->api_version, supported_extensions(pd->cfg), NULL, NULL);
     VkExternalMemoryHandleTypeFlagBits type = pExternalBufferInfo->handleType;
     if (pExternalBufferInfo->usage == 0) {
-        icd_state_violation("VUID-VkPhysicalDeviceExternalBufferInfo-usage-requiredbitmask",
+        icd_state_violation(VUID_VkPhysicalDeviceExternalBufferInfo_usage_requiredbitmask,
                             "%s: usage is 0", call);
     }
     if (type == 0 || (type & (type - 1)) != 0 || (type & ~0x1fffu) != 0) {
-        icd_state_violation("VUID-VkPhysicalDeviceExternalBufferInfo-handleType-parameter",
+        icd_state_violation(VUID_VkPhysicalDeviceExternalBufferInfo_handleType_parameter,
                             "%s: handleType 0x%x is not one "
                             "VkExternalMemoryHandleTypeFlagBits value",
                             call, (unsigned)type);
@@ -882,102 +660,56 @@ static VKAPI_ATTR VkResult VKAPI_CALL icd_GetPhysicalDeviceToolProperties(
     VkPhysicalDevice physicalDevice, uint32_t *pToolCount,
     VkPhysicalDeviceToolProperties *pToolProperties) {
     static const char call[] = "vkGetPhysicalDeviceToolProperties";
-    icd_physical_device *pd = icd_physical_from(physicalDevice, call);
+    icd_physical_device *pd = icd_physical_from(
+        physicalDevice, call, VUID_vkGetPhysicalDeviceToolProperties_physicalDevice_parameter);
     VkResult r = icd_state_enter(call, pd ? (int32_t)pd->index : -1);
     if (r != VK_SUCCESS) return r;
-    return copy_out(call, pToolCount, pToolProperties, NULL, 0, sizeof(*pToolProperties));
+    return icd_copy_out(call, VUID_vkGetPhysicalDeviceToolProperties_pToolCount_parameter,
+                        pToolCount, pToolProperties, NULL, 0, sizeof(*pToolProperties));
 }
 
-/* ----------------------------------------------------------- proc tables */
+/* ----------------------------------------------------------- proc table */
 
-typedef enum scope { SCOPE_GLOBAL, SCOPE_INSTANCE, SCOPE_PHYSICAL } scope;
-
-#define ENTRY(name, fn, where) {name, (PFN_vkVoidFunction)(fn), where}
-static const struct {
-    const char *name;
-    PFN_vkVoidFunction fn;
-    scope where;
-} commands[] = {
-    ENTRY("vkCreateInstance", icd_CreateInstance, SCOPE_GLOBAL),
-    ENTRY("vkEnumerateInstanceExtensionProperties", icd_EnumerateInstanceExtensionProperties,
-          SCOPE_GLOBAL),
-    ENTRY("vkEnumerateInstanceVersion", icd_EnumerateInstanceVersion, SCOPE_GLOBAL),
-    ENTRY("vkGetInstanceProcAddr", vk_icdGetInstanceProcAddr, SCOPE_GLOBAL),
-    ENTRY("vk_icdNegotiateLoaderICDInterfaceVersion", vk_icdNegotiateLoaderICDInterfaceVersion,
-          SCOPE_GLOBAL),
-    ENTRY("vk_icdGetInstanceProcAddr", vk_icdGetInstanceProcAddr, SCOPE_GLOBAL),
-    ENTRY("vk_icdGetPhysicalDeviceProcAddr", vk_icdGetPhysicalDeviceProcAddr, SCOPE_GLOBAL),
-    ENTRY("vkDestroyInstance", icd_DestroyInstance, SCOPE_INSTANCE),
-    ENTRY("vkEnumeratePhysicalDevices", icd_EnumeratePhysicalDevices, SCOPE_INSTANCE),
-    ENTRY("vkEnumerateDeviceExtensionProperties", icd_EnumerateDeviceExtensionProperties,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceProperties", icd_GetPhysicalDeviceProperties, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceProperties2", icd_GetPhysicalDeviceProperties2, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceProperties2KHR", icd_GetPhysicalDeviceProperties2, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceFeatures", icd_GetPhysicalDeviceFeatures, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceFeatures2", icd_GetPhysicalDeviceFeatures2, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceFeatures2KHR", icd_GetPhysicalDeviceFeatures2, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceMemoryProperties", icd_GetPhysicalDeviceMemoryProperties,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceMemoryProperties2", icd_GetPhysicalDeviceMemoryProperties2,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceMemoryProperties2KHR", icd_GetPhysicalDeviceMemoryProperties2,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceQueueFamilyProperties", icd_GetPhysicalDeviceQueueFamilyProperties,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceQueueFamilyProperties2", icd_GetPhysicalDeviceQueueFamilyProperties2,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceQueueFamilyProperties2KHR",
-          icd_GetPhysicalDeviceQueueFamilyProperties2, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceFormatProperties", icd_GetPhysicalDeviceFormatProperties,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceFormatProperties2", icd_GetPhysicalDeviceFormatProperties2,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceFormatProperties2KHR", icd_GetPhysicalDeviceFormatProperties2,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceImageFormatProperties", icd_GetPhysicalDeviceImageFormatProperties,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceImageFormatProperties2", icd_GetPhysicalDeviceImageFormatProperties2,
-          SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceImageFormatProperties2KHR",
-          icd_GetPhysicalDeviceImageFormatProperties2, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceSparseImageFormatProperties",
-          icd_GetPhysicalDeviceSparseImageFormatProperties, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceSparseImageFormatProperties2",
-          icd_GetPhysicalDeviceSparseImageFormatProperties2, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceSparseImageFormatProperties2KHR",
-          icd_GetPhysicalDeviceSparseImageFormatProperties2, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceExternalBufferProperties",
-          icd_GetPhysicalDeviceExternalBufferProperties, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceExternalBufferPropertiesKHR",
-          icd_GetPhysicalDeviceExternalBufferProperties, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceToolProperties", icd_GetPhysicalDeviceToolProperties, SCOPE_PHYSICAL),
-    ENTRY("vkGetPhysicalDeviceToolPropertiesEXT", icd_GetPhysicalDeviceToolProperties,
-          SCOPE_PHYSICAL),
+static const icd_command physical_device_commands[] = {
+    ICD_COMMAND("vkEnumerateDeviceExtensionProperties", icd_EnumerateDeviceExtensionProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceProperties", icd_GetPhysicalDeviceProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceProperties2", icd_GetPhysicalDeviceProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceProperties2KHR", icd_GetPhysicalDeviceProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceFeatures", icd_GetPhysicalDeviceFeatures),
+    ICD_COMMAND("vkGetPhysicalDeviceFeatures2", icd_GetPhysicalDeviceFeatures2),
+    ICD_COMMAND("vkGetPhysicalDeviceFeatures2KHR", icd_GetPhysicalDeviceFeatures2),
+    ICD_COMMAND("vkGetPhysicalDeviceMemoryProperties", icd_GetPhysicalDeviceMemoryProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceMemoryProperties2", icd_GetPhysicalDeviceMemoryProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceMemoryProperties2KHR", icd_GetPhysicalDeviceMemoryProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceQueueFamilyProperties",
+                icd_GetPhysicalDeviceQueueFamilyProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceQueueFamilyProperties2",
+                icd_GetPhysicalDeviceQueueFamilyProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceQueueFamilyProperties2KHR",
+                icd_GetPhysicalDeviceQueueFamilyProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceFormatProperties", icd_GetPhysicalDeviceFormatProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceFormatProperties2", icd_GetPhysicalDeviceFormatProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceFormatProperties2KHR", icd_GetPhysicalDeviceFormatProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceImageFormatProperties",
+                icd_GetPhysicalDeviceImageFormatProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceImageFormatProperties2",
+                icd_GetPhysicalDeviceImageFormatProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceImageFormatProperties2KHR",
+                icd_GetPhysicalDeviceImageFormatProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceSparseImageFormatProperties",
+                icd_GetPhysicalDeviceSparseImageFormatProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceSparseImageFormatProperties2",
+                icd_GetPhysicalDeviceSparseImageFormatProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceSparseImageFormatProperties2KHR",
+                icd_GetPhysicalDeviceSparseImageFormatProperties2),
+    ICD_COMMAND("vkGetPhysicalDeviceExternalBufferProperties",
+                icd_GetPhysicalDeviceExternalBufferProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceExternalBufferPropertiesKHR",
+                icd_GetPhysicalDeviceExternalBufferProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceToolProperties", icd_GetPhysicalDeviceToolProperties),
+    ICD_COMMAND("vkGetPhysicalDeviceToolPropertiesEXT", icd_GetPhysicalDeviceToolProperties),
 };
-#define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 
-VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetInstanceProcAddr(VkInstance instance,
-                                                                   const char *pName) {
-    if (!pName || icd_hidden(pName)) return NULL;
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        if (strcmp(commands[i].name, pName) != 0) continue;
-        if (commands[i].where != SCOPE_GLOBAL && instance == VK_NULL_HANDLE) return NULL;
-        return commands[i].fn;
-    }
-    /* Device commands are reachable through the instance too (the loader
-     * builds its device dispatch from here before a device exists). */
-    if (instance == VK_NULL_HANDLE) return NULL;
-    return icd_device_command(pName);
-}
-
-VKAPI_ATTR PFN_vkVoidFunction VKAPI_CALL vk_icdGetPhysicalDeviceProcAddr(VkInstance instance,
-                                                                         const char *pName) {
-    (void)instance;
-    if (!pName || icd_hidden(pName)) return NULL;
-    for (size_t i = 0; i < COMMAND_COUNT; i++) {
-        if (commands[i].where == SCOPE_PHYSICAL && strcmp(commands[i].name, pName) == 0)
-            return commands[i].fn;
-    }
-    return NULL;
+PFN_vkVoidFunction icd_physical_device_command(const char *name) {
+    return icd_find_command(physical_device_commands, ICD_COUNT(physical_device_commands), name);
 }

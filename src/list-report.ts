@@ -1,12 +1,17 @@
 /**
- * The report: one plain, serialisable object that `probe()` returns. `--json` prints it
- * as it is; every renderer is a pure function of it. Sizes are numbers of bytes.
- * Bump SCHEMA_VERSION on any incompatible change to these types.
+ * The list report: one plain object that `list` collects (src/collect.ts) and every
+ * renderer is a pure function of. Sizes are numbers of bytes.
+ *
+ * Its notes carry codes, as its reasons do, so that code tells them apart by code, never
+ * by their text. The JSON document `list --json` prints (ListReportJson, published as
+ * schema/report.schema.json) writes each note as its message alone: the form
+ * schemaVersion 1 published, which its readers parse (src/list-report-json.ts maps one
+ * to the other). Bump SCHEMA_VERSION on any incompatible change to that JSON.
  */
 
 export const SCHEMA_VERSION = 1;
 
-export interface ProbeReport {
+export interface ListReport {
   schemaVersion: typeof SCHEMA_VERSION;
   tool: { name: 'rdma-probe'; version: string };
   /** ISO 8601 time the probe started. */
@@ -162,7 +167,7 @@ export interface GpuTopology {
   /** Problems with this GPU's placement (e.g. its nearest NIC on another NUMA node, ACS redirect). */
   issues: HostReason[];
   /** Facts about this GPU's place worth knowing that are not problems (e.g. a small BAR1). */
-  notes: string[];
+  notes: HostNote[];
 }
 
 export interface RdmaDeviceRelation {
@@ -272,7 +277,27 @@ export interface HostReadiness {
   /** Host-wide problems; a GPU's own placement problems are in gpuTopology[].issues. */
   issues: HostReason[];
   /** Facts worth knowing that are not problems (e.g. running in a virtual machine). */
-  notes: string[];
+  notes: HostNote[];
+}
+
+export type HostNoteCode =
+  | 'virtual-machine'
+  | 'dma-buf-needs-open-module'
+  | 'acs-override-patch'
+  | 'pci-noacs'
+  | 'pci-disable-acs-redir'
+  | 'pci-config-acs'
+  | 'dma-remap-peer-mmio-off'
+  | 'rdma-topology-check-overridden'
+  | 'acs-unknown'
+  | 'iommu-translates'
+  | 'bar1-smaller-than-memory';
+
+/** A host fact worth knowing that is not a problem. */
+export interface HostNote {
+  code: HostNoteCode;
+  /** One line for a person. */
+  message: string;
 }
 
 export interface LoaderReport {
@@ -428,7 +453,35 @@ export interface Verdict {
   /** Why not capable; empty when capable. */
   reasons: Reason[];
   /** Facts worth knowing that do not change the verdict. */
-  notes: string[];
+  notes: Note[];
+}
+
+export type NoteCode =
+  /** The driver filled a fixed-size string to its last byte, without a terminator. */
+  | 'unterminated-string'
+  | 'extension-listed-twice'
+  /** The driver left a structure of vkGetPhysicalDeviceProperties2 unfilled. */
+  | 'structure-unfilled'
+  /** A Vulkan 1.0 device: the 1.1 queries were not made, what they tell is unknown. */
+  | 'vulkan-1-1-queries-skipped'
+  | 'memory-type-count-clamped'
+  | 'memory-heap-count-clamped'
+  | 'heap-budget-clamped'
+  | 'dedicated-only'
+  | 'memory-budget-absent'
+  | 'memory-budget-unanswered'
+  /** Capable, or allocated: the driver exported, no RDMA NIC was tried. */
+  | 'nic-reach-unproven'
+  /** The loader listed this GPU more than once through one driver (src/probe/merge.ts). */
+  | 'listed-twice'
+  | 'listed-through-other-driver'
+  | 'same-uuid-other-listing';
+
+/** A fact about a GPU worth knowing that does not change its verdict. */
+export interface Note {
+  code: NoteCode;
+  /** One line for a person. */
+  message: string;
 }
 
 export interface GpuError {
@@ -491,22 +544,43 @@ export interface AllocationFailure {
   message: string;
 }
 
+/** Notes as the JSON has them: each one's message. */
+type WithTextNotes<T extends { notes: readonly { message: string }[] }> = Omit<T, 'notes'> & {
+  notes: string[];
+};
+
+/** `list --json`: the report, each note written as its message. */
+export type ListReportJson = Omit<ListReport, 'host' | 'gpus'> & {
+  host: HostReportJson;
+  gpus: GpuReportJson[];
+};
+
+export type HostReportJson = Omit<HostReport, 'gpuTopology' | 'readiness'> & {
+  gpuTopology: GpuTopologyJson[];
+  readiness: WithTextNotes<HostReadiness>;
+};
+
+export type GpuTopologyJson = WithTextNotes<GpuTopology>;
+
+export type GpuReportJson = Omit<GpuReport, 'verdict'> & { verdict: WithTextNotes<Verdict> };
+
 /**
- * `--ndjson`: one line per GPU for log pipelines, the host fields repeated on each.
- * The host block leaves out gpuTopology; this GPU's entry is `topology`.
+ * `--ndjson`: one line per GPU for log pipelines, the host fields repeated on each, notes
+ * written as in ListReportJson. The host block leaves out gpuTopology; this GPU's entry
+ * is `topology`.
  */
-export interface ReportLine {
+export interface ListReportLine {
   schemaVersion: typeof SCHEMA_VERSION;
   kind: 'gpu';
-  tool: ProbeReport['tool'];
+  tool: ListReport['tool'];
   generatedAt: string;
   durationMs: number;
-  host: Omit<HostReport, 'gpuTopology'>;
+  host: Omit<HostReportJson, 'gpuTopology'>;
   loader: LoaderReport;
   /** How many GPUs this run reported: the number of lines it wrote. */
   gpuCount: number;
-  gpu: GpuReport;
-  topology: GpuTopology | null;
+  gpu: GpuReportJson;
+  topology: GpuTopologyJson | null;
   /** host.readiness.issues followed by topology.issues: every host problem for this GPU. */
   hostReasons: HostReason[];
 }
