@@ -14,7 +14,7 @@ import { after, test } from 'node:test';
 import { readFdChunks } from '../src/cli/fd-input.js';
 import { renderNdjson } from '../src/render/ndjson.js';
 import { cleanEnv } from './support/cli.js';
-import { hostReport } from './support/fleet.js';
+import { hostModel } from './support/fleet.js';
 import { cliPath } from './support/paths.js';
 
 const root = mkdtempSync(join(tmpdir(), 'rdma-probe-fd-input-'));
@@ -73,7 +73,7 @@ const OPEN_STDIN_FIRST = 'data:text/javascript,process.stdin';
 
 test('report -: a stdin made non-blocking, empty at first, is read to its end', async () => {
   const input = ['late-1', 'late-2']
-    .map((hostname) => renderNdjson(hostReport({ hostname })))
+    .map((hostname) => renderNdjson(hostModel({ hostname })))
     .join('');
   const child = spawn(
     process.execPath,

@@ -9,7 +9,7 @@ import { readInputs, type Stdin } from '../src/fleet/read-inputs.js';
 import { summarizeFleet, summarizeFleetParts } from '../src/fleet/summarize.js';
 import { PIECE_CHARS, renderFleetJson } from '../src/render/fleet-json.js';
 import { renderNdjson } from '../src/render/ndjson.js';
-import { hostReport, json, runReport } from './support/fleet.js';
+import { hostModel, hostReport, json, runReport } from './support/fleet.js';
 
 const OPTIONS = {
   toolVersion: '9.9.9',
@@ -50,7 +50,7 @@ test('fleet JSON in pieces: one host, and hostnames JSON escapes, sorted', async
 
 test('fleet JSON in pieces: rows over many pieces, each piece bounded', async () => {
   const input = Array.from({ length: 400 }, (_, i) =>
-    renderNdjson(hostReport({ hostname: `gpu-${i}`, gpus: 1, capable: i % 3 !== 0 })),
+    renderNdjson(hostModel({ hostname: `gpu-${i}`, gpus: 1, capable: i % 3 !== 0 })),
   ).join('');
   const { pieces, expected } = await bothTexts(input);
   assert.ok(pieces.length > 2, `${pieces.length} pieces`);
@@ -61,7 +61,7 @@ test('fleet JSON in pieces: rows over many pieces, each piece bounded', async ()
 });
 
 test('report --json: the written text is JSON.stringify of the report, and a newline', async () => {
-  const input = ['n2', 'n1'].map((hostname) => renderNdjson(hostReport({ hostname }))).join('');
+  const input = ['n2', 'n1'].map((hostname) => renderNdjson(hostModel({ hostname }))).join('');
   const run = await runReport(['-', '--json'], input);
   assert.equal(run.exitCode, 0, run.stderr);
   assert.equal(run.stdout, json(JSON.parse(run.stdout)));

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LineParser } from '../src/fleet/line-parser.js';
 import { renderNdjson } from '../src/render/ndjson.js';
-import { hostReport } from './support/fleet.js';
+import { hostModel } from './support/fleet.js';
 
 /** JSON.parse of the bytes as UTF-8, as report does it; undefined where that fails. */
 function reference(bytes: Uint8Array): { value: unknown } | undefined {
@@ -110,7 +110,7 @@ test('line parser: a beginning that is no run of whole members is never shared',
 test("line parser: list --ndjson lines of several hosts; each host's shared fields parsed once", () => {
   const hosts = ['gpu-01', 'gpu-02', 'gpu-03'];
   const lines = hosts.flatMap((hostname) =>
-    renderNdjson(hostReport({ hostname, gpus: 4 }))
+    renderNdjson(hostModel({ hostname, gpus: 4 }))
       .trimEnd()
       .split('\n'),
   );
@@ -138,7 +138,7 @@ test("line parser: list --ndjson lines of several hosts; each host's shared fiel
 });
 
 test('line parser: random edits of shared lines still parse as JSON.parse parses them', () => {
-  const base = renderNdjson(hostReport({ hostname: 'fuzz', gpus: 3 }))
+  const base = renderNdjson(hostModel({ hostname: 'fuzz', gpus: 3 }))
     .trimEnd()
     .split('\n');
   const alphabet = Buffer.from('{}[]",:\\ 0a\u00e9');
