@@ -16,6 +16,7 @@ import { terminalSafe } from '../render/terminal-text.js';
 import { useColorOnStdout } from './color.js';
 import { formatValidationMessage } from './validation-message.js';
 import { collectDeps } from './collect-deps.js';
+import { startEarlyInstance } from './early-instance.js';
 import { checkOutput, deliver, renderList } from './list-output.js';
 import {
   LIST_FORMATS,
@@ -162,6 +163,16 @@ export async function main(
   io: CliIo,
   deps: CliDeps = defaultDeps,
 ): Promise<number> {
+  // Before anything else: the instance's creation then runs beside all that follows.
+  const early = await startEarlyInstance(argv, io, deps);
+  try {
+    return await runProgram(argv, io, early?.deps ?? deps);
+  } finally {
+    await early?.release();
+  }
+}
+
+async function runProgram(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
   // A command that returns nothing to say (completion) has done its job.
   let outcome: Outcome = { kind: 'done' };
   const { program, check } = buildProgram(argv, io, deps, (ended) => {
