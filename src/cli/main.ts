@@ -15,7 +15,7 @@ import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { useColorOnStdout } from './color.js';
 import { formatValidationMessage } from './validation-message.js';
-import { collectDeps } from './collect-deps.js';
+import { prepareCollectDeps } from './collect-deps.js';
 import { startEarlyInstance } from './early-instance.js';
 import { checkOutput, deliver, renderList } from './list-output.js';
 import {
@@ -349,8 +349,9 @@ async function runList(
   await checkOutput(output);
   let report: ListReport;
   try {
+    const withBinding = prepareCollectDeps(io);
     const binding = await deps.loadBinding(io.env);
-    report = collectListReport(collectDeps(binding, io), {
+    report = collectListReport(withBinding(binding), {
       toolVersion: TOOL_VERSION,
       device,
       validate,
