@@ -101,6 +101,7 @@ function report(host) {
           nearest,
           rdmaDevices: [nearest],
           issues: [],
+          notes: [],
         };
       }),
       readiness: { ready: false, issues, notes: [] },
