@@ -7,7 +7,7 @@
 import type { Clock } from './clock.js';
 import { UsageError } from './errors.js';
 import type { HostFs } from './host/host-fs.js';
-import { readHost, type HostFacts } from './host/read-host.js';
+import { readHost } from './host/read-host.js';
 import { SCHEMA_VERSION, type GpuReport, type ListReport } from './list-report.js';
 import { probe, type ProbeOptions } from './probe/probe.js';
 import { noGpuMatches } from './probe/select.js';
@@ -20,12 +20,6 @@ export interface CollectDeps {
   clock: Clock;
   /** The host's name, as the report and the metrics label it. */
   hostname: () => string;
-  /**
-   * When the caller read the host facts that need no GPU before the probe (while its
-   * instance was being created, see src/cli/early-instance.ts): those facts, and the
-   * clock's monotonicMs when that began, which the report's durationMs counts from.
-   */
-  readAhead?: { facts: HostFacts; startedMs: number };
 }
 
 export interface CollectOptions extends ProbeOptions {
@@ -43,7 +37,7 @@ export interface CollectedReport {
 /** The whole report; a --device that matches nothing leaves it with no GPU. */
 export function collectReport(deps: CollectDeps, options: CollectOptions): CollectedReport {
   const { clock } = deps;
-  const started = deps.readAhead?.startedMs ?? clock.monotonicMs();
+  const started = clock.monotonicMs();
   const generatedAt = clock.now().toISOString();
   const { toolVersion, ...probeOptions } = options;
   const vulkan = probe(deps.vk, { ...probeOptions, monotonicMs: clock.monotonicMs });
@@ -54,7 +48,6 @@ export function collectReport(deps: CollectDeps, options: CollectOptions): Colle
     host: readHost({
       fs: deps.hostFs,
       hostname: deps.hostname(),
-      facts: deps.readAhead?.facts,
       gpus: vulkan.gpus.map((gpu) => ({
         index: gpu.index,
         pciBusId: gpu.identity.pciBusId,

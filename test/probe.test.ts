@@ -10,7 +10,6 @@ import { EnvironmentError, UsageError } from '../src/errors.js';
 import { VulkanCallError } from '../src/vulkan/driver-errors.js';
 import { collectListReport, collectReport, type CollectDeps } from '../src/collect.js';
 import { HostFs } from '../src/host/host-fs.js';
-import { readHostFacts } from '../src/host/read-host.js';
 import { probe } from '../src/probe/probe.js';
 import { parseDeviceOption } from '../src/cli/options.js';
 import type { RawExtendedProperties, VulkanBinding } from '../src/vulkan/binding.js';
@@ -214,24 +213,6 @@ test('collectReport: the report from the probe, the host files, the clock and th
   assert.deepEqual(
     report.gpus.map((gpu) => gpu.index),
     [1],
-  );
-});
-
-test("collectReport: host facts read ahead are the report's, and durationMs counts from then", () => {
-  const deps = fixedDeps([{ extensions: RDMA }]);
-  const facts = readHostFacts(new HostFs(join(fixturesDir, 'host', 'bare-metal-peermem')));
-  const { report } = collectReport(
-    { ...deps, readAhead: { facts, startedMs: 990 } },
-    { toolVersion: '9.9.9' },
-  );
-  // The fixture tree handed in the deps is a VM: the facts come from the one read ahead.
-  assert.equal(report.host.virtualization.virtualMachine, false);
-  assert.deepEqual(report.host.kernel, facts.kernel);
-  assert.equal(report.durationMs, 1002.5 - 990, 'from startedMs to the last clock read');
-  assert.deepEqual(
-    report.host.gpuTopology.map((topology) => topology.gpuIndex),
-    [0],
-    "the GPUs' topology is still read after the probe",
   );
 });
 

@@ -8,7 +8,7 @@ import { collectReport } from '../collect.js';
 import { describeProblem } from '../render/check-line.js';
 import { renderCheckOutput } from '../render/check-output.js';
 import { TOOL_VERSION } from '../version.js';
-import { prepareCollectDeps } from './collect-deps.js';
+import { collectDeps } from './collect-deps.js';
 import { exitCodeOf, type Outcome } from './exit-code.js';
 import type { CliDeps, CliIo } from './io.js';
 import { parseCheckRules, type CheckOptions } from './options.js';
@@ -16,9 +16,8 @@ import { formatValidationMessage } from './validation-message.js';
 
 export async function runCheck(options: CheckOptions, io: CliIo, deps: CliDeps): Promise<Outcome> {
   const rules = parseCheckRules(options);
-  const withBinding = prepareCollectDeps(io);
   const binding = await deps.loadBinding(io.env);
-  const probed = collectReport(withBinding(binding), {
+  const probed = collectReport(collectDeps(binding, io), {
     toolVersion: TOOL_VERSION,
     device: rules.device,
     validate: options.validate === true,

@@ -8,19 +8,15 @@ import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../clock.js';
 import type { CollectDeps } from '../collect.js';
 import { HostFs } from '../host/host-fs.js';
-import { readHostFacts } from '../host/read-host.js';
 import type { VulkanBinding } from '../vulkan/binding.js';
 import type { CliIo } from './io.js';
 
-/**
- * The sources but the binding, with the host facts that need no GPU read at once: called
- * before the binding is awaited, so that when the instance was started early
- * (early-instance.ts) they are read while the loader is still loading the drivers.
- */
-export function prepareCollectDeps(io: CliIo): (vk: VulkanBinding) => CollectDeps {
+export function collectDeps(vk: VulkanBinding, io: CliIo): CollectDeps {
   const clock: Clock = io.now ? { ...systemClock, now: io.now } : systemClock;
-  const hostFs = new HostFs(io.env['RDMA_PROBE_SYSFS_ROOT'] || '/');
-  const startedMs = clock.monotonicMs();
-  const facts = readHostFacts(hostFs);
-  return (vk) => ({ vk, hostFs, clock, hostname, readAhead: { facts, startedMs } });
+  return {
+    vk,
+    hostFs: new HostFs(io.env['RDMA_PROBE_SYSFS_ROOT'] || '/'),
+    clock,
+    hostname,
+  };
 }

@@ -15,8 +15,7 @@ import { TOOL_VERSION } from '../version.js';
 import { terminalSafe } from '../render/terminal-text.js';
 import { useColorOnStdout } from './color.js';
 import { formatValidationMessage } from './validation-message.js';
-import { prepareCollectDeps } from './collect-deps.js';
-import { startEarlyInstance } from './early-instance.js';
+import { collectDeps } from './collect-deps.js';
 import { checkOutput, deliver, renderList } from './list-output.js';
 import {
   LIST_FORMATS,
@@ -163,16 +162,6 @@ export async function main(
   io: CliIo,
   deps: CliDeps = defaultDeps,
 ): Promise<number> {
-  // Before anything else: the instance's creation then runs beside all that follows.
-  const early = await startEarlyInstance(argv, io, deps);
-  try {
-    return await runProgram(argv, io, early?.deps ?? deps);
-  } finally {
-    await early?.release();
-  }
-}
-
-async function runProgram(argv: string[], io: CliIo, deps: CliDeps): Promise<number> {
   // A command that returns nothing to say (completion) has done its job.
   let outcome: Outcome = { kind: 'done' };
   const { program, check } = buildProgram(argv, io, deps, (ended) => {
@@ -349,9 +338,8 @@ async function runList(
   await checkOutput(output);
   let report: ListReport;
   try {
-    const withBinding = prepareCollectDeps(io);
     const binding = await deps.loadBinding(io.env);
-    report = collectListReport(withBinding(binding), {
+    report = collectListReport(collectDeps(binding, io), {
       toolVersion: TOOL_VERSION,
       device,
       validate,

@@ -46,35 +46,23 @@ export interface ReadHostOptions {
    * largest DEVICE_LOCAL heap, is what BAR1 is compared with.
    */
   gpus: { index: number; pciBusId: string | null; deviceLocalBytes?: number | null }[];
-  /** The facts that need no GPU, when they were read already (readHostFacts). */
-  facts?: HostFacts;
 }
-
-/** What the host's files say whatever its GPUs: all of the host report but their topology. */
-export type HostFacts = Omit<HostReport, 'hostname' | 'gpuTopology' | 'readiness'>;
 
 const PEERMEM_MODULES = ['nvidia_peermem', 'nv_peer_mem'] as const;
 
-/**
- * The facts that need no GPU: they can be read before the GPUs are known, while the
- * Vulkan instance is still being created (src/cli/early-instance.ts).
- */
-export function readHostFacts(fs: HostFs): HostFacts {
-  return {
+export function readHost(options: ReadHostOptions): HostReport {
+  const { fs } = options;
+  const rdmaDevices = readRdmaDevices(fs);
+  const facts = {
     kernel: readKernel(fs),
     nvidiaModule: readNvidiaModule(fs),
     peermem: readPeermem(fs),
     memoryPeers: presence(fs, '/sys/kernel/mm/memory_peers', '/sys/kernel/mm'),
-    rdmaDevices: readRdmaDevices(fs),
+    rdmaDevices,
     virtualization: readVirtualization(fs),
     iommu: readIommu(fs),
     nvidiaParameters: readNvidiaParameters(fs),
   };
-}
-
-export function readHost(options: ReadHostOptions): HostReport {
-  const { fs } = options;
-  const facts = options.facts ?? readHostFacts(fs);
   const bridges = new BridgeReader(fs);
   return {
     hostname: options.hostname,
@@ -83,7 +71,7 @@ export function readHost(options: ReadHostOptions): HostReport {
       gpu.pciBusId === null
         ? []
         : [
-            readGpuTopology(fs, bridges, gpu.index, gpu.pciBusId, facts.rdmaDevices ?? [], {
+            readGpuTopology(fs, bridges, gpu.index, gpu.pciBusId, rdmaDevices ?? [], {
               deviceLocalBytes: gpu.deviceLocalBytes ?? null,
               virtualMachine: facts.virtualization.virtualMachine,
               nvidiaParameters: facts.nvidiaParameters,

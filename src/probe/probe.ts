@@ -12,7 +12,6 @@ import type {
   DebugMessage,
   DispatchableHandle,
   DriverSelection,
-  InstanceOptions,
   VulkanBinding,
 } from '../vulkan/binding.js';
 import {
@@ -79,7 +78,7 @@ export function probe(vk: VulkanBinding, options: ProbeOptions): VulkanProbe {
       `the Vulkan loader is ${formatApiVersion(loaderVersion)}; rdma-probe needs 1.1 or newer (update libvulkan1)`,
     );
   }
-  const apiVersion = requestedApiVersion(loaderVersion);
+  const apiVersion = Math.min(loaderVersion, VK_API_VERSION_1_3);
   const validationMessages: ValidationMessage[] = [];
   if (options.validate && !vk.enumerateInstanceLayers().includes(VALIDATION_LAYER)) {
     throw new EnvironmentError(
@@ -132,28 +131,6 @@ export function probe(vk: VulkanBinding, options: ProbeOptions): VulkanProbe {
   };
 }
 
-/** The API version probe() asks for with a loader of this version (1.1 at least). */
-export function requestedApiVersion(loaderVersion: number): number {
-  return Math.min(loaderVersion, VK_API_VERSION_1_3);
-}
-
-/**
- * The instance probe() creates, but its debug messenger: what an instance created ahead
- * of it must have been created with to be used in its place (see src/cli/early-instance.ts).
- */
-export function instanceOptions(
-  apiVersion: number,
-  validate: boolean,
-): Omit<InstanceOptions, 'onDebugMessage'> {
-  return {
-    apiVersion,
-    applicationName: 'rdma-probe',
-    applicationVersion: 1,
-    enabledLayers: validate ? [VALIDATION_LAYER] : [],
-    enabledExtensions: validate ? [Extension.DEBUG_UTILS] : [],
-  };
-}
-
 function createInstance(
   vk: VulkanBinding,
   apiVersion: number,
@@ -162,7 +139,11 @@ function createInstance(
 ): DispatchableHandle {
   try {
     return vk.createInstance({
-      ...instanceOptions(apiVersion, options.validate === true),
+      apiVersion,
+      applicationName: 'rdma-probe',
+      applicationVersion: 1,
+      enabledLayers: options.validate ? [VALIDATION_LAYER] : [],
+      enabledExtensions: options.validate ? [Extension.DEBUG_UTILS] : [],
       onDebugMessage: options.validate ? forwardSevere(onMessage) : undefined,
     });
   } catch (error) {

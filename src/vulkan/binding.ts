@@ -169,15 +169,6 @@ export interface VulkanBinding {
   enumerateInstanceVersion(): number;
   enumerateInstanceLayers(): string[];
   createInstance(options: InstanceOptions): DispatchableHandle;
-  /**
-   * createInstance run on another thread (koffi's asynchronous call), so that the caller
-   * can go on while the loader loads the drivers; it must call nothing else of the
-   * binding until this settles. Without a debug messenger: its messages would arrive
-   * while that thread waits on the caller's. Bindings without it are used synchronously.
-   */
-  createInstanceAsync?(
-    options: Omit<InstanceOptions, 'onDebugMessage'>,
-  ): Promise<DispatchableHandle>;
   /** Also destroys the debug messenger created with the instance. */
   destroyInstance(instance: DispatchableHandle): void;
   enumeratePhysicalDevices(instance: DispatchableHandle): DispatchableHandle[];

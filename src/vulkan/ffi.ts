@@ -82,10 +82,6 @@ const DRIVER_SELECTION_VARIABLES = [
 
 type KoffiType = ReturnType<typeof koffi.struct>;
 type Fn = (...args: unknown[]) => unknown;
-/** A koffi function, with its call on a worker thread: the last argument gets (error, result). */
-type AsyncFn = Fn & {
-  async: (...args: [...unknown[], (error: unknown, result: unknown) => void]) => void;
-};
 
 /** A non-dispatchable handle that names nothing (the header's VK_NULL_HANDLE). */
 const VK_NULL_HANDLE = 0n;
@@ -147,32 +143,6 @@ function toBigInt(value: unknown): bigint {
 
 function toNumber(value: unknown): number {
   return typeof value === 'bigint' ? Number(value) : (value as number);
-}
-
-/** VkInstanceCreateInfo for koffi, with the debug messenger's info chained when given. */
-function instanceCreateInfo(
-  options: Omit<InstanceOptions, 'onDebugMessage'>,
-  messengerInfo: Record<string, unknown> | null,
-): Record<string, unknown> {
-  return {
-    sType: StructureTypeOf.VkInstanceCreateInfo,
-    // Chained so that messages from vkCreateInstance/vkDestroyInstance are caught too.
-    pNext: messengerInfo ? koffi.as(messengerInfo, 'VkDebugUtilsMessengerCreateInfoEXT *') : null,
-    flags: 0,
-    pApplicationInfo: {
-      sType: StructureTypeOf.VkApplicationInfo,
-      pNext: null,
-      pApplicationName: options.applicationName,
-      applicationVersion: options.applicationVersion,
-      pEngineName: null,
-      engineVersion: 0,
-      apiVersion: options.apiVersion,
-    },
-    enabledLayerCount: options.enabledLayers.length,
-    ppEnabledLayerNames: options.enabledLayers.length ? options.enabledLayers : null,
-    enabledExtensionCount: options.enabledExtensions.length,
-    ppEnabledExtensionNames: options.enabledExtensions.length ? options.enabledExtensions : null,
-  };
 }
 
 function check(call: string, result: unknown): void {
@@ -459,20 +429,57 @@ class KoffiVulkanBinding implements VulkanBinding {
       : null;
     try {
       const messengerInfo = callback ? debugMessengerInfo(callback) : null;
+      const createInfo = {
+        sType: StructureTypeOf.VkInstanceCreateInfo,
+        // Chained so that messages from vkCreateInstance/vkDestroyInstance are caught too.
+        pNext: messengerInfo
+          ? koffi.as(messengerInfo, 'VkDebugUtilsMessengerCreateInfoEXT *')
+          : null,
+        flags: 0,
+        pApplicationInfo: {
+          sType: StructureTypeOf.VkApplicationInfo,
+          pNext: null,
+          pApplicationName: options.applicationName,
+          applicationVersion: options.applicationVersion,
+          pEngineName: null,
+          engineVersion: 0,
+          apiVersion: options.apiVersion,
+        },
+        enabledLayerCount: options.enabledLayers.length,
+        ppEnabledLayerNames: options.enabledLayers.length ? options.enabledLayers : null,
+        enabledExtensionCount: options.enabledExtensions.length,
+        ppEnabledExtensionNames: options.enabledExtensions.length
+          ? options.enabledExtensions
+          : null,
+      };
       const out = [null];
-      check(
-        'vkCreateInstance',
-        this.global.need('vkCreateInstance')(instanceCreateInfo(options, messengerInfo), null, out),
+      check('vkCreateInstance', this.global.need('vkCreateInstance')(createInfo, null, out));
+      const instance = toBigInt(out[0]);
+      const commands = new CommandTable<InstanceLevel>(
+        'vkGetInstanceProcAddr',
+        (name) => this.getInstanceProcAddr(instance, name),
+        INSTANCE_PROTOS,
+        options.enabledExtensions,
       );
-      const { instance, destroy } = this.adoptInstance(toBigInt(out[0]), options);
+      const destroy = commands.find('vkDestroyInstance');
+      const missing = commands.missing(INSTANCE_COMMANDS);
+      if (missing.length > 0) {
+        // Without vkDestroyInstance the instance cannot be destroyed: say so, call nothing.
+        destroy?.(instance, null);
+        throw new MissingEntryPointError(
+          'vkGetInstanceProcAddr',
+          missing[0]!,
+          destroy ? 'the instance was destroyed' : 'the instance cannot be destroyed',
+        );
+      }
+      this.instances.set(instance, commands);
       if (callback && messengerInfo) {
         try {
-          const commands = this.instanceCommands(instance);
           const messenger = this.createDebugMessenger(commands, instance, messengerInfo);
           this.debugHooks.set(instance, { messenger, callback });
         } catch (error) {
           this.instances.delete(instance);
-          destroy(instance, null);
+          destroy!(instance, null);
           throw error;
         }
       }
@@ -481,59 +488,6 @@ class KoffiVulkanBinding implements VulkanBinding {
       if (callback) koffi.unregister(callback);
       throw error;
     }
-  }
-
-  createInstanceAsync(
-    options: Omit<InstanceOptions, 'onDebugMessage'>,
-  ): Promise<DispatchableHandle> {
-    return new Promise((resolve, reject) => {
-      try {
-        const create = this.global.need('vkCreateInstance') as AsyncFn;
-        const out = [null];
-        // koffi copies the arguments before the call leaves this thread, and writes `out`
-        // back on this thread before the callback runs.
-        create.async(instanceCreateInfo(options, null), null, out, (error, result) => {
-          try {
-            if (error) throw error;
-            check('vkCreateInstance', result);
-            resolve(this.adoptInstance(toBigInt(out[0]), options).instance);
-          } catch (failure) {
-            reject(failure);
-          }
-        });
-      } catch (error) {
-        reject(error);
-      }
-    });
-  }
-
-  /**
-   * Resolves a new instance's commands and keeps them; when one is NULL the instance is
-   * destroyed (if it can be) and MissingEntryPointError names the command.
-   */
-  private adoptInstance(
-    instance: DispatchableHandle,
-    options: Pick<InstanceOptions, 'enabledExtensions'>,
-  ): { instance: DispatchableHandle; destroy: Fn } {
-    const commands = new CommandTable<InstanceLevel>(
-      'vkGetInstanceProcAddr',
-      (name) => this.getInstanceProcAddr(instance, name),
-      INSTANCE_PROTOS,
-      options.enabledExtensions,
-    );
-    const destroy = commands.find('vkDestroyInstance');
-    const missing = commands.missing(INSTANCE_COMMANDS);
-    if (missing.length > 0 || !destroy) {
-      // Without vkDestroyInstance the instance cannot be destroyed: say so, call nothing.
-      destroy?.(instance, null);
-      throw new MissingEntryPointError(
-        'vkGetInstanceProcAddr',
-        missing[0] ?? 'vkDestroyInstance',
-        destroy ? 'the instance was destroyed' : 'the instance cannot be destroyed',
-      );
-    }
-    this.instances.set(instance, commands);
-    return { instance, destroy };
   }
 
   private createDebugMessenger(
