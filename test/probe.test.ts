@@ -1,6 +1,8 @@
 /**
- * probe() against an in-memory binding: the gathering logic on its own, including the
- * paths a real driver rarely takes (the test driver covers them through the loader).
+ * probe() against the in-memory binding (test/support/memory-binding.ts): the gathering
+ * logic on its own, including the paths a real driver rarely takes (the test driver covers
+ * them through the loader). A failure the driver's configuration cannot give, or a call
+ * order to check, comes from wrapping one of its methods.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -8,100 +10,63 @@ import { EnvironmentError, UsageError } from '../src/errors.js';
 import { VulkanCallError } from '../src/vulkan/driver-errors.js';
 import { probe, probeHost } from '../src/probe/probe.js';
 import { parseDeviceSelector } from '../src/probe/select.js';
-import type { RawExtendedProperties, VulkanBinding } from '../src/vulkan/binding.js';
-import { makeApiVersion } from '../src/vulkan/constants.js';
+import type { DispatchableHandle, VulkanBinding } from '../src/vulkan/binding.js';
+import { MemoryBinding } from './support/memory-binding.js';
+import type { TestDriverConfig } from './support/test-driver.js';
 
-interface FakeGpu {
-  extensions: string[];
-  apiVersion?: number;
-  failExtensions?: boolean;
-}
-
-function fakeBinding(gpus: FakeGpu[], calls: string[] = []): VulkanBinding {
-  const unused = () => {
-    throw new Error('not used by this test');
-  };
-  const gpuOf = (handle: bigint) => gpus[Number(handle) - 1]!;
-  return {
-    driverSelection: [],
-    enumerateInstanceVersion: () => makeApiVersion(1, 3, 239),
-    enumerateInstanceLayers: () => [],
-    createInstance: () => {
-      calls.push('createInstance');
-      return 0x1000n;
-    },
-    destroyInstance: () => void calls.push('destroyInstance'),
-    enumeratePhysicalDevices: () => gpus.map((_, i) => BigInt(i + 1)),
-    enumerateDeviceExtensions: (handle) => {
-      const gpu = gpuOf(handle);
-      if (gpu.failExtensions) throw new VulkanCallError('vkEnumerateDeviceExtensionProperties', -4);
-      return gpu.extensions.map((extensionName) => ({
-        extensionName,
-        specVersion: 1,
-        nameTerminated: true,
-      }));
-    },
-    getBasicProperties: (handle) => ({
-      apiVersion: gpuOf(handle).apiVersion ?? makeApiVersion(1, 3, 0),
-      driverVersion: 2435301632,
-      vendorID: 0x10de,
-      deviceID: 0x2330,
-      deviceType: 2,
-      deviceName: `GPU ${handle}`,
-      deviceNameTerminated: true,
-    }),
-    getProperties: (handle, query): RawExtendedProperties => {
-      calls.push(`getProperties(driver=${query.driverProperties},pci=${query.pciBusInfo})`);
-      return {
-        ids: {
-          deviceUUID: new Uint8Array(16).fill(Number(handle)),
-          driverUUID: new Uint8Array(16),
-        },
-        driver: query.driverProperties
-          ? { driverID: 4, driverName: 'NVIDIA', driverInfo: '580.159.04', unterminated: [] }
-          : null,
-        pciBusInfo: query.pciBusInfo
-          ? { pciDomain: 0, pciBus: Number(handle), pciDevice: 0, pciFunction: 0 }
-          : null,
-        unfilled: [],
+/**
+ * The in-memory binding of `config`, each call's name pushed to `calls` (getProperties
+ * with what it chained), with `overrides` in place of some methods; they may call `real`.
+ */
+function recordedBinding(
+  config: TestDriverConfig,
+  calls: string[] = [],
+  overrides: (
+    real: MemoryBinding,
+    gpus: DispatchableHandle[],
+  ) => Partial<VulkanBinding> = () => ({}),
+): { vk: VulkanBinding; real: MemoryBinding } {
+  const real = new MemoryBinding(config);
+  const gpus: DispatchableHandle[] = [];
+  const replaced = overrides(real, gpus);
+  const vk = new Proxy(real, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== 'function') return value;
+      const name = String(key);
+      return (...args: unknown[]) => {
+        const query = args[1] as { driverProperties?: boolean; pciBusInfo?: boolean };
+        calls.push(
+          name === 'getProperties'
+            ? `getProperties(driver=${query.driverProperties},pci=${query.pciBusInfo})`
+            : name,
+        );
+        const own = replaced[name as keyof VulkanBinding] as
+          | ((...a: unknown[]) => unknown)
+          | undefined;
+        const result = own
+          ? own(...args)
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (name === 'enumeratePhysicalDevices')
+          gpus.splice(0, gpus.length, ...(result as bigint[]));
+        return result;
       };
     },
-    getExternalMemoryRDMAFeature: () => true,
-    getMemoryProperties: () => ({
-      memoryTypeCount: 1,
-      memoryHeapCount: 1,
-      memoryTypes: [{ propertyFlags: 0x101, heapIndex: 0 }],
-      memoryHeaps: [{ size: 1n << 36n, flags: 1, budget: null, usage: null }],
-      budgetUnfilled: false,
-    }),
-    getExternalBufferProperties: () => ({
-      externalMemoryFeatures: 0x2,
-      exportFromImportedHandleTypes: 0,
-      compatibleHandleTypes: 0x1000,
-    }),
-    getQueueFamilies: unused,
-    createDevice: unused,
-    destroyDevice: unused,
-    createBuffer: unused,
-    destroyBuffer: unused,
-    getBufferMemoryRequirements: unused,
-    allocateMemory: unused,
-    freeMemory: unused,
-    bindBufferMemory: unused,
-    getMemoryRemoteAddress: unused,
-  };
+  });
+  return { vk, real };
 }
-
-const RDMA = ['VK_NV_external_memory_rdma', 'VK_EXT_pci_bus_info', 'VK_KHR_driver_properties'];
 
 test('a failure on one GPU is recorded on it; the others are still reported', () => {
   const calls: string[] = [];
-  const report = probe(
-    fakeBinding([{ extensions: RDMA }, { extensions: RDMA, failExtensions: true }], calls),
-    {
-      toolVersion: 'test',
+  const { vk, real } = recordedBinding({ devices: [{}, {}] }, calls, (binding, gpus) => ({
+    enumerateDeviceExtensions: (gpu) => {
+      if (gpu === gpus[1]) throw new VulkanCallError('vkEnumerateDeviceExtensionProperties', -4);
+      return binding.enumerateDeviceExtensions(gpu);
     },
-  );
+  }));
+  const report = probe(vk, {
+    toolVersion: 'test',
+  });
   assert.equal(report.gpus.length, 2);
   assert.equal(report.gpus[0]!.verdict.rdma, 'capable');
   assert.equal(report.gpus[1]!.verdict.rdma, 'not-capable');
@@ -112,21 +77,23 @@ test('a failure on one GPU is recorded on it; the others are still reported', ()
   });
   assert.equal(report.gpus[1]!.verdict.reasons[0]!.code, 'probe-failed');
   assert.equal(calls.at(-1), 'destroyInstance');
+  assert.deepEqual(real.state().live, { instances: 0, devices: 0, buffers: 0, memory: 0 });
 });
 
 test('driver properties: chained when listed or the device is 1.2+, one query either way', () => {
   const calls: string[] = [];
-  probe(
-    fakeBinding(
-      [
-        { extensions: RDMA },
-        { extensions: ['VK_NV_external_memory_rdma'], apiVersion: makeApiVersion(1, 3, 0) },
-        { extensions: [], apiVersion: makeApiVersion(1, 1, 0) },
+  const noExtensions = { rdma: false, memoryBudget: false, pciBusInfo: false };
+  const { vk } = recordedBinding(
+    {
+      devices: [
+        { extraExtensions: ['VK_KHR_driver_properties'] },
+        { apiVersion: '1.3.0', extensions: { ...noExtensions, rdma: true } },
+        { apiVersion: '1.1.0', extensions: noExtensions },
       ],
-      calls,
-    ),
-    { toolVersion: 'test' },
+    },
+    calls,
   );
+  probe(vk, { toolVersion: 'test' });
   assert.deepEqual(
     calls.filter((c) => c.startsWith('getProperties')),
     [
@@ -139,23 +106,28 @@ test('driver properties: chained when listed or the device is 1.2+, one query ei
 
 test('a bug while probing still destroys the instance, and is not disguised as a Vulkan error', () => {
   const calls: string[] = [];
-  const binding = fakeBinding([{ extensions: RDMA }], calls);
-  binding.getMemoryProperties = () => {
-    throw new TypeError('boom');
-  };
-  assert.throws(() => probe(binding, { toolVersion: 'test' }), TypeError);
+  const { vk, real } = recordedBinding({}, calls, () => ({
+    getMemoryProperties: () => {
+      throw new TypeError('boom');
+    },
+  }));
+  assert.throws(() => probe(vk, { toolVersion: 'test' }), TypeError);
   assert.equal(calls.at(-1), 'destroyInstance');
+  assert.equal(real.state().live.instances, 0);
 });
 
 test('no GPU at all is an environment error, after destroying the instance', () => {
   const calls: string[] = [];
-  assert.throws(() => probe(fakeBinding([], calls), { toolVersion: 'test' }), EnvironmentError);
+  const { vk } = recordedBinding({ devices: [] }, calls);
+  assert.throws(() => probe(vk, { toolVersion: 'test' }), EnvironmentError);
   assert.equal(calls.at(-1), 'destroyInstance');
 });
 
 test('probeHost: every GPU found, and the ones --device selected; probe: no match is a usage error', () => {
-  const gpus = [{ extensions: RDMA }, { extensions: RDMA }, { extensions: RDMA }];
-  const one = probeHost(fakeBinding(gpus), {
+  // GPU 0's UUID is 01010101-…, as the message below shows it.
+  const gpus: TestDriverConfig = { devices: [{ deviceUUID: '01'.repeat(16) }, {}, {}] };
+  const binding = () => new MemoryBinding(gpus);
+  const one = probeHost(binding(), {
     toolVersion: 'test',
     device: parseDeviceSelector('1'),
   });
@@ -169,7 +141,7 @@ test('probeHost: every GPU found, and the ones --device selected; probe: no matc
   );
   assert.equal(one.report.gpus[0], one.found[1], 'the selected GPU is the one found');
 
-  const none = probeHost(fakeBinding(gpus), {
+  const none = probeHost(binding(), {
     toolVersion: 'test',
     device: parseDeviceSelector('7'),
   });
@@ -178,7 +150,7 @@ test('probeHost: every GPU found, and the ones --device selected; probe: no matc
   assert.deepEqual(none.report.host.gpuTopology, []);
 
   assert.throws(
-    () => probe(fakeBinding(gpus), { toolVersion: 'test', device: parseDeviceSelector('7') }),
+    () => probe(binding(), { toolVersion: 'test', device: parseDeviceSelector('7') }),
     (error: unknown) =>
       error instanceof UsageError &&
       /^no GPU matches --device '7' \(found 0: GPU-01010101-.*; 1: .*; 2: /.test(error.message),
