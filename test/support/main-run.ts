@@ -50,8 +50,16 @@ export async function runMain(args: string[], options: MainOptions = {}): Promis
   if (options.now) io.now = options.now;
   const memory = memoryDeps(options.config ?? {}, options.layers ? { layers: options.layers } : {});
   const deps: CliDeps | undefined = options.binding === 'real' ? undefined : memory;
-  const exitCode = await main(['node', 'rdma-probe', ...args], io, deps);
-  return { exitCode, stdout, stderr, state: memory.opened.at(-1)?.state() ?? null };
+  // Commander takes help's exit code from process.exitCode, which the test runner sets once
+  // a test has failed: as in a fresh process, main() runs with none.
+  const runnerExitCode = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    const exitCode = await main(['node', 'rdma-probe', ...args], io, deps);
+    return { exitCode, stdout, stderr, state: memory.opened.at(-1)?.state() ?? null };
+  } finally {
+    process.exitCode = runnerExitCode;
+  }
 }
 
 /** The same with --json: the parsed document as well. */
