@@ -21,13 +21,18 @@ import {
   type Scenario,
 } from './support/binding-scenarios.js';
 import { cleanEnv } from './support/cli.js';
-import { MemoryBinding, type MemoryDriverState } from './support/memory-binding.js';
+import {
+  DEVICE_LEVEL_CALLS,
+  MemoryBinding,
+  type MemoryDriverState,
+} from './support/memory-binding.js';
 import { repoRoot } from './support/paths.js';
 import {
   buildTestDriver,
   driverEnv,
   readDriverState,
   writeDriverConfig,
+  type TestDriverState,
 } from './support/test-driver.js';
 
 interface Outcome {
@@ -48,10 +53,22 @@ const child = join(repoRoot, 'dist', 'test', 'support', 'binding-child.js');
 const LAVAPIPE_MANIFEST = '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json';
 
 /** The parts of the driver's state the in-memory binding keeps too. */
-function stateView(state: MemoryDriverState): MemoryDriverState {
+function stateView(state: TestDriverState): MemoryDriverState {
   const { live, created, violations, configErrors, lastInstance, lastDevice, lastAllocation } =
     state;
-  return { live, created, violations, configErrors, lastInstance, lastDevice, lastAllocation };
+  const deviceCalls = Object.fromEntries(
+    Object.entries(state.calls).filter(([call]) => DEVICE_LEVEL_CALLS.includes(call)),
+  );
+  return {
+    live,
+    created,
+    violations,
+    configErrors,
+    lastInstance,
+    lastDevice,
+    lastAllocation,
+    deviceCalls,
+  };
 }
 
 /** Runs the named scenarios in a child process with `env`; their observations in order. */

@@ -17,7 +17,7 @@ import type { CliIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { cleanEnv, runCli, type CliResult } from './support/cli.js';
 import { runMain } from './support/main-run.js';
-import type { MemoryDriverState } from './support/memory-binding.js';
+import type { DriverStateView } from './support/memory-binding.js';
 import { cliPath, fixturesDir } from './support/paths.js';
 import { assertValidCheckReport } from './support/schema.js';
 import {
@@ -39,7 +39,7 @@ const VM_HOST = hostRoot('vm-no-rdma');
 interface Run {
   result: CliResult;
   /** Null when the driver was never loaded (a usage error stops before the probe). */
-  state: MemoryDriverState | null;
+  state: DriverStateView | null;
 }
 
 interface RunOptions {
@@ -127,7 +127,7 @@ function assertFail(run: Run, pattern: RegExp): string {
   return line;
 }
 
-function assertNothingLeft(state: MemoryDriverState | null): void {
+function assertNothingLeft(state: DriverStateView | null): void {
   if (state === null) return;
   assert.deepEqual(state.live, { instances: 0, devices: 0, buffers: 0, memory: 0 }, 'leaked');
   assert.deepEqual(state.violations, [], 'valid-usage rules broken');

@@ -61,8 +61,8 @@ import type { TestDriverConfig, TestDriverState } from './test-driver.js';
 
 export { NotModelledError } from './memory-config.js';
 
-/** What the driver would have written to its state file, for the parts a test reads. */
-export type MemoryDriverState = Pick<
+/** What a test reads of the driver's state file, whether the driver or this binding ran. */
+export type DriverStateView = Pick<
   TestDriverState,
   | 'live'
   | 'created'
@@ -72,6 +72,17 @@ export type MemoryDriverState = Pick<
   | 'lastDevice'
   | 'lastAllocation'
 >;
+
+/** The commands only a program calls, never the loader on its own. */
+export const DEVICE_LEVEL_CALLS: readonly string[] = ['vkCreateDevice', ...DEVICE_COMMANDS];
+
+export interface MemoryDriverState extends DriverStateView {
+  /**
+   * The driver's calls per command (faulted ones included) for DEVICE_LEVEL_CALLS only:
+   * the loader makes the others too, as often as it needs, so their counts would differ.
+   */
+  deviceCalls: Record<string, number>;
+}
 
 export interface MemoryBindingOptions {
   /** vkEnumerateInstanceVersion, which the loader answers itself; default 1.3.239 (Debian 12's). */
@@ -237,6 +248,7 @@ export class MemoryBinding implements VulkanBinding {
   private readonly live = { instances: 0, devices: 0, buffers: 0, memory: 0 };
   private readonly created = { instances: 0, devices: 0, buffers: 0, memory: 0 };
   private readonly violations: string[] = [];
+  private readonly deviceCalls: Record<string, number> = {};
   private lastInstance: MemoryDriverState['lastInstance'] = null;
   private lastDevice: MemoryDriverState['lastDevice'] = null;
   private lastAllocation: MemoryDriverState['lastAllocation'] = null;
@@ -264,6 +276,7 @@ export class MemoryBinding implements VulkanBinding {
       lastInstance: this.lastInstance,
       lastDevice: this.lastDevice,
       lastAllocation: this.lastAllocation,
+      deviceCalls: this.deviceCalls,
     });
   }
 
@@ -280,6 +293,7 @@ export class MemoryBinding implements VulkanBinding {
 
   /** The driver's fault table (icd_state_enter): the VkResult replacing this call, or 0. */
   private enter(call: string, device: number): number {
+    this.count(call);
     let result = VK_SUCCESS;
     this.model.faults.forEach((fault: ModelFault, i) => {
       if (fault.call !== call) return;
@@ -290,6 +304,12 @@ export class MemoryBinding implements VulkanBinding {
       result = fault.result;
     });
     return result;
+  }
+
+  /** Counts a call the way the driver's state does (icd_state_count_call). */
+  private count(call: string): void {
+    if (DEVICE_LEVEL_CALLS.includes(call))
+      this.deviceCalls[call] = (this.deviceCalls[call] ?? 0) + 1;
   }
 
   private fail(call: string, result: number): never {
@@ -832,6 +852,7 @@ export class MemoryBinding implements VulkanBinding {
   }
 
   private releaseDevice(device: Device): void {
+    this.count('vkDestroyDevice');
     const { buffers, memories } = device;
     if (buffers.size > 0 || memories.size > 0) {
       this.violation(
@@ -917,6 +938,7 @@ export class MemoryBinding implements VulkanBinding {
 
   destroyBuffer(handle: DispatchableHandle, buffer: NonDispatchableHandle): void {
     const device = this.deviceOf(handle);
+    this.count('vkDestroyBuffer');
     if (buffer === 0n) return;
     if (!device.buffers.delete(buffer)) {
       this.violation(
@@ -937,6 +959,7 @@ export class MemoryBinding implements VulkanBinding {
     bufferHandle: NonDispatchableHandle,
   ): BufferMemoryRequirements {
     const device = this.deviceOf(handle);
+    this.count('vkGetBufferMemoryRequirements2');
     const buffer = device.buffers.get(bufferHandle);
     if (!buffer) {
       this.violation(
@@ -1121,6 +1144,7 @@ export class MemoryBinding implements VulkanBinding {
 
   freeMemory(handle: DispatchableHandle, memoryHandle: NonDispatchableHandle): void {
     const device = this.deviceOf(handle);
+    this.count('vkFreeMemory');
     if (memoryHandle === 0n) return;
     const memory = device.memories.get(memoryHandle);
     if (!memory) {
