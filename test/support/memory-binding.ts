@@ -24,7 +24,6 @@ import {
   MemoryPropertyFlag,
   QueueFlag,
   VK_API_VERSION_1_1,
-  VK_API_VERSION_1_2,
   VK_MAX_MEMORY_HEAPS,
   VK_MAX_MEMORY_TYPES,
   VkResult,
@@ -55,34 +54,24 @@ import {
   readDriverModel,
   type DriverModel,
   type ModelDevice,
-  type ModelFault,
 } from './memory-config.js';
-import type { TestDriverConfig, TestDriverState } from './test-driver.js';
+import {
+  EXTENSION,
+  RULES,
+  extensionKeys,
+  walkChain,
+  type ChainRule,
+  type ExtensionKey,
+} from './memory-chain.js';
+import { DriverRecord, type MemoryDriverState } from './memory-record.js';
+import type { TestDriverConfig } from './test-driver.js';
 
 export { NotModelledError } from './memory-config.js';
-
-/** What a test reads of the driver's state file, whether the driver or this binding ran. */
-export type DriverStateView = Pick<
-  TestDriverState,
-  | 'live'
-  | 'created'
-  | 'violations'
-  | 'configErrors'
-  | 'lastInstance'
-  | 'lastDevice'
-  | 'lastAllocation'
->;
-
-/** The commands only a program calls, never the loader on its own. */
-export const DEVICE_LEVEL_CALLS: readonly string[] = ['vkCreateDevice', ...DEVICE_COMMANDS];
-
-export interface MemoryDriverState extends DriverStateView {
-  /**
-   * The driver's calls per command (faulted ones included) for DEVICE_LEVEL_CALLS only:
-   * the loader makes the others too, as often as it needs, so their counts would differ.
-   */
-  deviceCalls: Record<string, number>;
-}
+export {
+  DEVICE_LEVEL_CALLS,
+  type DriverStateView,
+  type MemoryDriverState,
+} from './memory-record.js';
 
 export interface MemoryBindingOptions {
   /** vkEnumerateInstanceVersion, which the loader answers itself; default 1.3.239 (Debian 12's). */
@@ -124,56 +113,6 @@ const INSTANCE_EXTENSIONS = [
   'VK_KHR_get_physical_device_properties2',
   'VK_KHR_external_memory_capabilities',
 ];
-
-const EXTENSION = {
-  rdma: 'VK_NV_external_memory_rdma',
-  budget: 'VK_EXT_memory_budget',
-  pci: 'VK_EXT_pci_bus_info',
-} as const;
-type ExtensionKey = keyof typeof EXTENSION;
-
-/** A structure a pNext chain may carry: valid from a core version, or with an extension. */
-interface ChainRule {
-  name: string;
-  version: number;
-  extension: ExtensionKey | null;
-}
-
-const RULES = {
-  ids: { name: 'VkPhysicalDeviceIDProperties', version: VK_API_VERSION_1_1, extension: null },
-  driver: {
-    name: 'VkPhysicalDeviceDriverProperties',
-    version: VK_API_VERSION_1_2,
-    extension: null,
-  },
-  pci: { name: 'VkPhysicalDevicePCIBusInfoPropertiesEXT', version: 0, extension: 'pci' },
-  rdmaFeatures: {
-    name: 'VkPhysicalDeviceExternalMemoryRDMAFeaturesNV',
-    version: 0,
-    extension: 'rdma',
-  },
-  budget: { name: 'VkPhysicalDeviceMemoryBudgetPropertiesEXT', version: 0, extension: 'budget' },
-  externalBuffer: {
-    name: 'VkExternalMemoryBufferCreateInfo',
-    version: VK_API_VERSION_1_1,
-    extension: null,
-  },
-  dedicatedRequirements: {
-    name: 'VkMemoryDedicatedRequirements',
-    version: VK_API_VERSION_1_1,
-    extension: null,
-  },
-  exportAllocate: {
-    name: 'VkExportMemoryAllocateInfo',
-    version: VK_API_VERSION_1_1,
-    extension: null,
-  },
-  dedicatedAllocate: {
-    name: 'VkMemoryDedicatedAllocateInfo',
-    version: VK_API_VERSION_1_1,
-    extension: null,
-  },
-} satisfies Record<string, ChainRule>;
 
 interface Instance {
   handle: DispatchableHandle;
@@ -225,10 +164,6 @@ function formatVersion(version: number): string {
   return `${version >>> 22}.${(version >>> 12) & 0x3ff}.${version & 0xfff}`;
 }
 
-function majorMinor(version: number): string {
-  return `${version >>> 22}.${(version >>> 12) & 0x3ff}`;
-}
-
 /** A char[256] as the driver fills it and the koffi binding decodes it. */
 function cString(text: string, unterminated: boolean): DecodedCString {
   const bytes = Buffer.alloc(STRING_SIZE, unterminated ? 'x' : '\0');
@@ -244,14 +179,7 @@ function alignUp(size: bigint, alignment: bigint): bigint {
 export class MemoryBinding implements VulkanBinding {
   readonly driverSelection: readonly DriverSelection[];
   private readonly model: DriverModel;
-  private readonly faultMatches: number[];
-  private readonly live = { instances: 0, devices: 0, buffers: 0, memory: 0 };
-  private readonly created = { instances: 0, devices: 0, buffers: 0, memory: 0 };
-  private readonly violations: string[] = [];
-  private readonly deviceCalls: Record<string, number> = {};
-  private lastInstance: MemoryDriverState['lastInstance'] = null;
-  private lastDevice: MemoryDriverState['lastDevice'] = null;
-  private lastAllocation: MemoryDriverState['lastAllocation'] = null;
+  private readonly record: DriverRecord;
   private readonly instances = new Map<DispatchableHandle, Instance>();
   private readonly physical = new Map<DispatchableHandle, PhysicalDevice>();
   private readonly devices = new Map<DispatchableHandle, Device>();
@@ -262,22 +190,13 @@ export class MemoryBinding implements VulkanBinding {
     private readonly options: MemoryBindingOptions = {},
   ) {
     this.model = readDriverModel(config);
-    this.faultMatches = this.model.faults.map(() => 0);
+    this.record = new DriverRecord(this.model.faults);
     this.driverSelection = options.driverSelection ?? [];
   }
 
-  /** What the driver's state file would say now (copies: later calls do not change them). */
+  /** What the driver's state file would say now (a copy: later calls do not change it). */
   state(): MemoryDriverState {
-    return structuredClone({
-      live: this.live,
-      created: this.created,
-      violations: this.violations,
-      configErrors: [],
-      lastInstance: this.lastInstance,
-      lastDevice: this.lastDevice,
-      lastAllocation: this.lastAllocation,
-      deviceCalls: this.deviceCalls,
-    });
+    return this.record.state();
   }
 
   // ------------------------------------------------------------------ driver state
@@ -287,40 +206,10 @@ export class MemoryBinding implements VulkanBinding {
     return this.nextHandle;
   }
 
-  private violation(id: string, text: string): void {
-    this.violations.push(`${id}: ${text}`);
-  }
-
-  /** The driver's fault table (icd_state_enter): the VkResult replacing this call, or 0. */
-  private enter(call: string, device: number): number {
-    this.count(call);
-    let result = VK_SUCCESS;
-    this.model.faults.forEach((fault: ModelFault, i) => {
-      if (fault.call !== call) return;
-      if (fault.device >= 0 && fault.device !== device) return;
-      const seen = this.faultMatches[i]!++;
-      if (result !== VK_SUCCESS || seen < fault.skip) return;
-      if (fault.count !== 0 && seen - fault.skip >= fault.count) return;
-      result = fault.result;
-    });
-    return result;
-  }
-
-  /** Counts a call the way the driver's state does (icd_state_count_call). */
-  private count(call: string): void {
-    if (DEVICE_LEVEL_CALLS.includes(call))
-      this.deviceCalls[call] = (this.deviceCalls[call] ?? 0) + 1;
-  }
-
   private fail(call: string, result: number): never {
     throw new VulkanCallError(call, result);
   }
 
-  /**
-   * Walks a chain the way the driver does (icd_chain_walk): a structure its version or
-   * extension does not allow is a violation and is left untouched. Returns whether each is
-   * allowed.
-   */
   private chain(
     call: string,
     parent: string,
@@ -328,27 +217,9 @@ export class MemoryBinding implements VulkanBinding {
     version: number,
     extensions: ReadonlySet<ExtensionKey>,
   ): boolean[] {
-    return rules.map((rule) => {
-      const allowed =
-        (rule.version !== 0 && version >= rule.version) ||
-        (rule.extension !== null && extensions.has(rule.extension));
-      if (!allowed) {
-        const id = `VUID-${parent}-pNext-pNext`;
-        if (rule.extension) {
-          const not = call === 'vkCreateDevice' ? 'enabled' : 'supported';
-          this.violation(
-            id,
-            `${call}: ${rule.name} needs ${EXTENSION[rule.extension]}, which is not ${not}; left untouched`,
-          );
-        } else {
-          this.violation(
-            id,
-            `${call}: ${rule.name} needs Vulkan ${majorMinor(rule.version)}, the device has ${majorMinor(version)}`,
-          );
-        }
-      }
-      return allowed;
-    });
+    return walkChain(call, parent, rules, version, extensions, (id, text) =>
+      this.record.violation(id, text),
+    );
   }
 
   private supported(cfg: ModelDevice): Set<ExtensionKey> {
@@ -436,21 +307,21 @@ export class MemoryBinding implements VulkanBinding {
     const call = 'vkCreateInstance';
     // Without the driver's vkCreateInstance the loader has no driver (measured).
     if (this.hidden(call)) this.fail(call, VK_ERROR_INCOMPATIBLE_DRIVER);
-    const fault = this.enter(call, -1);
+    const fault = this.record.enter(call, -1);
     // The loader passes VK_ERROR_OUT_OF_HOST_MEMORY on and reports any other failure of its
     // only driver as no driver at all (measured).
     if (fault !== VK_SUCCESS) {
       this.fail(call, fault === VK_ERROR_OUT_OF_HOST_MEMORY ? fault : VK_ERROR_INCOMPATIBLE_DRIVER);
     }
-    this.lastInstance = {
+    this.record.lastInstance = {
       apiVersion: formatVersion(options.apiVersion),
       extensions: [...options.enabledExtensions],
     };
     if ([...this.model.hidden.values()].includes('refused')) {
       // The loader asks the driver for its commands after creating an instance of it, and
       // drops it without destroying that instance (measured).
-      this.created.instances++;
-      this.live.instances++;
+      this.record.created.instances++;
+      this.record.live.instances++;
       this.fail(call, VK_ERROR_INCOMPATIBLE_DRIVER);
     }
     const instance: Instance = {
@@ -468,8 +339,8 @@ export class MemoryBinding implements VulkanBinding {
       }))
       .sort((a, b) => this.loaderOrder(a.cfg, b.cfg));
     this.instances.set(instance.handle, instance);
-    this.created.instances++;
-    this.live.instances++;
+    this.record.created.instances++;
+    this.record.live.instances++;
     return instance.handle;
   }
 
@@ -495,7 +366,7 @@ export class MemoryBinding implements VulkanBinding {
   destroyInstance(handle: DispatchableHandle): void {
     const instance = this.instanceOf(handle);
     if (instance.devices.size > 0) {
-      this.violation(
+      this.record.violation(
         'VUID-vkDestroyInstance-instance-00629',
         `vkDestroyInstance: ${instance.devices.size} VkDevice(s) of this instance still alive`,
       );
@@ -504,12 +375,12 @@ export class MemoryBinding implements VulkanBinding {
     for (const device of instance.devices) this.devices.delete(device.handle);
     for (const physical of instance.physical) this.physical.delete(physical.handle);
     this.instances.delete(handle);
-    this.live.instances--;
+    this.record.live.instances--;
   }
 
   enumeratePhysicalDevices(handle: DispatchableHandle): DispatchableHandle[] {
     const instance = this.instanceOf(handle);
-    const fault = this.enter('vkEnumeratePhysicalDevices', -1);
+    const fault = this.record.enter('vkEnumeratePhysicalDevices', -1);
     if (fault !== VK_SUCCESS) this.fail('vkEnumeratePhysicalDevices', fault);
     for (const physical of instance.physical) this.physical.set(physical.handle, physical);
     return instance.physical.map((physical) => physical.handle);
@@ -520,7 +391,7 @@ export class MemoryBinding implements VulkanBinding {
   enumerateDeviceExtensions(handle: DispatchableHandle): ExtensionProperties[] {
     const physical = this.physicalOf(handle);
     const call = 'vkEnumerateDeviceExtensionProperties';
-    const fault = this.enter(call, physical.cfg.index);
+    const fault = this.record.enter(call, physical.cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     return this.extensionsOf(physical.cfg);
   }
@@ -706,13 +577,13 @@ export class MemoryBinding implements VulkanBinding {
     if (this.hidden('vkGetPhysicalDeviceExternalBufferProperties') === 'emulated') return answer;
     const call = 'vkGetPhysicalDeviceExternalBufferProperties';
     if (usage === 0) {
-      this.violation(
+      this.record.violation(
         'VUID-VkPhysicalDeviceExternalBufferInfo-usage-requiredbitmask',
         `${call}: usage is 0`,
       );
     }
     if (handleType === 0 || (handleType & (handleType - 1)) !== 0 || (handleType & ~0x1fff) !== 0) {
-      this.violation(
+      this.record.violation(
         'VUID-VkPhysicalDeviceExternalBufferInfo-handleType-parameter',
         `${call}: handleType 0x${(handleType >>> 0).toString(16)} is not one VkExternalMemoryHandleTypeFlagBits value`,
       );
@@ -753,28 +624,25 @@ export class MemoryBinding implements VulkanBinding {
     if (options.enabledExtensions.some((name) => !offered.has(name))) {
       this.fail(call, VK_ERROR_EXTENSION_NOT_PRESENT);
     }
-    const fault = this.enter(call, cfg.index);
+    const fault = this.record.enter(call, cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     const instance = physical.instance;
     const apiVersion = Math.min(instance.apiVersion, cfg.apiVersion);
     const enabled = new Set(options.enabledExtensions);
-    const enabledKeys = new Set<ExtensionKey>();
-    for (const key of Object.keys(EXTENSION) as ExtensionKey[]) {
-      if (enabled.has(EXTENSION[key])) enabledKeys.add(key);
-    }
+    const enabledKeys = extensionKeys(enabled);
     if (
       enabledKeys.has('rdma') &&
       apiVersion < VK_API_VERSION_1_1 &&
       !enabled.has('VK_KHR_external_memory')
     ) {
-      this.violation(
+      this.record.violation(
         'VUID-vkCreateDevice-ppEnabledExtensionNames-01387',
         'vkCreateDevice: VK_NV_external_memory_rdma needs VK_KHR_external_memory or Vulkan 1.1',
       );
     }
     let result = VK_SUCCESS;
     if (options.queueFamilyIndex !== 0) {
-      this.violation(
+      this.record.violation(
         'VUID-VkDeviceQueueCreateInfo-queueFamilyIndex-00381',
         `vkCreateDevice: queueFamilyIndex ${options.queueFamilyIndex}, the device has 1 family`,
       );
@@ -793,7 +661,7 @@ export class MemoryBinding implements VulkanBinding {
       if (!allowed) {
         featureResult = VK_ERROR_FEATURE_NOT_PRESENT;
       } else if (!cfg.featureRdma) {
-        this.violation(
+        this.record.violation(
           'ICD-vkCreateDevice-feature-not-supported',
           `vkCreateDevice: externalMemoryRDMA requested, device ${cfg.index} does not support it`,
         );
@@ -803,7 +671,7 @@ export class MemoryBinding implements VulkanBinding {
       }
     }
     if (result === VK_SUCCESS) result = featureResult;
-    this.lastDevice = {
+    this.record.lastDevice = {
       device: cfg.index,
       extensions: [...options.enabledExtensions],
       externalMemoryRDMA: options.enableExternalMemoryRDMA,
@@ -821,8 +689,8 @@ export class MemoryBinding implements VulkanBinding {
       memories: new Map(),
     };
     instance.devices.add(device);
-    this.created.devices++;
-    this.live.devices++;
+    this.record.created.devices++;
+    this.record.live.devices++;
     // Then, as the koffi binding does, every device command is looked up before anything
     // else exists; a NULL one destroys the device at once.
     const missing = DEVICE_COMMANDS.filter((name) => !this.resolves(device, name));
@@ -852,10 +720,10 @@ export class MemoryBinding implements VulkanBinding {
   }
 
   private releaseDevice(device: Device): void {
-    this.count('vkDestroyDevice');
+    this.record.count('vkDestroyDevice');
     const { buffers, memories } = device;
     if (buffers.size > 0 || memories.size > 0) {
-      this.violation(
+      this.record.violation(
         'VUID-vkDestroyDevice-device-00378',
         `vkDestroyDevice: ${buffers.size} VkBuffer(s) and ${memories.size} VkDeviceMemory(s) still alive`,
       );
@@ -866,13 +734,13 @@ export class MemoryBinding implements VulkanBinding {
     }
     device.physical.instance.devices.delete(device);
     this.devices.delete(device.handle);
-    this.live.devices--;
+    this.record.live.devices--;
   }
 
   createBuffer(handle: DispatchableHandle, options: BufferOptions): NonDispatchableHandle {
     const device = this.deviceOf(handle);
     const call = 'vkCreateBuffer';
-    const fault = this.enter(call, device.physical.cfg.index);
+    const fault = this.record.enter(call, device.physical.cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     let externalTypes = 0;
     if (options.externalHandleTypes) {
@@ -887,22 +755,25 @@ export class MemoryBinding implements VulkanBinding {
     }
     let result = VK_SUCCESS;
     if (options.size === 0n) {
-      this.violation('VUID-VkBufferCreateInfo-size-00912', 'vkCreateBuffer: size is 0');
+      this.record.violation('VUID-VkBufferCreateInfo-size-00912', 'vkCreateBuffer: size is 0');
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (options.usage === 0) {
-      this.violation('VUID-VkBufferCreateInfo-usage-requiredbitmask', 'vkCreateBuffer: usage is 0');
+      this.record.violation(
+        'VUID-VkBufferCreateInfo-usage-requiredbitmask',
+        'vkCreateBuffer: usage is 0',
+      );
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (externalTypes & ~RDMA_HANDLE) {
-      this.violation(
+      this.record.violation(
         'VUID-VkBufferCreateInfo-pNext-00920',
         `vkCreateBuffer: external handle types 0x${((externalTypes & ~RDMA_HANDLE) >>> 0).toString(16)} are not supported`,
       );
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (externalTypes & RDMA_HANDLE && !device.featureRdma) {
-      this.violation(
+      this.record.violation(
         'ICD-externalMemoryRDMA-not-enabled',
         `vkCreateBuffer: VkExternalMemoryBufferCreateInfo names VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV but the device was created without ${this.rdmaMissing(device)}`,
       );
@@ -917,17 +788,13 @@ export class MemoryBinding implements VulkanBinding {
       requiresDedicated: externalTypes !== 0 && device.physical.cfg.requiresDedicated,
       wasBound: false,
     });
-    this.created.buffers++;
-    this.live.buffers++;
+    this.record.created.buffers++;
+    this.record.live.buffers++;
     return buffer;
   }
 
   private enabledKeys(device: Device): Set<ExtensionKey> {
-    const keys = new Set<ExtensionKey>();
-    for (const key of Object.keys(EXTENSION) as ExtensionKey[]) {
-      if (device.enabledExtensions.has(EXTENSION[key])) keys.add(key);
-    }
-    return keys;
+    return extensionKeys(device.enabledExtensions);
   }
 
   private rdmaMissing(device: Device): string {
@@ -938,16 +805,16 @@ export class MemoryBinding implements VulkanBinding {
 
   destroyBuffer(handle: DispatchableHandle, buffer: NonDispatchableHandle): void {
     const device = this.deviceOf(handle);
-    this.count('vkDestroyBuffer');
+    this.record.count('vkDestroyBuffer');
     if (buffer === 0n) return;
     if (!device.buffers.delete(buffer)) {
-      this.violation(
+      this.record.violation(
         'VUID-vkDestroyBuffer-buffer-parameter',
         'vkDestroyBuffer: buffer is not a live VkBuffer of this device',
       );
       return;
     }
-    this.live.buffers--;
+    this.record.live.buffers--;
   }
 
   private requiredSize(device: Device, buffer: BufferObject): bigint {
@@ -959,10 +826,10 @@ export class MemoryBinding implements VulkanBinding {
     bufferHandle: NonDispatchableHandle,
   ): BufferMemoryRequirements {
     const device = this.deviceOf(handle);
-    this.count('vkGetBufferMemoryRequirements2');
+    this.record.count('vkGetBufferMemoryRequirements2');
     const buffer = device.buffers.get(bufferHandle);
     if (!buffer) {
-      this.violation(
+      this.record.violation(
         'VUID-VkBufferMemoryRequirementsInfo2-buffer-parameter',
         'vkGetBufferMemoryRequirements2: buffer is not a live VkBuffer of this device',
       );
@@ -997,7 +864,7 @@ export class MemoryBinding implements VulkanBinding {
     const device = this.deviceOf(handle);
     const cfg = device.physical.cfg;
     const call = 'vkAllocateMemory';
-    const fault = this.enter(call, cfg.index);
+    const fault = this.record.enter(call, cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     // The koffi binding chains the export structure first, then the dedicated one.
     const rules: ChainRule[] = [];
@@ -1022,21 +889,21 @@ export class MemoryBinding implements VulkanBinding {
     const type = options.memoryTypeIndex;
     const typeValid = type < cfg.types.length;
     if (options.size === 0n) {
-      this.violation(
+      this.record.violation(
         'VUID-VkMemoryAllocateInfo-allocationSize-00638',
         'vkAllocateMemory: allocationSize is 0',
       );
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (!typeValid) {
-      this.violation(
+      this.record.violation(
         'VUID-vkAllocateMemory-pAllocateInfo-01714',
         `vkAllocateMemory: memoryTypeIndex ${type}, memoryTypeCount is ${cfg.types.length}`,
       );
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (device.memories.size >= MAX_MEMORY_ALLOCATIONS) {
-      this.violation(
+      this.record.violation(
         'VUID-vkAllocateMemory-maxMemoryAllocationCount-04101',
         `vkAllocateMemory: ${device.memories.size} allocations alive`,
       );
@@ -1044,7 +911,7 @@ export class MemoryBinding implements VulkanBinding {
     }
     const rdmaExport = hasExport && (exportTypes & RDMA_HANDLE) !== 0;
     if (hasExport && exportTypes & ~RDMA_HANDLE) {
-      this.violation(
+      this.record.violation(
         'VUID-VkExportMemoryAllocateInfo-handleTypes-00656',
         `vkAllocateMemory: export handle types 0x${((exportTypes & ~RDMA_HANDLE) >>> 0).toString(16)} are not supported`,
       );
@@ -1052,27 +919,27 @@ export class MemoryBinding implements VulkanBinding {
     }
     if (rdmaExport) {
       if (!device.featureRdma) {
-        this.violation(
+        this.record.violation(
           'ICD-externalMemoryRDMA-not-enabled',
           `vkAllocateMemory: VkExportMemoryAllocateInfo names VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV but the device was created without ${this.rdmaMissing(device)}`,
         );
         keep(VK_ERROR_FEATURE_NOT_PRESENT);
       } else if (!cfg.exportable) {
-        this.violation(
+        this.record.violation(
           'VUID-VkExportMemoryAllocateInfo-handleTypes-00656',
           `vkAllocateMemory: RDMA export is not EXPORTABLE on device ${cfg.index}`,
         );
         keep(VK_ERROR_INVALID_EXTERNAL_HANDLE);
       }
       if (typeValid && !(cfg.types[type]!.flags & RDMA_CAPABLE)) {
-        this.violation(
+        this.record.violation(
           'ICD-rdma-export-needs-rdma-capable-type',
           `vkAllocateMemory: RDMA export from memory type ${type}, which lacks VK_MEMORY_PROPERTY_RDMA_CAPABLE_BIT_NV`,
         );
         keep(VK_ERROR_INVALID_EXTERNAL_HANDLE);
       }
       if (cfg.dedicatedOnly && !(hasDedicated && dedicatedBuffer !== 0n)) {
-        this.violation(
+        this.record.violation(
           'VUID-VkMemoryAllocateInfo-pNext-00639',
           `vkAllocateMemory: RDMA export is DEDICATED_ONLY on device ${cfg.index} but no VkMemoryDedicatedAllocateInfo names a buffer`,
         );
@@ -1082,7 +949,7 @@ export class MemoryBinding implements VulkanBinding {
     if (hasDedicated && dedicatedBuffer !== 0n) {
       const buffer = device.buffers.get(dedicatedBuffer);
       if (!buffer) {
-        this.violation(
+        this.record.violation(
           'VUID-VkMemoryDedicatedAllocateInfo-buffer-parameter',
           'vkAllocateMemory: dedicated buffer is not a live VkBuffer',
         );
@@ -1090,14 +957,14 @@ export class MemoryBinding implements VulkanBinding {
       } else {
         const required = this.requiredSize(device, buffer);
         if (options.size !== required) {
-          this.violation(
+          this.record.violation(
             'VUID-VkMemoryDedicatedAllocateInfo-buffer-02965',
             `vkAllocateMemory: allocationSize ${options.size}, the buffer requires ${required}`,
           );
           keep(VK_ERROR_VALIDATION_FAILED_EXT);
         }
         if (typeValid && type < 32 && !((cfg.memoryTypeBits >>> type) & 1)) {
-          this.violation(
+          this.record.violation(
             'ICD-dedicated-memoryTypeIndex-not-in-memoryTypeBits',
             `vkAllocateMemory: memory type ${type} is not in the dedicated buffer's memoryTypeBits 0x${cfg.memoryTypeBits.toString(16)}`,
           );
@@ -1109,7 +976,7 @@ export class MemoryBinding implements VulkanBinding {
 
     const heapIndex = cfg.types[type]!.heap;
     const heap = cfg.heaps[heapIndex]!;
-    this.lastAllocation = {
+    this.record.lastAllocation = {
       device: cfg.index,
       memoryTypeIndex: type,
       allocationSize: Number(options.size),
@@ -1117,7 +984,7 @@ export class MemoryBinding implements VulkanBinding {
       dedicated: hasDedicated && dedicatedBuffer !== 0n,
     };
     if (options.size > heap.size) {
-      this.violation(
+      this.record.violation(
         'VUID-vkAllocateMemory-pAllocateInfo-01713',
         `vkAllocateMemory: allocationSize ${options.size} is larger than heap ${heapIndex} (${heap.size})`,
       );
@@ -1137,18 +1004,18 @@ export class MemoryBinding implements VulkanBinding {
       dedicatedBuffer,
     });
     device.physical.heapAllocated[heapIndex]! += options.size;
-    this.created.memory++;
-    this.live.memory++;
+    this.record.created.memory++;
+    this.record.live.memory++;
     return memory;
   }
 
   freeMemory(handle: DispatchableHandle, memoryHandle: NonDispatchableHandle): void {
     const device = this.deviceOf(handle);
-    this.count('vkFreeMemory');
+    this.record.count('vkFreeMemory');
     if (memoryHandle === 0n) return;
     const memory = device.memories.get(memoryHandle);
     if (!memory) {
-      this.violation(
+      this.record.violation(
         'VUID-vkFreeMemory-memory-parameter',
         'vkFreeMemory: memory is not a live VkDeviceMemory of this device',
       );
@@ -1156,7 +1023,7 @@ export class MemoryBinding implements VulkanBinding {
     }
     device.physical.heapAllocated[memory.heapIndex]! -= memory.size;
     device.memories.delete(memoryHandle);
-    this.live.memory--;
+    this.record.live.memory--;
   }
 
   bindBufferMemory(
@@ -1166,14 +1033,17 @@ export class MemoryBinding implements VulkanBinding {
   ): void {
     const device = this.deviceOf(handle);
     const call = 'vkBindBufferMemory';
-    const fault = this.enter(call, device.physical.cfg.index);
+    const fault = this.record.enter(call, device.physical.cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     const buffer = device.buffers.get(bufferHandle);
     const memory = device.memories.get(memoryHandle);
     if (!buffer)
-      this.violation(`VUID-${call}-buffer-parameter`, `${call}: buffer is not a live VkBuffer`);
+      this.record.violation(
+        `VUID-${call}-buffer-parameter`,
+        `${call}: buffer is not a live VkBuffer`,
+      );
     if (!memory)
-      this.violation(
+      this.record.violation(
         `VUID-${call}-memory-parameter`,
         `${call}: memory is not a live VkDeviceMemory`,
       );
@@ -1181,7 +1051,7 @@ export class MemoryBinding implements VulkanBinding {
     const cfg = device.physical.cfg;
     let ok = true;
     const broken = (suffix: string, text: string) => {
-      this.violation(`VUID-${call}-${suffix}`, `${call}: ${text}`);
+      this.record.violation(`VUID-${call}-${suffix}`, `${call}: ${text}`);
       ok = false;
     };
     // The binding always binds at offset 0, so the offset rules cannot break.
@@ -1225,23 +1095,26 @@ export class MemoryBinding implements VulkanBinding {
   ): bigint {
     const device = this.deviceOf(handle);
     const call = 'vkGetMemoryRemoteAddressNV';
-    const fault = this.enter(call, device.physical.cfg.index);
+    const fault = this.record.enter(call, device.physical.cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     const memory = device.memories.get(memoryHandle);
     const id = 'VUID-VkMemoryGetRemoteAddressInfoNV';
     if (!memory) {
-      this.violation(`${id}-memory-parameter`, `${call}: memory is not a live VkDeviceMemory`);
+      this.record.violation(
+        `${id}-memory-parameter`,
+        `${call}: memory is not a live VkDeviceMemory`,
+      );
       this.fail(call, VK_ERROR_INVALID_EXTERNAL_HANDLE);
     }
     if (handleType !== RDMA_HANDLE) {
-      this.violation(
+      this.record.violation(
         `${id}-handleType-04966`,
         `${call}: handleType 0x${(handleType >>> 0).toString(16)}; only VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV has an address`,
       );
       this.fail(call, VK_ERROR_INVALID_EXTERNAL_HANDLE);
     }
     if (!(memory.exportTypes & RDMA_HANDLE)) {
-      this.violation(
+      this.record.violation(
         `${id}-handleType-04966`,
         `${call}: memory was not allocated with VkExportMemoryAllocateInfo naming VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV`,
       );
