@@ -628,6 +628,31 @@ const configured: Scenario[] = [
   }),
 
   scenario({
+    name: "GPUs in the loader's order: by type, those with a PCI address first and by address, then by IDs",
+    config: {
+      devices: [
+        { name: 'gpu 0', deviceType: 4, pci: { bus: 1 } },
+        { name: 'gpu 1', pci: { bus: 0x20 } },
+        { name: 'gpu 2', deviceType: 1, pci: { bus: 2 } },
+        { name: 'gpu 3', pci: { bus: 0x10 } },
+        { name: 'gpu 4', extensions: { pciBusInfo: false } },
+        { name: 'gpu 5', deviceID: 1, extensions: { pciBusInfo: false } },
+        { name: 'gpu 6', pci: { domain: 0, bus: 0x10, device: 1 } },
+      ],
+    },
+    lavapipe: CONFIGURED,
+    run(vk) {
+      return withInstance(vk, (gpus) => gpus.map((gpu) => vk.getBasicProperties(gpu).deviceName));
+    },
+    check(seen, state) {
+      // Discrete (by address: 10:00, 10:01, 20:00; then without one, deviceID ^ vendorID
+      // ascending), integrated, CPU.
+      assert.deepEqual(seen, ['gpu 3', 'gpu 6', 'gpu 1', 'gpu 5', 'gpu 4', 'gpu 2', 'gpu 0']);
+      assertClean(state, {});
+    },
+  }),
+
+  scenario({
     name: 'the allocation flow: the configured remote address, everything freed, no rule broken',
     config: { devices: [{ remoteAddress: '0x7f00deadb000' }] },
     lavapipe: CONFIGURED,
