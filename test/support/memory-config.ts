@@ -529,6 +529,7 @@ function readQuirks(read: Reader, device: TestDriverDevice, path: string, d: Mod
 
 function readFault(read: Reader, raw: unknown, index: number): ModelFault | null {
   const path = `faults[${index}]`;
+  const problemsBefore = read.problems.length;
   if (!read.object(raw, path)) return null;
   read.keys(raw, path, ['call', 'result', 'device', 'skip', 'count']);
   const fault = raw as Partial<TestDriverFault>;
@@ -545,6 +546,8 @@ function readFault(read: Reader, raw: unknown, index: number): ModelFault | null
     skip: read.u32(fault.skip, `${path}.skip`, 0),
     count: read.u32(fault.count, `${path}.count`, 0),
   };
+  // A fault the driver rejects is reported with the others, not judged below.
+  if (read.problems.length > problemsBefore) return null;
   const reach = FAULT_REACH[call];
   if (reach === undefined) {
     throw new NotModelledError(`a fault on ${call}`, 'the loader calls it on its own');
