@@ -1300,6 +1300,40 @@ const configured: Scenario[] = [
   }),
 
   scenario({
+    name: 'extension lists the loader rewrites: a name twice is VK_INCOMPLETE forever, endless VK_INCOMPLETE is no extension',
+    config: {
+      devices: [
+        { quirks: { duplicateExtensions: true } },
+        { extraExtensions: ['VK_KHR_a', 'VK_KHR_b'], quirks: { duplicateExtensions: true } },
+        {
+          extensions: { rdma: false, memoryBudget: false, pciBusInfo: false },
+          quirks: { duplicateExtensions: true },
+        },
+        { quirks: { extensionsIncomplete: true } },
+      ],
+    },
+    lavapipe: CONFIGURED,
+    run(vk) {
+      return withInstance(vk, (gpus) =>
+        gpus.map((gpu) => attempt(() => vk.enumerateDeviceExtensions(gpu))),
+      );
+    },
+    check(seen, state) {
+      const endless = (last: number) => ({
+        name: 'DriverOutputError',
+        call: 'vkEnumerateDeviceExtensionProperties',
+        message: `vkEnumerateDeviceExtensionProperties returned VK_INCOMPLETE 4 times in a row (the count never settled; last ${last})`,
+      });
+      // The GPU without a PCI address comes last in the loader's order.
+      assertFailed(seen[0]!, endless(3));
+      assertFailed(seen[1]!, endless(5));
+      assert.deepEqual(assertOk(seen[2]!), []);
+      assert.deepEqual(assertOk(seen[3]!), [], 'nothing is listed twice when nothing is listed');
+      assertClean(state, {});
+    },
+  }),
+
+  scenario({
     name: 'quirks: counts past the arrays, a memory type in no heap, strings that fill their arrays',
     config: {
       devices: [

@@ -16,7 +16,11 @@
  * What it cannot stand for (validation layers, debug messengers, the loader's own calls)
  * throws NotModelledError instead of answering differently.
  */
-import { DEVICE_COMMANDS, type DeviceCommand } from '../../src/vulkan/commands.js';
+import {
+  DEVICE_COMMANDS,
+  MAX_ENUMERATION_ATTEMPTS,
+  type DeviceCommand,
+} from '../../src/vulkan/commands.js';
 import { decodeCString, type DecodedCString } from '../../src/vulkan/c-string.js';
 import {
   ExternalMemoryFeatureFlag,
@@ -29,7 +33,11 @@ import {
   VkResult,
   makeApiVersion,
 } from '../../src/vulkan/constants.js';
-import { MissingEntryPointError, VulkanCallError } from '../../src/vulkan/driver-errors.js';
+import {
+  DriverOutputError,
+  MissingEntryPointError,
+  VulkanCallError,
+} from '../../src/vulkan/driver-errors.js';
 import type {
   AllocationOptions,
   BufferMemoryRequirements,
@@ -393,7 +401,20 @@ export class MemoryBinding implements VulkanBinding {
     const call = 'vkEnumerateDeviceExtensionProperties';
     const fault = this.record.enter(call, physical.cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
-    return this.extensionsOf(physical.cfg);
+    const extensions = this.extensionsOf(physical.cfg);
+    const { duplicateExtensions, extensionsIncomplete } = physical.cfg.quirks;
+    // The loader answers these quirks itself (measured). Endless VK_INCOMPLETE from the
+    // driver: the loader lists no extension at all. A name listed twice: the loader counts
+    // it once and then answers VK_INCOMPLETE to every filling call, so the binding's
+    // bounded retries give up with the count the loader gave.
+    if (extensionsIncomplete) return [];
+    if (duplicateExtensions && extensions.length > 0) {
+      throw new DriverOutputError(
+        call,
+        `returned VK_INCOMPLETE ${MAX_ENUMERATION_ATTEMPTS} times in a row (the count never settled; last ${extensions.length})`,
+      );
+    }
+    return extensions;
   }
 
   getBasicProperties(handle: DispatchableHandle): RawBasicProperties {
@@ -612,6 +633,12 @@ export class MemoryBinding implements VulkanBinding {
     const physical = this.physicalOf(handle);
     const cfg = physical.cfg;
     const call = 'vkCreateDevice';
+    if (cfg.quirks.duplicateExtensions || cfg.quirks.extensionsIncomplete) {
+      throw new NotModelledError(
+        'vkCreateDevice on a GPU whose extension list the loader rewrites',
+        'the loader crashes there (measured)',
+      );
+    }
     if (this.model.faults.some((fault) => fault.call === 'vkEnumerateDeviceExtensionProperties')) {
       throw new NotModelledError(
         'vkCreateDevice while vkEnumerateDeviceExtensionProperties fails',

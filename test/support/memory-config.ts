@@ -54,6 +54,8 @@ export interface ModelQuirks {
   memoryHeapCount: number;
   heapIndexOutOfRange: boolean;
   unterminatedStrings: boolean;
+  duplicateExtensions: boolean;
+  extensionsIncomplete: boolean;
 }
 
 /** One GPU with every default filled in, as the driver holds it (icd_device_config). */
@@ -221,6 +223,8 @@ function defaultDevice(index: number): ModelDevice {
       memoryHeapCount: 0,
       heapIndexOutOfRange: false,
       unterminatedStrings: false,
+      duplicateExtensions: false,
+      extensionsIncomplete: false,
     },
   };
 }
@@ -505,14 +509,6 @@ function readQuirks(read: Reader, device: TestDriverDevice, path: string, d: Mod
     'duplicateExtensions',
     'extensionsIncomplete',
   ]);
-  // The loader answers these two itself (measured): a repeated name makes it report
-  // VK_INCOMPLETE forever, and endless VK_INCOMPLETE makes it report no extension at all.
-  if (quirks.duplicateExtensions) {
-    throw new NotModelledError(`${path}.duplicateExtensions`, 'the loader rewrites the answer');
-  }
-  if (quirks.extensionsIncomplete) {
-    throw new NotModelledError(`${path}.extensionsIncomplete`, 'the loader rewrites the answer');
-  }
   d.quirks.memoryTypeCount = read.u32(quirks.memoryTypeCount, `${path}.memoryTypeCount`, 0);
   d.quirks.memoryHeapCount = read.u32(quirks.memoryHeapCount, `${path}.memoryHeapCount`, 0);
   d.quirks.heapIndexOutOfRange = read.bool(
@@ -523,6 +519,16 @@ function readQuirks(read: Reader, device: TestDriverDevice, path: string, d: Mod
   d.quirks.unterminatedStrings = read.bool(
     quirks.unterminatedStrings,
     `${path}.unterminatedStrings`,
+    false,
+  );
+  d.quirks.duplicateExtensions = read.bool(
+    quirks.duplicateExtensions,
+    `${path}.duplicateExtensions`,
+    false,
+  );
+  d.quirks.extensionsIncomplete = read.bool(
+    quirks.extensionsIncomplete,
+    `${path}.extensionsIncomplete`,
     false,
   );
 }
