@@ -567,7 +567,7 @@ const configured: Scenario[] = [
       assert.deepEqual(
         state?.violations ?? [],
         state && [
-          'VUID-VkPhysicalDeviceFeatures2-pNext-pNext: vkGetPhysicalDeviceFeatures2: VkPhysicalDeviceExternalMemoryRDMAFeaturesNV needs VK_NV_external_memory_rdma, which is not supported; left untouched',
+          'VUID-vkGetPhysicalDeviceFeatures2-pFeatures-parameter: vkGetPhysicalDeviceFeatures2: VkPhysicalDeviceExternalMemoryRDMAFeaturesNV needs VK_NV_external_memory_rdma, which is not supported; left untouched',
         ],
       );
     },
@@ -891,7 +891,7 @@ const configured: Scenario[] = [
         'VUID-VkMemoryGetRemoteAddressInfoNV-handleType-04966',
         'VUID-vkBindBufferMemory-buffer-07459',
         'VUID-vkBindBufferMemory-memory-02726',
-        'VUID-VkMemoryDedicatedAllocateInfo-buffer-02965',
+        'VUID-VkMemoryDedicatedAllocateInfo-buffer-01435',
         'VUID-VkMemoryGetRemoteAddressInfoNV-handleType-04966',
         'VUID-VkMemoryGetRemoteAddressInfoNV-memory-parameter',
         'VUID-vkDestroyBuffer-buffer-parameter',
