@@ -9,9 +9,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
 import { CHAIN_PARENTS } from './support/generated/chain-rules.js';
 import * as tsVuids from './support/generated/vuids.js';
@@ -25,6 +25,8 @@ const OUTPUTS = [
   'test/support/generated/chain-rules.ts',
   'test/support/generated/vuids.ts',
 ];
+/** The folders that hold only what the generator writes. */
+const GENERATED_FOLDERS = ['test/driver/generated', 'test/support/generated'];
 
 const work = mkdtempSync(join(tmpdir(), 'rdma-probe-gen-chain-rules-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -32,6 +34,13 @@ after(() => rmSync(work, { recursive: true, force: true }));
 function generate(out: string, extraArgs: string[] = []) {
   return spawnSync(process.execPath, [GENERATOR, '--out', out, ...extraArgs], {
     encoding: 'utf8',
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
   });
 }
 
@@ -43,10 +52,12 @@ function generateFromSource(name: string, text: string) {
   return generate(join(work, `${name}-out`), ['--sources', sources]);
 }
 
-test('the generated driver tables match what gen-chain-rules.mjs makes of the registry', () => {
+test('the generated driver tables and their TypeScript twins match what gen-chain-rules.mjs makes of the registry', () => {
   const fresh = join(work, 'fresh');
   const result = generate(fresh);
   assert.equal(result.status, 0, result.stderr);
+  const written = filesUnder(fresh).map((path) => relative(fresh, path));
+  assert.deepEqual(written.sort(), [...OUTPUTS].sort(), 'what the generator writes');
   for (const path of OUTPUTS) {
     const generated = readFileSync(join(fresh, path), 'utf8');
     const checkedIn = readFileSync(join(repoRoot, path), 'utf8');
@@ -54,6 +65,12 @@ test('the generated driver tables match what gen-chain-rules.mjs makes of the re
       generated === checkedIn,
       `${path} differs from the generator's output; run npm run gen:vulkan`,
     );
+  }
+  for (const folder of GENERATED_FOLDERS) {
+    for (const path of filesUnder(join(repoRoot, folder))) {
+      const name = relative(repoRoot, path);
+      assert.ok(written.includes(name), `${name} is not written by the generator any more`);
+    }
   }
 });
 

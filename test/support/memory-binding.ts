@@ -8,10 +8,12 @@
  *
  * It keeps the binding's contract (src/vulkan/binding.ts): VulkanCallError for a negative
  * VkResult, MissingEntryPointError for a command that resolves to NULL, plain decoded data,
- * and a TypeError for a handle it did not hand out or has destroyed. It also does what the
- * driver does for the test to read afterwards (state(): live and created objects, the
- * valid-usage rules broken, the last device and allocation), checking what it is handed
- * against the same rules with the same messages.
+ * and a TypeError for a handle it did not hand out or has destroyed, or for an extension's
+ * command on a device created without that extension. It also does what the driver does for
+ * the test to read afterwards (state(): live and created objects, the valid-usage rules
+ * broken, the last device and allocation), checking what it is handed against the same
+ * rules, named by the same VUIDs (./generated/, from the registry as the driver's are), with
+ * the same messages.
  *
  * What it cannot stand for (validation layers, debug messengers, the loader's own calls)
  * throws NotModelledError instead of answering differently.
