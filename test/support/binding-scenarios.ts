@@ -250,29 +250,46 @@ const universal: Scenario[] = [
   }),
 
   scenario({
-    name: 'a device without VK_NV_external_memory_rdma: vkGetMemoryRemoteAddressNV is NULL, the device is destroyed at once',
+    name: 'a device without VK_NV_external_memory_rdma: vkGetMemoryRemoteAddressNV is a TypeError, and nothing is called',
     config: LAVAPIPE_LIKE,
     lavapipe: true,
     run(vk) {
-      return withInstance(vk, ([gpu]) =>
-        attempt(() =>
-          vk.createDevice(gpu!, {
-            queueFamilyIndex: 0,
-            enabledExtensions: [],
-            enableExternalMemoryRDMA: false,
-          }),
-        ),
-      );
+      return withInstance(vk, ([gpu]) => {
+        const device = vk.createDevice(gpu!, {
+          queueFamilyIndex: 0,
+          enabledExtensions: [],
+          enableExternalMemoryRDMA: false,
+        });
+        try {
+          // Real memory of that device, so only the missing extension can be what is refused.
+          const memory = vk.allocateMemory(device, {
+            size: 4096n,
+            memoryTypeIndex: 0,
+            exportHandleTypes: 0,
+            dedicatedBuffer: null,
+          });
+          try {
+            return attempt(() => vk.getMemoryRemoteAddress(device, memory, RDMA_HANDLE));
+          } finally {
+            vk.freeMemory(device, memory);
+          }
+        } finally {
+          vk.destroyDevice(device);
+        }
+      });
     },
     check(seen, state) {
       assertFailed(seen, {
-        name: 'MissingEntryPointError',
-        resolver: 'vkGetDeviceProcAddr',
-        call: 'vkGetMemoryRemoteAddressNV',
+        name: 'TypeError',
         message:
-          'vkGetDeviceProcAddr returned NULL for vkGetMemoryRemoteAddressNV: the device was destroyed before anything was allocated',
+          'vkGetMemoryRemoteAddressNV needs VK_NV_external_memory_rdma enabled before vkGetDeviceProcAddr may be asked for it',
       });
-      assertClean(state, { devices: 1 });
+      assertClean(state, { devices: 1, memory: 1 });
+      assert.equal(
+        state?.deviceCalls['vkGetMemoryRemoteAddressNV'],
+        undefined,
+        'the driver was called',
+      );
       assert.deepEqual(
         state?.lastDevice ?? null,
         state && {
@@ -567,7 +584,7 @@ const configured: Scenario[] = [
       assert.deepEqual(
         state?.violations ?? [],
         state && [
-          'VUID-VkPhysicalDeviceFeatures2-pNext-pNext: vkGetPhysicalDeviceFeatures2: VkPhysicalDeviceExternalMemoryRDMAFeaturesNV needs VK_NV_external_memory_rdma, which is not supported; left untouched',
+          'VUID-vkGetPhysicalDeviceFeatures2-pFeatures-parameter: vkGetPhysicalDeviceFeatures2: VkPhysicalDeviceExternalMemoryRDMAFeaturesNV needs VK_NV_external_memory_rdma, which is not supported; left untouched',
         ],
       );
     },
@@ -891,7 +908,7 @@ const configured: Scenario[] = [
         'VUID-VkMemoryGetRemoteAddressInfoNV-handleType-04966',
         'VUID-vkBindBufferMemory-buffer-07459',
         'VUID-vkBindBufferMemory-memory-02726',
-        'VUID-VkMemoryDedicatedAllocateInfo-buffer-02965',
+        'VUID-VkMemoryDedicatedAllocateInfo-buffer-01435',
         'VUID-VkMemoryGetRemoteAddressInfoNV-handleType-04966',
         'VUID-VkMemoryGetRemoteAddressInfoNV-memory-parameter',
         'VUID-vkDestroyBuffer-buffer-parameter',
@@ -1296,6 +1313,40 @@ const configured: Scenario[] = [
           'vkGetDeviceProcAddr returned NULL for vkAllocateMemory: the device was destroyed before anything was allocated (also vkBindBufferMemory)',
       });
       assertClean(state, { devices: 1 });
+    },
+  }),
+
+  scenario({
+    name: 'vkGetMemoryRemoteAddressNV hidden on a device with VK_NV_external_memory_rdma: createDevice names it, and the device is destroyed at once',
+    config: { hiddenCommands: ['vkGetMemoryRemoteAddressNV'] },
+    lavapipe: 'lavapipe has no VK_NV_external_memory_rdma, and hides none of its commands',
+    run(vk) {
+      return withInstance(vk, ([gpu]) => attempt(() => rdmaDevice(vk, gpu!)));
+    },
+    check(seen, state) {
+      assertFailed(seen, {
+        name: 'MissingEntryPointError',
+        resolver: 'vkGetDeviceProcAddr',
+        call: 'vkGetMemoryRemoteAddressNV',
+        message:
+          'vkGetDeviceProcAddr returned NULL for vkGetMemoryRemoteAddressNV: the device was destroyed before anything was allocated',
+      });
+      assertClean(state, { devices: 1 });
+      assert.deepEqual(
+        state?.deviceCalls ?? null,
+        state && { vkCreateDevice: 1, vkDestroyDevice: 1 },
+        'more than creating and destroying the device',
+      );
+      assert.deepEqual(
+        state?.lastDevice ?? null,
+        state && {
+          device: 0,
+          extensions: ['VK_NV_external_memory_rdma'],
+          externalMemoryRDMA: true,
+          rdmaFeaturesChained: true,
+          queueCreateInfoCount: 1,
+        },
+      );
     },
   }),
 

@@ -8,10 +8,12 @@
  *
  * It keeps the binding's contract (src/vulkan/binding.ts): VulkanCallError for a negative
  * VkResult, MissingEntryPointError for a command that resolves to NULL, plain decoded data,
- * and a TypeError for a handle it did not hand out or has destroyed. It also does what the
- * driver does for the test to read afterwards (state(): live and created objects, the
- * valid-usage rules broken, the last device and allocation), checking what it is handed
- * against the same rules with the same messages.
+ * and a TypeError for a handle it did not hand out or has destroyed, or for an extension's
+ * command on a device created without that extension. It also does what the driver does for
+ * the test to read afterwards (state(): live and created objects, the valid-usage rules
+ * broken, the last device and allocation), checking what it is handed against the same
+ * rules, named by the same VUIDs (./generated/, from the registry as the driver's are), with
+ * the same messages.
  *
  * What it cannot stand for (validation layers, debug messengers, the loader's own calls)
  * throws NotModelledError instead of answering differently.
@@ -23,6 +25,7 @@ import {
 } from '../../src/vulkan/commands.js';
 import { decodeCString, type DecodedCString } from '../../src/vulkan/c-string.js';
 import {
+  Extension,
   ExternalMemoryFeatureFlag,
   ExternalMemoryHandleTypeFlag,
   MemoryPropertyFlag,
@@ -57,20 +60,46 @@ import type {
   RawQueueFamily,
   VulkanBinding,
 } from '../../src/vulkan/binding.js';
+import { requiredExtensions } from '../../src/vulkan/requirements.js';
 import {
   NotModelledError,
   readDriverModel,
   type DriverModel,
   type ModelDevice,
 } from './memory-config.js';
+import { walkChain, type ChainChildName, type ChainParentName } from './memory-chain.js';
 import {
-  EXTENSION,
-  RULES,
-  extensionKeys,
-  walkChain,
-  type ChainRule,
-  type ExtensionKey,
-} from './memory-chain.js';
+  VUID_VkBufferCreateInfo_pNext_00920,
+  VUID_VkBufferCreateInfo_size_00912,
+  VUID_VkBufferCreateInfo_usage_requiredbitmask,
+  VUID_VkBufferMemoryRequirementsInfo2_buffer_parameter,
+  VUID_VkDeviceQueueCreateInfo_queueFamilyIndex_00381,
+  VUID_VkExportMemoryAllocateInfo_handleTypes_00656,
+  VUID_VkMemoryAllocateInfo_allocationSize_00638,
+  VUID_VkMemoryAllocateInfo_pNext_00639,
+  VUID_VkMemoryDedicatedAllocateInfo_buffer_01435,
+  VUID_VkMemoryDedicatedAllocateInfo_buffer_parameter,
+  VUID_VkMemoryGetRemoteAddressInfoNV_handleType_04966,
+  VUID_VkMemoryGetRemoteAddressInfoNV_memory_parameter,
+  VUID_VkPhysicalDeviceExternalBufferInfo_handleType_parameter,
+  VUID_VkPhysicalDeviceExternalBufferInfo_usage_requiredbitmask,
+  VUID_vkAllocateMemory_maxMemoryAllocationCount_04101,
+  VUID_vkAllocateMemory_pAllocateInfo_01713,
+  VUID_vkAllocateMemory_pAllocateInfo_01714,
+  VUID_vkBindBufferMemory_buffer_01444,
+  VUID_vkBindBufferMemory_buffer_07459,
+  VUID_vkBindBufferMemory_buffer_parameter,
+  VUID_vkBindBufferMemory_memory_01035,
+  VUID_vkBindBufferMemory_memory_01508,
+  VUID_vkBindBufferMemory_memory_02726,
+  VUID_vkBindBufferMemory_memory_parameter,
+  VUID_vkBindBufferMemory_size_01037,
+  VUID_vkCreateDevice_ppEnabledExtensionNames_01387,
+  VUID_vkDestroyBuffer_buffer_parameter,
+  VUID_vkDestroyDevice_device_00378,
+  VUID_vkDestroyInstance_instance_00629,
+  VUID_vkFreeMemory_memory_parameter,
+} from './generated/vuids.js';
 import { DriverRecord, type MemoryDriverState } from './memory-record.js';
 import type { TestDriverConfig } from './test-driver.js';
 
@@ -163,6 +192,23 @@ interface Memory {
   dedicatedBuffer: NonDispatchableHandle;
 }
 
+/** The structures the koffi binding chains, by the names the driver's tables give them. */
+const IDS = 'VkPhysicalDeviceIDProperties';
+const DRIVER = 'VkPhysicalDeviceDriverProperties';
+const PCI_BUS_INFO = 'VkPhysicalDevicePCIBusInfoPropertiesEXT';
+const RDMA_FEATURES = 'VkPhysicalDeviceExternalMemoryRDMAFeaturesNV';
+const EXPORT_ALLOCATE = 'VkExportMemoryAllocateInfo';
+const DEDICATED_ALLOCATE = 'VkMemoryDedicatedAllocateInfo';
+
+/**
+ * Whether the koffi binding asks vkGetDeviceProcAddr for `name` on `device`: a core
+ * command always, an extension's only when the device was created with it enabled.
+ */
+function available(device: Device, name: DeviceCommand): boolean {
+  const needed = requiredExtensions(name);
+  return needed.length === 0 || needed.some((extension) => device.enabledExtensions.has(extension));
+}
+
 /** The binding's error for a handle it does not know, worded as the koffi binding words it. */
 function unknown(what: string): TypeError {
   return new TypeError(`not ${what} by this binding`);
@@ -218,24 +264,25 @@ export class MemoryBinding implements VulkanBinding {
     throw new VulkanCallError(call, result);
   }
 
-  private chain(
+  private chain<P extends ChainParentName>(
     call: string,
-    parent: string,
-    rules: ChainRule[],
+    parent: P,
+    children: readonly ChainChildName<P>[],
     version: number,
-    extensions: ReadonlySet<ExtensionKey>,
+    extensions: ReadonlySet<string>,
   ): boolean[] {
-    return walkChain(call, parent, rules, version, extensions, (id, text) =>
+    return walkChain(call, parent, children, version, extensions, (id, text) =>
       this.record.violation(id, text),
     );
   }
 
-  private supported(cfg: ModelDevice): Set<ExtensionKey> {
-    const keys = new Set<ExtensionKey>();
-    if (cfg.extRdma) keys.add('rdma');
-    if (cfg.extMemoryBudget) keys.add('budget');
-    if (cfg.extPciBusInfo) keys.add('pci');
-    return keys;
+  /** The extensions the driver's structures depend on, as the GPU reports them. */
+  private supported(cfg: ModelDevice): Set<string> {
+    const names = new Set<string>();
+    if (cfg.extRdma) names.add(Extension.EXTERNAL_MEMORY_RDMA);
+    if (cfg.extMemoryBudget) names.add(Extension.MEMORY_BUDGET);
+    if (cfg.extPciBusInfo) names.add(Extension.PCI_BUS_INFO);
+    return names;
   }
 
   /** The device's extensions in the driver's order (icd_device_extensions). */
@@ -243,9 +290,9 @@ export class MemoryBinding implements VulkanBinding {
     const list: ExtensionProperties[] = [];
     const add = (name: string, specVersion: number) =>
       list.push({ extensionName: name, specVersion, nameTerminated: true });
-    if (cfg.extRdma) add(EXTENSION.rdma, 1);
-    if (cfg.extMemoryBudget) add(EXTENSION.budget, 1);
-    if (cfg.extPciBusInfo) add(EXTENSION.pci, 2);
+    if (cfg.extRdma) add(Extension.EXTERNAL_MEMORY_RDMA, 1);
+    if (cfg.extMemoryBudget) add(Extension.MEMORY_BUDGET, 1);
+    if (cfg.extPciBusInfo) add(Extension.PCI_BUS_INFO, 2);
     for (const name of cfg.extraExtensions) add(name, 1);
     if (cfg.quirks.unterminatedStrings) {
       const name = cString('VK_TEST_unterminated', true);
@@ -375,7 +422,7 @@ export class MemoryBinding implements VulkanBinding {
     const instance = this.instanceOf(handle);
     if (instance.devices.size > 0) {
       this.record.violation(
-        'VUID-vkDestroyInstance-instance-00629',
+        VUID_vkDestroyInstance_instance_00629,
         `vkDestroyInstance: ${instance.devices.size} VkDevice(s) of this instance still alive`,
       );
     }
@@ -433,35 +480,36 @@ export class MemoryBinding implements VulkanBinding {
 
   getProperties(handle: DispatchableHandle, query: PropertiesQuery): RawExtendedProperties {
     const cfg = this.physicalOf(handle).cfg;
-    const rules: ChainRule[] = [RULES.ids];
-    if (query.driverProperties) rules.push(RULES.driver);
-    if (query.pciBusInfo) rules.push(RULES.pci);
+    // In the order the koffi binding chains them.
+    const chained: ChainChildName<'VkPhysicalDeviceProperties2'>[] = [IDS];
+    if (query.driverProperties) chained.push(DRIVER);
+    if (query.pciBusInfo) chained.push(PCI_BUS_INFO);
     // Without the driver's command the loader answers from vkGetPhysicalDeviceProperties
     // and fills no chained structure.
     const allowed =
       this.hidden('vkGetPhysicalDeviceProperties2') === 'emulated'
-        ? rules.map(() => false)
+        ? chained.map(() => false)
         : this.chain(
             'vkGetPhysicalDeviceProperties2',
             'VkPhysicalDeviceProperties2',
-            rules,
+            chained,
             cfg.apiVersion,
             this.supported(cfg),
           );
-    const filled = (rule: ChainRule) => allowed[rules.indexOf(rule)] === true;
+    const filled = (name: (typeof chained)[number]) => allowed[chained.indexOf(name)] === true;
     const result: RawExtendedProperties = {
       ids: null,
       driver: null,
       pciBusInfo: null,
       unfilled: [],
     };
-    if (filled(RULES.ids)) {
+    if (filled(IDS)) {
       result.ids = { deviceUUID: cfg.deviceUUID.slice(), driverUUID: cfg.driverUUID.slice() };
     } else {
-      result.unfilled.push(RULES.ids.name);
+      result.unfilled.push(IDS);
     }
     if (query.driverProperties) {
-      if (filled(RULES.driver)) {
+      if (filled(DRIVER)) {
         const unterminated = cfg.quirks.unterminatedStrings;
         const name = cString(cfg.driverName, unterminated);
         const info = cString(cfg.driverInfo, unterminated);
@@ -475,11 +523,11 @@ export class MemoryBinding implements VulkanBinding {
           ],
         };
       } else {
-        result.unfilled.push(RULES.driver.name);
+        result.unfilled.push(DRIVER);
       }
     }
     if (query.pciBusInfo) {
-      if (filled(RULES.pci)) {
+      if (filled(PCI_BUS_INFO)) {
         result.pciBusInfo = {
           pciDomain: cfg.pci.domain,
           pciBus: cfg.pci.bus,
@@ -487,7 +535,7 @@ export class MemoryBinding implements VulkanBinding {
           pciFunction: cfg.pci.function,
         };
       } else {
-        result.unfilled.push(RULES.pci.name);
+        result.unfilled.push(PCI_BUS_INFO);
       }
     }
     return result;
@@ -499,7 +547,7 @@ export class MemoryBinding implements VulkanBinding {
     const [allowed] = this.chain(
       'vkGetPhysicalDeviceFeatures2',
       'VkPhysicalDeviceFeatures2',
-      [RULES.rdmaFeatures],
+      [RDMA_FEATURES],
       cfg.apiVersion,
       this.supported(cfg),
     );
@@ -521,7 +569,7 @@ export class MemoryBinding implements VulkanBinding {
         : this.chain(
             'vkGetPhysicalDeviceMemoryProperties2',
             'VkPhysicalDeviceMemoryProperties2',
-            [RULES.budget],
+            ['VkPhysicalDeviceMemoryBudgetPropertiesEXT'],
             cfg.apiVersion,
             this.supported(cfg),
           );
@@ -599,13 +647,13 @@ export class MemoryBinding implements VulkanBinding {
     const call = 'vkGetPhysicalDeviceExternalBufferProperties';
     if (usage === 0) {
       this.record.violation(
-        'VUID-VkPhysicalDeviceExternalBufferInfo-usage-requiredbitmask',
+        VUID_VkPhysicalDeviceExternalBufferInfo_usage_requiredbitmask,
         `${call}: usage is 0`,
       );
     }
     if (handleType === 0 || (handleType & (handleType - 1)) !== 0 || (handleType & ~0x1fff) !== 0) {
       this.record.violation(
-        'VUID-VkPhysicalDeviceExternalBufferInfo-handleType-parameter',
+        VUID_VkPhysicalDeviceExternalBufferInfo_handleType_parameter,
         `${call}: handleType 0x${(handleType >>> 0).toString(16)} is not one VkExternalMemoryHandleTypeFlagBits value`,
       );
     }
@@ -656,21 +704,20 @@ export class MemoryBinding implements VulkanBinding {
     const instance = physical.instance;
     const apiVersion = Math.min(instance.apiVersion, cfg.apiVersion);
     const enabled = new Set(options.enabledExtensions);
-    const enabledKeys = extensionKeys(enabled);
     if (
-      enabledKeys.has('rdma') &&
+      enabled.has(Extension.EXTERNAL_MEMORY_RDMA) &&
       apiVersion < VK_API_VERSION_1_1 &&
       !enabled.has('VK_KHR_external_memory')
     ) {
       this.record.violation(
-        'VUID-vkCreateDevice-ppEnabledExtensionNames-01387',
+        VUID_vkCreateDevice_ppEnabledExtensionNames_01387,
         'vkCreateDevice: VK_NV_external_memory_rdma needs VK_KHR_external_memory or Vulkan 1.1',
       );
     }
     let result = VK_SUCCESS;
     if (options.queueFamilyIndex !== 0) {
       this.record.violation(
-        'VUID-VkDeviceQueueCreateInfo-queueFamilyIndex-00381',
+        VUID_VkDeviceQueueCreateInfo_queueFamilyIndex_00381,
         `vkCreateDevice: queueFamilyIndex ${options.queueFamilyIndex}, the device has 1 family`,
       );
       result = VK_ERROR_INITIALIZATION_FAILED;
@@ -681,9 +728,9 @@ export class MemoryBinding implements VulkanBinding {
       const [allowed] = this.chain(
         call,
         'VkDeviceCreateInfo',
-        [RULES.rdmaFeatures],
+        [RDMA_FEATURES],
         cfg.apiVersion,
-        enabledKeys,
+        enabled,
       );
       if (!allowed) {
         featureResult = VK_ERROR_FEATURE_NOT_PRESENT;
@@ -719,8 +766,11 @@ export class MemoryBinding implements VulkanBinding {
     this.record.created.devices++;
     this.record.live.devices++;
     // Then, as the koffi binding does, every device command is looked up before anything
-    // else exists; a NULL one destroys the device at once.
-    const missing = DEVICE_COMMANDS.filter((name) => !this.resolves(device, name));
+    // else exists (an extension's only when it was enabled); a NULL one destroys the device
+    // at once.
+    const missing = DEVICE_COMMANDS.filter(
+      (name) => available(device, name) && !this.resolves(device, name),
+    );
     if (missing.length > 0) {
       this.releaseDevice(device);
       const more = missing.length > 1 ? ` (also ${missing.slice(1).join(', ')})` : '';
@@ -737,7 +787,9 @@ export class MemoryBinding implements VulkanBinding {
   /** vkGetDeviceProcAddr of the driver: NULL for versions and extensions the device lacks. */
   private resolves(device: Device, name: DeviceCommand): boolean {
     if (this.hidden(name) !== undefined) return false;
-    if (name === 'vkGetMemoryRemoteAddressNV') return device.enabledExtensions.has(EXTENSION.rdma);
+    if (name === 'vkGetMemoryRemoteAddressNV') {
+      return device.enabledExtensions.has(Extension.EXTERNAL_MEMORY_RDMA);
+    }
     if (name === 'vkGetBufferMemoryRequirements2') return device.apiVersion >= VK_API_VERSION_1_1;
     return true;
   }
@@ -751,7 +803,7 @@ export class MemoryBinding implements VulkanBinding {
     const { buffers, memories } = device;
     if (buffers.size > 0 || memories.size > 0) {
       this.record.violation(
-        'VUID-vkDestroyDevice-device-00378',
+        VUID_vkDestroyDevice_device_00378,
         `vkDestroyDevice: ${buffers.size} VkBuffer(s) and ${memories.size} VkDeviceMemory(s) still alive`,
       );
     }
@@ -774,27 +826,27 @@ export class MemoryBinding implements VulkanBinding {
       const [allowed] = this.chain(
         call,
         'VkBufferCreateInfo',
-        [RULES.externalBuffer],
+        ['VkExternalMemoryBufferCreateInfo'],
         device.apiVersion,
-        this.enabledKeys(device),
+        device.enabledExtensions,
       );
       if (allowed) externalTypes = options.externalHandleTypes;
     }
     let result = VK_SUCCESS;
     if (options.size === 0n) {
-      this.record.violation('VUID-VkBufferCreateInfo-size-00912', 'vkCreateBuffer: size is 0');
+      this.record.violation(VUID_VkBufferCreateInfo_size_00912, 'vkCreateBuffer: size is 0');
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (options.usage === 0) {
       this.record.violation(
-        'VUID-VkBufferCreateInfo-usage-requiredbitmask',
+        VUID_VkBufferCreateInfo_usage_requiredbitmask,
         'vkCreateBuffer: usage is 0',
       );
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (externalTypes & ~RDMA_HANDLE) {
       this.record.violation(
-        'VUID-VkBufferCreateInfo-pNext-00920',
+        VUID_VkBufferCreateInfo_pNext_00920,
         `vkCreateBuffer: external handle types 0x${((externalTypes & ~RDMA_HANDLE) >>> 0).toString(16)} are not supported`,
       );
       result = VK_ERROR_VALIDATION_FAILED_EXT;
@@ -820,12 +872,8 @@ export class MemoryBinding implements VulkanBinding {
     return buffer;
   }
 
-  private enabledKeys(device: Device): Set<ExtensionKey> {
-    return extensionKeys(device.enabledExtensions);
-  }
-
   private rdmaMissing(device: Device): string {
-    return device.enabledExtensions.has(EXTENSION.rdma)
+    return device.enabledExtensions.has(Extension.EXTERNAL_MEMORY_RDMA)
       ? 'the externalMemoryRDMA feature'
       : 'VK_NV_external_memory_rdma';
   }
@@ -836,7 +884,7 @@ export class MemoryBinding implements VulkanBinding {
     if (buffer === 0n) return;
     if (!device.buffers.delete(buffer)) {
       this.record.violation(
-        'VUID-vkDestroyBuffer-buffer-parameter',
+        VUID_vkDestroyBuffer_buffer_parameter,
         'vkDestroyBuffer: buffer is not a live VkBuffer of this device',
       );
       return;
@@ -857,7 +905,7 @@ export class MemoryBinding implements VulkanBinding {
     const buffer = device.buffers.get(bufferHandle);
     if (!buffer) {
       this.record.violation(
-        'VUID-VkBufferMemoryRequirementsInfo2-buffer-parameter',
+        VUID_VkBufferMemoryRequirementsInfo2_buffer_parameter,
         'vkGetBufferMemoryRequirements2: buffer is not a live VkBuffer of this device',
       );
       // Left unfilled: the koffi binding reads the zeros it wrote.
@@ -873,9 +921,9 @@ export class MemoryBinding implements VulkanBinding {
     const [dedicated] = this.chain(
       'vkGetBufferMemoryRequirements2',
       'VkMemoryRequirements2',
-      [RULES.dedicatedRequirements],
+      ['VkMemoryDedicatedRequirements'],
       device.apiVersion,
-      this.enabledKeys(device),
+      device.enabledExtensions,
     );
     const requires = dedicated === true && buffer.requiresDedicated;
     return {
@@ -894,18 +942,18 @@ export class MemoryBinding implements VulkanBinding {
     const fault = this.record.enter(call, cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     // The koffi binding chains the export structure first, then the dedicated one.
-    const rules: ChainRule[] = [];
-    if (options.exportHandleTypes) rules.push(RULES.exportAllocate);
-    if (options.dedicatedBuffer !== null) rules.push(RULES.dedicatedAllocate);
+    const chained: ChainChildName<'VkMemoryAllocateInfo'>[] = [];
+    if (options.exportHandleTypes) chained.push(EXPORT_ALLOCATE);
+    if (options.dedicatedBuffer !== null) chained.push(DEDICATED_ALLOCATE);
     const allowed = this.chain(
       call,
       'VkMemoryAllocateInfo',
-      rules,
+      chained,
       device.apiVersion,
-      this.enabledKeys(device),
+      device.enabledExtensions,
     );
-    const hasExport = allowed[rules.indexOf(RULES.exportAllocate)] === true;
-    const hasDedicated = allowed[rules.indexOf(RULES.dedicatedAllocate)] === true;
+    const hasExport = allowed[chained.indexOf(EXPORT_ALLOCATE)] === true;
+    const hasDedicated = allowed[chained.indexOf(DEDICATED_ALLOCATE)] === true;
     const exportTypes = hasExport ? options.exportHandleTypes : 0;
     const dedicatedBuffer = hasDedicated ? options.dedicatedBuffer! : 0n;
 
@@ -917,21 +965,21 @@ export class MemoryBinding implements VulkanBinding {
     const typeValid = type < cfg.types.length;
     if (options.size === 0n) {
       this.record.violation(
-        'VUID-VkMemoryAllocateInfo-allocationSize-00638',
+        VUID_VkMemoryAllocateInfo_allocationSize_00638,
         'vkAllocateMemory: allocationSize is 0',
       );
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (!typeValid) {
       this.record.violation(
-        'VUID-vkAllocateMemory-pAllocateInfo-01714',
+        VUID_vkAllocateMemory_pAllocateInfo_01714,
         `vkAllocateMemory: memoryTypeIndex ${type}, memoryTypeCount is ${cfg.types.length}`,
       );
       result = VK_ERROR_VALIDATION_FAILED_EXT;
     }
     if (device.memories.size >= MAX_MEMORY_ALLOCATIONS) {
       this.record.violation(
-        'VUID-vkAllocateMemory-maxMemoryAllocationCount-04101',
+        VUID_vkAllocateMemory_maxMemoryAllocationCount_04101,
         `vkAllocateMemory: ${device.memories.size} allocations alive`,
       );
       keep(VK_ERROR_TOO_MANY_OBJECTS);
@@ -939,7 +987,7 @@ export class MemoryBinding implements VulkanBinding {
     const rdmaExport = hasExport && (exportTypes & RDMA_HANDLE) !== 0;
     if (hasExport && exportTypes & ~RDMA_HANDLE) {
       this.record.violation(
-        'VUID-VkExportMemoryAllocateInfo-handleTypes-00656',
+        VUID_VkExportMemoryAllocateInfo_handleTypes_00656,
         `vkAllocateMemory: export handle types 0x${((exportTypes & ~RDMA_HANDLE) >>> 0).toString(16)} are not supported`,
       );
       keep(VK_ERROR_INVALID_EXTERNAL_HANDLE);
@@ -953,7 +1001,7 @@ export class MemoryBinding implements VulkanBinding {
         keep(VK_ERROR_FEATURE_NOT_PRESENT);
       } else if (!cfg.exportable) {
         this.record.violation(
-          'VUID-VkExportMemoryAllocateInfo-handleTypes-00656',
+          VUID_VkExportMemoryAllocateInfo_handleTypes_00656,
           `vkAllocateMemory: RDMA export is not EXPORTABLE on device ${cfg.index}`,
         );
         keep(VK_ERROR_INVALID_EXTERNAL_HANDLE);
@@ -967,7 +1015,7 @@ export class MemoryBinding implements VulkanBinding {
       }
       if (cfg.dedicatedOnly && !(hasDedicated && dedicatedBuffer !== 0n)) {
         this.record.violation(
-          'VUID-VkMemoryAllocateInfo-pNext-00639',
+          VUID_VkMemoryAllocateInfo_pNext_00639,
           `vkAllocateMemory: RDMA export is DEDICATED_ONLY on device ${cfg.index} but no VkMemoryDedicatedAllocateInfo names a buffer`,
         );
         keep(VK_ERROR_VALIDATION_FAILED_EXT);
@@ -977,7 +1025,7 @@ export class MemoryBinding implements VulkanBinding {
       const buffer = device.buffers.get(dedicatedBuffer);
       if (!buffer) {
         this.record.violation(
-          'VUID-VkMemoryDedicatedAllocateInfo-buffer-parameter',
+          VUID_VkMemoryDedicatedAllocateInfo_buffer_parameter,
           'vkAllocateMemory: dedicated buffer is not a live VkBuffer',
         );
         keep(VK_ERROR_VALIDATION_FAILED_EXT);
@@ -985,7 +1033,7 @@ export class MemoryBinding implements VulkanBinding {
         const required = this.requiredSize(device, buffer);
         if (options.size !== required) {
           this.record.violation(
-            'VUID-VkMemoryDedicatedAllocateInfo-buffer-02965',
+            VUID_VkMemoryDedicatedAllocateInfo_buffer_01435,
             `vkAllocateMemory: allocationSize ${options.size}, the buffer requires ${required}`,
           );
           keep(VK_ERROR_VALIDATION_FAILED_EXT);
@@ -1012,7 +1060,7 @@ export class MemoryBinding implements VulkanBinding {
     };
     if (options.size > heap.size) {
       this.record.violation(
-        'VUID-vkAllocateMemory-pAllocateInfo-01713',
+        VUID_vkAllocateMemory_pAllocateInfo_01713,
         `vkAllocateMemory: allocationSize ${options.size} is larger than heap ${heapIndex} (${heap.size})`,
       );
       this.fail(call, VK_ERROR_OUT_OF_DEVICE_MEMORY);
@@ -1043,7 +1091,7 @@ export class MemoryBinding implements VulkanBinding {
     const memory = device.memories.get(memoryHandle);
     if (!memory) {
       this.record.violation(
-        'VUID-vkFreeMemory-memory-parameter',
+        VUID_vkFreeMemory_memory_parameter,
         'vkFreeMemory: memory is not a live VkDeviceMemory of this device',
       );
       return;
@@ -1064,50 +1112,57 @@ export class MemoryBinding implements VulkanBinding {
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     const buffer = device.buffers.get(bufferHandle);
     const memory = device.memories.get(memoryHandle);
-    if (!buffer)
+    if (!buffer) {
       this.record.violation(
-        `VUID-${call}-buffer-parameter`,
+        VUID_vkBindBufferMemory_buffer_parameter,
         `${call}: buffer is not a live VkBuffer`,
       );
-    if (!memory)
+    }
+    if (!memory) {
       this.record.violation(
-        `VUID-${call}-memory-parameter`,
+        VUID_vkBindBufferMemory_memory_parameter,
         `${call}: memory is not a live VkDeviceMemory`,
       );
+    }
     if (!buffer || !memory) this.fail(call, VK_ERROR_VALIDATION_FAILED_EXT);
     const cfg = device.physical.cfg;
     let ok = true;
-    const broken = (suffix: string, text: string) => {
-      this.record.violation(`VUID-${call}-${suffix}`, `${call}: ${text}`);
+    const broken = (vuid: string, text: string) => {
+      this.record.violation(vuid, `${call}: ${text}`);
       ok = false;
     };
     // The binding always binds at offset 0, so the offset rules cannot break.
-    if (buffer.wasBound) broken('buffer-07459', 'the buffer is already bound to memory');
+    if (buffer.wasBound) {
+      broken(VUID_vkBindBufferMemory_buffer_07459, 'the buffer is already bound to memory');
+    }
     if (memory.typeIndex >= 32 || !((cfg.memoryTypeBits >>> memory.typeIndex) & 1)) {
       broken(
-        'memory-01035',
+        VUID_vkBindBufferMemory_memory_01035,
         `memory type ${memory.typeIndex} is not in the buffer's memoryTypeBits 0x${cfg.memoryTypeBits.toString(16)}`,
       );
     }
     const required = this.requiredSize(device, buffer);
     if (required > memory.size) {
       broken(
-        'size-01037',
+        VUID_vkBindBufferMemory_size_01037,
         `the buffer needs ${required} bytes, memory has ${memory.size} after offset 0`,
       );
     }
     if (memory.dedicatedBuffer !== 0n && memory.dedicatedBuffer !== bufferHandle) {
-      broken('memory-01508', 'memory is dedicated to another buffer or memoryOffset is not 0');
+      broken(
+        VUID_vkBindBufferMemory_memory_01508,
+        'memory is dedicated to another buffer or memoryOffset is not 0',
+      );
     }
     if (buffer.requiresDedicated && memory.dedicatedBuffer !== bufferHandle) {
       broken(
-        'buffer-01444',
+        VUID_vkBindBufferMemory_buffer_01444,
         'the buffer requires a dedicated allocation; memory is not dedicated to it',
       );
     }
     if (memory.exportTypes && !(memory.exportTypes & buffer.externalTypes)) {
       broken(
-        'memory-02726',
+        VUID_vkBindBufferMemory_memory_02726,
         `memory exports handle types 0x${memory.exportTypes.toString(16)}, the buffer was created for 0x${buffer.externalTypes.toString(16)}`,
       );
     }
@@ -1122,27 +1177,33 @@ export class MemoryBinding implements VulkanBinding {
   ): bigint {
     const device = this.deviceOf(handle);
     const call = 'vkGetMemoryRemoteAddressNV';
+    // The koffi binding never asks vkGetDeviceProcAddr for it on such a device: calling it
+    // there is the caller's mistake, and nothing reaches the driver.
+    if (!available(device, call)) {
+      throw new TypeError(
+        `${call} needs ${requiredExtensions(call).join(' or ')} enabled before vkGetDeviceProcAddr may be asked for it`,
+      );
+    }
     const fault = this.record.enter(call, device.physical.cfg.index);
     if (fault !== VK_SUCCESS) this.fail(call, fault);
     const memory = device.memories.get(memoryHandle);
-    const id = 'VUID-VkMemoryGetRemoteAddressInfoNV';
     if (!memory) {
       this.record.violation(
-        `${id}-memory-parameter`,
+        VUID_VkMemoryGetRemoteAddressInfoNV_memory_parameter,
         `${call}: memory is not a live VkDeviceMemory`,
       );
       this.fail(call, VK_ERROR_INVALID_EXTERNAL_HANDLE);
     }
     if (handleType !== RDMA_HANDLE) {
       this.record.violation(
-        `${id}-handleType-04966`,
+        VUID_VkMemoryGetRemoteAddressInfoNV_handleType_04966,
         `${call}: handleType 0x${(handleType >>> 0).toString(16)}; only VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV has an address`,
       );
       this.fail(call, VK_ERROR_INVALID_EXTERNAL_HANDLE);
     }
     if (!(memory.exportTypes & RDMA_HANDLE)) {
       this.record.violation(
-        `${id}-handleType-04966`,
+        VUID_VkMemoryGetRemoteAddressInfoNV_handleType_04966,
         `${call}: memory was not allocated with VkExportMemoryAllocateInfo naming VK_EXTERNAL_MEMORY_HANDLE_TYPE_RDMA_ADDRESS_BIT_NV`,
       );
       this.fail(call, VK_ERROR_INVALID_EXTERNAL_HANDLE);

@@ -1,91 +1,56 @@
 /**
- * The pNext structures the in-memory binding's commands carry, and the test driver's rule
- * for each (test/driver/chain.c): a structure is valid from a core version, or with an
- * extension the GPU supports (for vkCreateDevice: has enabled). One that is not is a
- * violation, worded as the driver words it, and is left untouched.
+ * The pNext structures the in-memory binding's commands carry, judged by the test driver's
+ * own tables (./generated/chain-rules.ts, generated from the registry with the driver's
+ * chain_rules.c): a structure is valid from a core version, or with an extension the GPU
+ * supports (for vkCreateDevice: has enabled). One that is not breaks its parent's pNext
+ * rule, worded as the driver's chain walk (test/driver/chain.c) words it, and is left
+ * untouched.
  */
-import { VK_API_VERSION_1_1, VK_API_VERSION_1_2 } from '../../src/vulkan/constants.js';
+import { CHAIN_PARENTS, type ChainRule } from './generated/chain-rules.js';
 
-export const EXTENSION = {
-  rdma: 'VK_NV_external_memory_rdma',
-  budget: 'VK_EXT_memory_budget',
-  pci: 'VK_EXT_pci_bus_info',
-} as const;
-export type ExtensionKey = keyof typeof EXTENSION;
-
-export interface ChainRule {
-  name: string;
-  /** The core version that brings it; 0: none. */
-  version: number;
-  extension: ExtensionKey | null;
-}
-
-const core11 = (name: string): ChainRule => ({
-  name,
-  version: VK_API_VERSION_1_1,
-  extension: null,
-});
-
-export const RULES = {
-  ids: core11('VkPhysicalDeviceIDProperties'),
-  driver: {
-    name: 'VkPhysicalDeviceDriverProperties',
-    version: VK_API_VERSION_1_2,
-    extension: null,
-  },
-  pci: { name: 'VkPhysicalDevicePCIBusInfoPropertiesEXT', version: 0, extension: 'pci' },
-  rdmaFeatures: {
-    name: 'VkPhysicalDeviceExternalMemoryRDMAFeaturesNV',
-    version: 0,
-    extension: 'rdma',
-  },
-  budget: { name: 'VkPhysicalDeviceMemoryBudgetPropertiesEXT', version: 0, extension: 'budget' },
-  externalBuffer: core11('VkExternalMemoryBufferCreateInfo'),
-  dedicatedRequirements: core11('VkMemoryDedicatedRequirements'),
-  exportAllocate: core11('VkExportMemoryAllocateInfo'),
-  dedicatedAllocate: core11('VkMemoryDedicatedAllocateInfo'),
-} satisfies Record<string, ChainRule>;
+type Parents = typeof CHAIN_PARENTS;
+/** A structure whose chain the driver checks. */
+export type ChainParentName = keyof Parents;
+/** The structures the registry lets extend `P` (and the driver knows). */
+export type ChainChildName<P extends ChainParentName> = Parents[P]['rules'][number]['name'];
 
 function majorMinor(version: number): string {
   return `${version >>> 22}.${(version >>> 12) & 0x3ff}`;
 }
 
-/** The extensions among `names` that structures depend on. */
-export function extensionKeys(names: Iterable<string>): Set<ExtensionKey> {
-  const given = new Set(names);
-  return new Set(
-    (Object.keys(EXTENSION) as ExtensionKey[]).filter((key) => given.has(EXTENSION[key])),
-  );
-}
-
 /**
- * icd_chain_walk over `rules` in chain order: whether each is allowed, with a violation
- * (id, text) reported for each that is not.
+ * icd_chain_walk over the structures `children` names, in chain order: whether each is
+ * allowed, with a violation (id, text) reported for each that is not.
  */
-export function walkChain(
+export function walkChain<P extends ChainParentName>(
   call: string,
-  parent: string,
-  rules: readonly ChainRule[],
+  parentName: P,
+  children: readonly ChainChildName<P>[],
   version: number,
-  extensions: ReadonlySet<ExtensionKey>,
+  extensions: ReadonlySet<string>,
   violation: (id: string, text: string) => void,
 ): boolean[] {
-  return rules.map((rule) => {
+  const parent = CHAIN_PARENTS[parentName];
+  const rules: readonly ChainRule[] = parent.rules;
+  return children.map((child) => {
+    const rule = rules.find((candidate) => candidate.name === child);
+    // The types allow only the parent's own structures, so this is a bug of the caller.
+    if (!rule) throw new TypeError(`${child} may not extend ${parentName}`);
     const allowed =
-      (rule.version !== 0 && version >= rule.version) ||
-      (rule.extension !== null && extensions.has(rule.extension));
+      (rule.version !== undefined && version >= rule.version) ||
+      rule.always === true ||
+      (rule.extension !== undefined && extensions.has(rule.extension));
     if (allowed) return true;
-    const id = `VUID-${parent}-pNext-pNext`;
-    if (rule.extension) {
+    if (rule.extension !== undefined) {
       const not = call === 'vkCreateDevice' ? 'enabled' : 'supported';
       violation(
-        id,
-        `${call}: ${rule.name} needs ${EXTENSION[rule.extension]}, which is not ${not}; left untouched`,
+        parent.pNextVuid,
+        `${call}: ${rule.name} needs ${rule.extension}, which is not ${not}; left untouched`,
       );
     } else {
       violation(
-        id,
-        `${call}: ${rule.name} needs Vulkan ${majorMinor(rule.version)}, the device has ${majorMinor(version)}`,
+        parent.pNextVuid,
+        `${call}: ${rule.name} needs Vulkan ${majorMinor(rule.version ?? 0)}, the device has ${majorMinor(version)}`,
       );
     }
     return false;
