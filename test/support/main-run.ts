@@ -9,7 +9,7 @@ import type { CliDeps, CliIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import type { Stdin } from '../../src/fleet/read-inputs.js';
 import type { ColorLevel } from '../../src/render/color-level.js';
-import { cleanEnv, type CliResult } from './cli.js';
+import { cleanEnv, parseStdout, type CliResult } from './cli.js';
 import { memoryDeps, type MemoryDriverState } from './memory-binding.js';
 import type { TestDriverConfig } from './test-driver.js';
 
@@ -68,13 +68,5 @@ export async function runMainJson(
   options: MainOptions = {},
 ): Promise<{ result: MainResult; doc: unknown }> {
   const result = await runMain([...args, '--json'], options);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(result.stdout);
-  } catch {
-    throw new Error(
-      `stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`,
-    );
-  }
-  return { result, doc };
+  return { result, doc: parseStdout(result) };
 }
