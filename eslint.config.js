@@ -3,8 +3,9 @@
 // - koffi is imported in exactly one module (src/vulkan/ffi.ts, with its layouts), so every
 //   other layer works with plain, typed objects;
 // - chalk only in src/render: colour is rendering, and only the tables have it;
-// - no Node built-ins in src/probe and src/render: they compute on what they are given
-//   (host facts come from src/host, files from src/output and src/fleet);
+// - no Node built-ins in src/probe, src/check, src/render and the report model
+//   (list-report*.ts, gpu-view.ts, collect.ts): they compute on what they are given (host
+//   facts come from src/host, files from src/output and src/fleet);
 // - the `process` global only where the process is the point: the entry (src/cli/run.ts),
 //   the native module loader (src/native), the clock (src/clock.ts, see why there), the
 //   writers of the process's own files and descriptors (src/output, src/cli/fd-output.ts).
@@ -82,7 +83,18 @@ export default tseslint.config(
   { files: ['src/**/*.ts'], rules: restrict({}) },
   { files: ['src/vulkan/ffi.ts', 'src/vulkan/ffi-types.ts'], rules: restrict({ koffi: false }) },
   { files: ['src/render/**/*.ts'], rules: restrict({ chalk: false, builtins: true }) },
-  { files: ['src/probe/**/*.ts'], rules: restrict({ builtins: true }) },
+  {
+    // The probe, the report model and the judging of it compute on what they are handed.
+    files: [
+      'src/probe/**/*.ts',
+      'src/check/**/*.ts',
+      'src/list-report.ts',
+      'src/list-report-json.ts',
+      'src/gpu-view.ts',
+      'src/collect.ts',
+    ],
+    rules: restrict({ builtins: true }),
+  },
   {
     files: [
       'src/cli/run.ts',

@@ -18,11 +18,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as prettier from 'prettier';
 import { readCommands, renderCommands } from './vk-registry/commands.mjs';
 import { apiVersions, readRequirements } from './vk-registry/requirements.mjs';
 import { readStructs, renderStructs } from './vk-registry/structs.mjs';
-import { generatedHeader } from './vk-registry/ts-literal.mjs';
+import { formatTypeScript, generatedHeader } from './vk-registry/ts-literal.mjs';
 import { readTypes, readWideEnums } from './vk-registry/types.mjs';
 import { attributes, forVulkan, withoutComments } from './vk-registry/xml.mjs';
 
@@ -412,9 +411,7 @@ function parseArgs(argv) {
 
 /** TypeScript outputs are laid out by prettier with the repository's own settings. */
 async function format(path, text) {
-  if (!path.endsWith('.ts')) return text;
-  const settings = await prettier.resolveConfig(join(REPOSITORY, path));
-  return prettier.format(text, { ...settings, filepath: path });
+  return path.endsWith('.ts') ? formatTypeScript(REPOSITORY, path, text) : text;
 }
 
 async function main() {

@@ -1,43 +1,37 @@
 /**
  * A requested allocation (--alloc) is visible in every output, not only in JSON: one stderr
  * line for each GPU whose allocation failed or was skipped, a 0/1 gauge and its duration in
- * Prometheus (never the address as a label), one label per GPU in NFD. Through the real
- * loader with the project's test driver, and on hand-built reports.
+ * Prometheus (never the address as a label), one label per GPU in NFD. Through the CLI
+ * (main() in this process, on GPUs the test driver's configuration describes), and on
+ * hand-built reports.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { renderNfd } from '../src/render/nfd.js';
 import { renderPrometheus } from '../src/render/prometheus.js';
 import type { AllocationReport } from '../src/list-report.js';
-import { cleanEnv, runCli } from './support/cli.js';
+import { runMain } from './support/main-run.js';
 import {
   extensionMissingGpu,
   gpuReport,
   okAllocation,
   listReport,
 } from './support/report-fixtures.js';
-import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
-
-const work = mkdtempSync(join(tmpdir(), 'rdma-probe-alloc-visible-'));
-after(() => rmSync(work, { recursive: true, force: true }));
 
 /** Three GPUs: one allocates, one fails at vkAllocateMemory, one is not RDMA-capable. */
 function mixedRun(format: string) {
-  const dir = mkdtempSync(join(work, `${format}-`));
-  const config = writeDriverConfig(dir, {
+  const config = {
     devices: [{}, {}, { extensions: { rdma: false } }],
-    faults: [{ call: 'vkAllocateMemory', result: 'VK_ERROR_OUT_OF_DEVICE_MEMORY', device: 1 }],
-  });
-  const env = driverEnv(buildTestDriver(), config, join(dir, 'state.json'), { base: cleanEnv() });
-  return runCli(['list', '--format', format, '--alloc=1MiB'], env);
+    faults: [
+      { call: 'vkAllocateMemory' as const, result: 'VK_ERROR_OUT_OF_DEVICE_MEMORY', device: 1 },
+    ],
+  };
+  return runMain(['list', '--format', format, '--alloc=1MiB'], { config });
 }
 
-test('--alloc: one stderr line per GPU whose allocation failed or was skipped, in every format', () => {
+test('--alloc: one stderr line per GPU whose allocation failed or was skipped, in every format', async () => {
   for (const format of ['table', 'json', 'ndjson', 'nfd', 'prometheus']) {
-    const result = mixedRun(format);
+    const result = await mixedRun(format);
     assert.equal(result.exitCode, 5, `${format}: ${result.stderr}`);
     assert.equal(
       result.stderr,
@@ -48,11 +42,10 @@ test('--alloc: one stderr line per GPU whose allocation failed or was skipped, i
   }
 });
 
-test('--alloc that succeeds everywhere prints nothing on stderr and exits 0', () => {
-  const dir = mkdtempSync(join(work, 'ok-'));
-  const config = writeDriverConfig(dir, { devices: [{}, {}] });
-  const env = driverEnv(buildTestDriver(), config, join(dir, 'state.json'), { base: cleanEnv() });
-  const result = runCli(['list', '--format', 'prometheus', '--alloc'], env);
+test('--alloc that succeeds everywhere prints nothing on stderr and exits 0', async () => {
+  const result = await runMain(['list', '--format', 'prometheus', '--alloc'], {
+    config: { devices: [{}, {}] },
+  });
   assert.equal(result.exitCode, 0, result.stderr);
   assert.equal(result.stderr, '');
   assert.match(
@@ -65,8 +58,8 @@ test('--alloc that succeeds everywhere prints nothing on stderr and exits 0', ()
   );
 });
 
-test('--alloc through the driver: Prometheus says 1, 0, 0; NFD says ok, failed, skipped', () => {
-  const prometheus = mixedRun('prometheus').stdout;
+test('--alloc through the CLI: Prometheus says 1, 0, 0; NFD says ok, failed, skipped', async () => {
+  const prometheus = (await mixedRun('prometheus')).stdout;
   const values = [
     ...prometheus.matchAll(
       /^rdma_probe_gpu_allocation_success\{.*pci_bus_id="([^"]+)".*\} (\d)$/gm,
@@ -85,7 +78,7 @@ test('--alloc through the driver: Prometheus says 1, 0, 0; NFD says ok, failed, 
   assert.equal(durations.length, 1, 'a duration only for the allocation that succeeded');
   assert.doesNotMatch(prometheus, /0x7f0000001000/, 'the remote address is never a label');
 
-  const nfd = mixedRun('nfd').stdout;
+  const nfd = (await mixedRun('nfd')).stdout;
   assert.match(nfd, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu0\.alloc=ok$/m);
   assert.match(nfd, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu1\.alloc=failed$/m);
   assert.match(nfd, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu2\.alloc=skipped$/m);

@@ -1,9 +1,11 @@
 /**
- * The RDMA path end to end, through the REAL Vulkan loader with the project's test
- * driver (test/driver/): no machine here exposes VK_NV_external_memory_rdma, so the
- * positive path, every reason for "not capable", and every failure on the allocation
- * path are exercised against a driver that checks the spec's valid-usage rules and
- * counts live objects.
+ * The RDMA path end to end: no machine here exposes VK_NV_external_memory_rdma, so the
+ * positive path, every reason for "not capable", and every failure on the allocation path
+ * are exercised against GPUs described by the test driver's configuration. main() runs in
+ * this process on the in-memory binding, which checks the spec's valid-usage rules and
+ * counts live objects as the driver does (test/binding-contract.test.ts holds the two to
+ * the same results); the validation layer and a fault among the loader's own calls need
+ * the REAL Vulkan loader with the test driver (test/driver/), so those run the built CLI.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { GpuReportJson, ListReportJson } from '../src/list-report.js';
 import { runCli, type CliResult } from './support/cli.js';
+import { runMain } from './support/main-run.js';
+import type { DriverStateView, MemoryDriverState } from './support/memory-binding.js';
 import {
   buildTestDriver,
   driverEnv,
@@ -26,19 +30,25 @@ const work = mkdtempSync(join(tmpdir(), 'rdma-probe-alloc-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 let runs = 0;
 
-interface Run {
+interface Run<State extends DriverStateView = MemoryDriverState> {
   config: TestDriverConfig;
   result: CliResult;
-  state: TestDriverState;
-  env: Record<string, string>;
+  state: State;
 }
 
-/** Runs the CLI against the test driver configured with `config`. */
-function probeWith(
+/** Runs the CLI in this process on the GPUs `config` describes. */
+async function probeWith(config: TestDriverConfig, args: string[]): Promise<Run> {
+  const { state, ...result } = await runMain(args, { config });
+  assert.ok(state, 'the binding was never opened');
+  return { config, result, state };
+}
+
+/** Runs the built CLI against the test driver configured with `config`, through the loader. */
+function probeThroughDriver(
   config: TestDriverConfig,
   args: string[],
   options: { layers?: boolean } = {},
-): Run {
+): Run<TestDriverState> {
   const dir = join(work, String(runs++));
   rmSync(dir, { recursive: true, force: true });
   const manifest = buildTestDriver();
@@ -47,14 +57,14 @@ function probeWith(
   const env = driverEnv(manifest, configPath, statePath, { layers: options.layers ?? false });
   delete env['NO_COLOR'];
   const result = runCli(args, env);
-  return { config, result, state: readDriverState(statePath), env };
+  return { config, result, state: readDriverState(statePath) };
 }
 
 /**
  * The report, checked for what every run must show: exactly the memory types and heaps
  * configured (the driver fills the slots past its counts with junk that must not show).
  */
-function parse(run: Run): ListReportJson {
+function parse(run: Run<DriverStateView>): ListReportJson {
   let report: ListReportJson;
   try {
     report = JSON.parse(run.result.stdout) as ListReportJson;
@@ -72,7 +82,7 @@ function parse(run: Run): ListReportJson {
   return report;
 }
 
-function assertNothingLeft(state: TestDriverState): void {
+function assertNothingLeft(state: DriverStateView): void {
   assert.deepEqual(
     state.live,
     { instances: 0, devices: 0, buffers: 0, memory: 0 },
@@ -85,8 +95,8 @@ function assertNothingLeft(state: TestDriverState): void {
 const reasons = (gpu: GpuReportJson) => gpu.verdict.reasons.map((r) => r.code);
 
 describe('a capable GPU', () => {
-  test('--alloc prints the remote address the driver exported, frees everything, exits 0', () => {
-    const run = probeWith({ devices: [{ remoteAddress: '0x7f00deadb000' }] }, [
+  test('--alloc prints the remote address the driver exported, frees everything, exits 0', async () => {
+    const run = await probeWith({ devices: [{ remoteAddress: '0x7f00deadb000' }] }, [
       'list',
       '--json',
       '--alloc=64KiB',
@@ -112,8 +122,8 @@ describe('a capable GPU', () => {
     assert.equal(run.state.created.memory, 1);
   });
 
-  test('the table shows the address and the NIC caveat; the default size is 1 MiB', () => {
-    const run = probeWith({ devices: [{}] }, ['list', '--alloc']);
+  test('the table shows the address and the NIC caveat; the default size is 1 MiB', async () => {
+    const run = await probeWith({ devices: [{}] }, ['list', '--alloc']);
     assert.equal(run.result.exitCode, 0, run.result.stderr);
     assert.match(run.result.stdout, /remote address 0x7f0000001000/);
     assert.match(run.result.stdout, /1\.0 MiB requested/);
@@ -130,8 +140,8 @@ describe('a capable GPU', () => {
     [false, true, true],
     [true, true, true],
   ]) {
-    test(`DEDICATED_ONLY ${dedicatedOnly}, requiresDedicatedAllocation ${requiresDedicatedAllocation}: dedicated ${dedicated}`, () => {
-      const run = probeWith(
+    test(`DEDICATED_ONLY ${dedicatedOnly}, requiresDedicatedAllocation ${requiresDedicatedAllocation}: dedicated ${dedicated}`, async () => {
+      const run = await probeWith(
         { devices: [{ externalBuffer: { dedicatedOnly }, requiresDedicatedAllocation }] },
         ['list', '--json', '--alloc'],
       );
@@ -145,7 +155,7 @@ describe('a capable GPU', () => {
     });
   }
 
-  test('the memory type is the RDMA-capable one allowed by memoryTypeBits, with its own heap', () => {
+  test('the memory type is the RDMA-capable one allowed by memoryTypeBits, with its own heap', async () => {
     const config: TestDriverConfig = {
       devices: [
         {
@@ -162,7 +172,7 @@ describe('a capable GPU', () => {
         },
       ],
     };
-    const run = probeWith(config, ['list', '--json', '--alloc=2GiB']);
+    const run = await probeWith(config, ['list', '--json', '--alloc=2GiB']);
     assert.equal(run.result.exitCode, 0, run.result.stderr);
     const allocation = parse(run).gpus[0]!.allocation!;
     assert.equal(allocation.memoryTypeIndex, 2);
@@ -170,7 +180,7 @@ describe('a capable GPU', () => {
     assertNothingLeft(run.state);
   });
 
-  test("the budget checked is the chosen type's heap, not the first RDMA-capable type's", () => {
+  test("the budget checked is the chosen type's heap, not the first RDMA-capable type's", async () => {
     const config: TestDriverConfig = {
       devices: [
         {
@@ -186,7 +196,7 @@ describe('a capable GPU', () => {
         },
       ],
     };
-    const run = probeWith(config, ['list', '--json', '--alloc=2GiB']);
+    const run = await probeWith(config, ['list', '--json', '--alloc=2GiB']);
     assert.equal(run.result.exitCode, 5);
     const allocation = parse(run).gpus[0]!.allocation!;
     assert.equal(allocation.memoryTypeIndex, 1);
@@ -201,7 +211,7 @@ describe('a capable GPU', () => {
   });
 
   test('passes the Khronos validation layer with zero messages, allocation included', () => {
-    const run = probeWith({ devices: [{ externalBuffer: { dedicatedOnly: true } }] }, [
+    const run = probeThroughDriver({ devices: [{ externalBuffer: { dedicatedOnly: true } }] }, [
       'list',
       '--json',
       '--validate',
@@ -239,8 +249,8 @@ describe('GPUs that are not capable say why, and are skipped for allocation', ()
     },
   ];
   for (const { name, device, expected } of cases) {
-    test(name, () => {
-      const run = probeWith({ devices: [device] }, ['list', '--json', '--alloc']);
+    test(name, async () => {
+      const run = await probeWith({ devices: [device] }, ['list', '--json', '--alloc']);
       assert.equal(run.result.exitCode, 5, 'a skipped requested allocation is not success');
       const gpu = parse(run).gpus[0]!;
       assert.equal(gpu.verdict.rdma, 'not-capable');
@@ -256,8 +266,8 @@ describe('GPUs that are not capable say why, and are skipped for allocation', ()
     });
   }
 
-  test('the feature is never queried (or guessed) without the extension', () => {
-    const run = probeWith({ devices: [{ extensions: { rdma: false } }] }, ['list', '--json']);
+  test('the feature is never queried (or guessed) without the extension', async () => {
+    const run = await probeWith({ devices: [{ extensions: { rdma: false } }] }, ['list', '--json']);
     const gpu = parse(run).gpus[0]!;
     assert.equal(gpu.features.externalMemoryRDMA, null);
     assert.equal(gpu.rdmaExport, null);
@@ -266,11 +276,11 @@ describe('GPUs that are not capable say why, and are skipped for allocation', ()
 });
 
 describe('budget, memory budget extension and PCI info', () => {
-  test('a size beyond the chosen heap budget is refused before allocating', () => {
+  test('a size beyond the chosen heap budget is refused before allocating', async () => {
     const device: TestDriverDevice = {
       heaps: [{ size: 1 << 30, flags: 1, budget: 64 << 20, usage: 16 << 20 }],
     };
-    const run = probeWith({ devices: [device] }, ['list', '--json', '--alloc=64MiB']);
+    const run = await probeWith({ devices: [device] }, ['list', '--json', '--alloc=64MiB']);
     assert.equal(run.result.exitCode, 5);
     const allocation = parse(run).gpus[0]!.allocation!;
     assert.equal(allocation.status, 'failed');
@@ -284,8 +294,12 @@ describe('budget, memory budget extension and PCI info', () => {
     ['a budget of 0', { size: 1 << 30, flags: 1, budget: 0, usage: 0 }],
     ['a budget all used', { size: 1 << 30, flags: 1, budget: 64 << 20, usage: 64 << 20 }],
   ] as const) {
-    test(`${name} leaves nothing to allocate: refused at the budget check`, () => {
-      const run = probeWith({ devices: [{ heaps: [heap] }] }, ['list', '--json', '--alloc=64KiB']);
+    test(`${name} leaves nothing to allocate: refused at the budget check`, async () => {
+      const run = await probeWith({ devices: [{ heaps: [heap] }] }, [
+        'list',
+        '--json',
+        '--alloc=64KiB',
+      ]);
       assert.equal(run.result.exitCode, 5);
       const gpu = parse(run).gpus[0]!;
       assert.equal(gpu.memory?.heaps[0]?.budget, heap.budget);
@@ -294,29 +308,29 @@ describe('budget, memory budget extension and PCI info', () => {
         result: null,
         message: "65536 bytes exceed heap 0's available budget of 0 bytes; nothing was allocated",
       });
-      assert.equal(run.state.calls['vkAllocateMemory'] ?? 0, 0, 'never asked the driver');
+      assert.equal(run.state.deviceCalls['vkAllocateMemory'] ?? 0, 0, 'never asked the driver');
       assertNothingLeft(run.state);
     });
   }
 
-  test('without VK_EXT_memory_budget, budgets are null and the heap size bounds the allocation', () => {
+  test('without VK_EXT_memory_budget, budgets are null and the heap size bounds the allocation', async () => {
     const device: TestDriverDevice = {
       extensions: { memoryBudget: false },
       heaps: [{ size: 1 << 20, flags: 1 }],
     };
-    const fits = probeWith({ devices: [device] }, ['list', '--json', '--alloc=1MiB']);
+    const fits = await probeWith({ devices: [device] }, ['list', '--json', '--alloc=1MiB']);
     const gpu = parse(fits).gpus[0]!;
     assert.equal(gpu.memory?.budgetAvailable, false);
     assert.equal(gpu.memory?.heaps[0]?.budget, null);
     assert.equal(gpu.rdmaMemoryTypes[0]?.heapBudget, null);
     assert.equal(gpu.allocation?.status, 'ok');
-    const tooBig = probeWith({ devices: [device] }, ['list', '--json', '--alloc=2MiB']);
+    const tooBig = await probeWith({ devices: [device] }, ['list', '--json', '--alloc=2MiB']);
     assert.equal(parse(tooBig).gpus[0]!.allocation?.failure?.step, 'budget-check');
     assertNothingLeft(fits.state);
     assertNothingLeft(tooBig.state);
   });
 
-  test('budget and usage are reported per heap from VK_EXT_memory_budget', () => {
+  test('budget and usage are reported per heap from VK_EXT_memory_budget', async () => {
     const device: TestDriverDevice = {
       heaps: [
         { size: 80 * 2 ** 30, flags: 1, budget: 79 * 2 ** 30, usage: 3 << 20 },
@@ -327,7 +341,7 @@ describe('budget, memory budget extension and PCI info', () => {
         { flags: 0x6, heap: 1 },
       ],
     };
-    const gpu = parse(probeWith({ devices: [device] }, ['list', '--json'])).gpus[0]!;
+    const gpu = parse(await probeWith({ devices: [device] }, ['list', '--json'])).gpus[0]!;
     assert.deepEqual(
       gpu.memory?.heaps.map((h) => [h.size, h.budget, h.usage, h.flags]),
       [
@@ -346,14 +360,17 @@ describe('budget, memory budget extension and PCI info', () => {
     ]);
   });
 
-  test('without VK_EXT_pci_bus_info the PCI bus ID is null, never guessed', () => {
-    const run = probeWith({ devices: [{ extensions: { pciBusInfo: false } }] }, ['list', '--json']);
+  test('without VK_EXT_pci_bus_info the PCI bus ID is null, never guessed', async () => {
+    const run = await probeWith({ devices: [{ extensions: { pciBusInfo: false } }] }, [
+      'list',
+      '--json',
+    ]);
     assert.equal(parse(run).gpus[0]!.identity.pciBusId, null);
     assertNothingLeft(run.state);
   });
 
-  test('identity: NVIDIA driver version, UUID in both forms, PCI in nvidia-smi form', () => {
-    const run = probeWith(
+  test('identity: NVIDIA driver version, UUID in both forms, PCI in nvidia-smi form', async () => {
+    const run = await probeWith(
       {
         devices: [
           {
@@ -375,8 +392,8 @@ describe('budget, memory budget extension and PCI info', () => {
 });
 
 describe('several GPUs', () => {
-  test('two GPUs with mixed verdicts: both reported, only the capable one allocates', () => {
-    const run = probeWith({ devices: [{}, { externalMemoryRDMA: false }] }, [
+  test('two GPUs with mixed verdicts: both reported, only the capable one allocates', async () => {
+    const run = await probeWith({ devices: [{}, { externalMemoryRDMA: false }] }, [
       'list',
       '--json',
       '--alloc',
@@ -394,11 +411,11 @@ describe('several GPUs', () => {
     assertNothingLeft(run.state);
   });
 
-  test('eight GPUs: every one listed once, in order, and --device picks each by index, UUID and PCI', () => {
+  test('eight GPUs: every one listed once, in order, and --device picks each by index, UUID and PCI', async () => {
     const devices: TestDriverDevice[] = Array.from({ length: 8 }, (_, i) =>
       i % 3 === 2 ? { extensions: { rdma: false } } : {},
     );
-    const all = parse(probeWith({ devices }, ['list', '--json']));
+    const all = parse(await probeWith({ devices }, ['list', '--json']));
     assert.equal(all.gpus.length, 8);
     assert.deepEqual(
       all.gpus.map((g) => g.index),
@@ -415,7 +432,7 @@ describe('several GPUs', () => {
         gpu.identity.nvidiaSmiUUID,
         gpu.identity.pciBusId!,
       ]) {
-        const one = parse(probeWith({ devices }, ['list', '--json', '--device', selector]));
+        const one = parse(await probeWith({ devices }, ['list', '--json', '--device', selector]));
         assert.deepEqual(
           one.gpus.map((g) => g.identity.deviceUUID),
           [gpu.identity.deviceUUID],
@@ -425,17 +442,17 @@ describe('several GPUs', () => {
     }
   });
 
-  test('--device with --alloc creates the device on the selected GPU, not on the first', () => {
+  test('--device with --alloc creates the device on the selected GPU, not on the first', async () => {
     const devices: TestDriverDevice[] = [0, 1, 2].map((i) => ({
       remoteAddress: `0x7f000000${i}000`,
     }));
-    const all = parse(probeWith({ devices }, ['list', '--json']));
+    const all = parse(await probeWith({ devices }, ['list', '--json']));
     for (const [selector, index] of [
       ['2', 2],
       [all.gpus[1]!.identity.nvidiaSmiUUID, 1],
       [all.gpus[2]!.identity.pciBusId!, 2],
     ] as const) {
-      const run = probeWith({ devices }, ['list', '--json', '--alloc', '--device', selector]);
+      const run = await probeWith({ devices }, ['list', '--json', '--alloc', '--device', selector]);
       assert.equal(run.result.exitCode, 0, run.result.stderr);
       const gpus = parse(run).gpus;
       assert.deepEqual(
@@ -451,7 +468,7 @@ describe('several GPUs', () => {
   });
 
   test('a Vulkan failure on one GPU is recorded on it; the others are still reported', () => {
-    const run = probeWith(
+    const run = probeThroughDriver(
       {
         devices: [{}, {}],
         // The loader makes three calls of its own per device while enumerating (and
@@ -516,10 +533,10 @@ describe('fault sweep: every Vulkan call on the allocation path, failing with ea
     ],
   };
   for (const [call, results] of Object.entries(plausible)) {
-    test(call, () => {
+    test(call, async () => {
       for (const result of results) {
         for (const dedicatedOnly of [false, true]) {
-          const run = probeWith(
+          const run = await probeWith(
             {
               devices: [{ externalBuffer: { dedicatedOnly } }],
               faults: [{ call: call as never, result }],
@@ -540,8 +557,8 @@ describe('fault sweep: every Vulkan call on the allocation path, failing with ea
     });
   }
 
-  test('the table names the failed step and VkResult', () => {
-    const run = probeWith(
+  test('the table names the failed step and VkResult', async () => {
+    const run = await probeWith(
       {
         devices: [{}],
         faults: [{ call: 'vkAllocateMemory', result: 'VK_ERROR_OUT_OF_DEVICE_MEMORY' }],
@@ -555,8 +572,8 @@ describe('fault sweep: every Vulkan call on the allocation path, failing with ea
 });
 
 describe('faults outside the allocation path', () => {
-  test('vkCreateInstance failing means no usable driver: exit 3, one line', () => {
-    const run = probeWith(
+  test('vkCreateInstance failing means no usable driver: exit 3, one line', async () => {
+    const run = await probeWith(
       { faults: [{ call: 'vkCreateInstance', result: 'VK_ERROR_INITIALIZATION_FAILED' }] },
       ['list', '--json'],
     );
@@ -566,8 +583,8 @@ describe('faults outside the allocation path', () => {
     assert.deepEqual(run.state.live, { instances: 0, devices: 0, buffers: 0, memory: 0 });
   });
 
-  test('vkEnumeratePhysicalDevices failing is a Vulkan error: exit 4 naming the call', () => {
-    const run = probeWith(
+  test('vkEnumeratePhysicalDevices failing is a Vulkan error: exit 4 naming the call', async () => {
+    const run = await probeWith(
       { faults: [{ call: 'vkEnumeratePhysicalDevices', result: 'VK_ERROR_OUT_OF_HOST_MEMORY' }] },
       ['list', '--json'],
     );
@@ -580,8 +597,8 @@ describe('faults outside the allocation path', () => {
     assertNothingLeft(run.state);
   });
 
-  test('a driver with no GPU: exit 3', () => {
-    const run = probeWith({ devices: [] }, ['list', '--json']);
+  test('a driver with no GPU: exit 3', async () => {
+    const run = await probeWith({ devices: [] }, ['list', '--json']);
     assert.equal(run.result.exitCode, 3);
     assert.match(run.result.stderr, /no Vulkan device found/);
     assertNothingLeft(run.state);

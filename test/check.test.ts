@@ -1,8 +1,10 @@
 /**
- * `rdma-probe check` as health checkers run it: a child process through the REAL Vulkan
- * loader with the project's test driver (test/driver/), reading the one stdout line and
- * the exit code. Each rule passing and failing, rules together, several GPUs with mixed
- * verdicts, the 200-byte cap, every exit code, and --json against its schema.
+ * `rdma-probe check` as health checkers run it, reading the one stdout line and the exit
+ * code. Each rule passing and failing, rules together, several GPUs with mixed verdicts,
+ * the 200-byte cap, every exit code, and --json against its schema. main() runs in this
+ * process on the in-memory binding, built from the test driver's configuration; what needs
+ * the real loader (the validation layer, a failure among the loader's own calls, its
+ * environment, the process's descriptors) runs the built CLI with the test driver.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +16,8 @@ import type { CheckReport } from '../src/check/check-report.js';
 import type { CliIo } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { cleanEnv, runCli, type CliResult } from './support/cli.js';
+import { runMain } from './support/main-run.js';
+import type { DriverStateView } from './support/memory-binding.js';
 import { cliPath, fixturesDir } from './support/paths.js';
 import { assertValidCheckReport } from './support/schema.js';
 import {
@@ -23,7 +27,6 @@ import {
   writeDriverConfig,
   type TestDriverConfig,
   type TestDriverDevice,
-  type TestDriverState,
 } from './support/test-driver.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rdma-probe-check-'));
@@ -36,7 +39,7 @@ const VM_HOST = hostRoot('vm-no-rdma');
 interface Run {
   result: CliResult;
   /** Null when the driver was never loaded (a usage error stops before the probe). */
-  state: TestDriverState | null;
+  state: DriverStateView | null;
 }
 
 interface RunOptions {
@@ -45,8 +48,23 @@ interface RunOptions {
   layers?: boolean;
 }
 
-/** `rdma-probe check ARGS` against the test driver configured with `config`. */
-function check(config: TestDriverConfig, args: string[] = [], options: RunOptions = {}): Run {
+/** `rdma-probe check ARGS` on the GPUs `config` describes, in this process. */
+async function check(
+  config: TestDriverConfig,
+  args: string[] = [],
+  options: RunOptions = {},
+): Promise<Run> {
+  const env = cleanEnv({ RDMA_PROBE_SYSFS_ROOT: options.root ?? READY_HOST });
+  const { state, ...result } = await runMain(['check', ...args], { config, env });
+  return { result, state };
+}
+
+/** The same through the real loader and the test driver, for what only they can show. */
+function checkThroughDriver(
+  config: TestDriverConfig,
+  args: string[] = [],
+  options: RunOptions = {},
+): Run {
   const dir = mkdtempSync(join(work, 'run-'));
   const configPath = writeDriverConfig(dir, config);
   const statePath = join(dir, 'state.json');
@@ -58,9 +76,8 @@ function check(config: TestDriverConfig, args: string[] = [], options: RunOption
   return { result, state: existsSync(statePath) ? readDriverState(statePath) : null };
 }
 
-/** The same with --json: the document, checked against schema/check.schema.json. */
-function checkJson(config: TestDriverConfig, args: string[] = [], options: RunOptions = {}) {
-  const run = check(config, [...args, '--json'], options);
+/** The document of --json, checked against schema/check.schema.json. */
+function documentOf(run: Run) {
   let doc: CheckReport;
   try {
     doc = JSON.parse(run.result.stdout) as CheckReport;
@@ -72,6 +89,11 @@ function checkJson(config: TestDriverConfig, args: string[] = [], options: RunOp
   assertValidCheckReport(doc);
   assert.equal(doc.exitCode, run.result.exitCode, 'the document names the exit code');
   return { ...run, doc };
+}
+
+/** `check ARGS --json`: the document, checked against its schema. */
+async function checkJson(config: TestDriverConfig, args: string[] = [], options: RunOptions = {}) {
+  return documentOf(await check(config, [...args, '--json'], options));
 }
 
 /** The one line health checkers read: exactly one, newline-terminated, within the cap. */
@@ -105,7 +127,7 @@ function assertFail(run: Run, pattern: RegExp): string {
   return line;
 }
 
-function assertNothingLeft(state: TestDriverState | null): void {
+function assertNothingLeft(state: DriverStateView | null): void {
   if (state === null) return;
   assert.deepEqual(state.live, { instances: 0, devices: 0, buffers: 0, memory: 0 }, 'leaked');
   assert.deepEqual(state.violations, [], 'valid-usage rules broken');
@@ -119,17 +141,17 @@ const featureOff: TestDriverDevice = { externalMemoryRDMA: false };
 const DRIVER_575_64_05 = ((575 << 22) | (64 << 14) | (5 << 6)) >>> 0;
 
 describe('the default rule: every GPU is RDMA-capable', () => {
-  test('one capable GPU: OK, naming it', () => {
-    const line = assertOk(check({ devices: [capable] }), /RDMA-capable/);
+  test('one capable GPU: OK, naming it', async () => {
+    const line = assertOk(await check({ devices: [capable] }), /RDMA-capable/);
     assert.equal(line, 'OK: GPU 0 00000000:06:00.0: RDMA-capable');
   });
 
-  test('several capable GPUs: OK with the count', () => {
-    assertOk(check({ devices: [capable, capable, capable] }), /^OK: 3 GPUs: RDMA-capable$/);
+  test('several capable GPUs: OK with the count', async () => {
+    assertOk(await check({ devices: [capable, capable, capable] }), /^OK: 3 GPUs: RDMA-capable$/);
   });
 
-  test('a GPU without the extension: FAIL with its index, PCI bus ID and reason code', () => {
-    const run = check({ devices: [noExtension] });
+  test('a GPU without the extension: FAIL with its index, PCI bus ID and reason code', async () => {
+    const run = await check({ devices: [noExtension] });
     const line = assertFail(run, /^FAIL: GPU 0 00000000:06:00\.0: extension-missing: /);
     assert.doesNotMatch(line, /more$/, 'one problem only');
     assert.match(
@@ -138,28 +160,28 @@ describe('the default rule: every GPU is RDMA-capable', () => {
     );
   });
 
-  test('mixed verdicts: the first failing GPU, and how many more', () => {
-    const run = check({ devices: [capable, featureOff, capable, noExtension] });
+  test('mixed verdicts: the first failing GPU, and how many more', async () => {
+    const run = await check({ devices: [capable, featureOff, capable, noExtension] });
     assertFail(run, /^FAIL: GPU 1 00000000:07:00\.0: feature-disabled: .*; 1 more$/);
     const details = run.result.stderr.trimEnd().split('\n');
     assert.equal(details.length, 2, 'every problem on stderr');
     assert.match(details[1]!, /GPU 3 00000000:09:00\.0: extension-missing/);
   });
 
-  test('--device judges only the GPU it selects', () => {
+  test('--device judges only the GPU it selects', async () => {
     const devices = [capable, featureOff];
     assertOk(
-      check({ devices }, ['--device', '0']),
+      await check({ devices }, ['--device', '0']),
       /^OK: GPU 0 00000000:06:00\.0: --device 0, RDMA-capable$/,
     );
     assertFail(
-      check({ devices }, ['--device', '00000000:07:00.0']),
+      await check({ devices }, ['--device', '00000000:07:00.0']),
       /^FAIL: GPU 1 .*feature-disabled/,
     );
   });
 
-  test('--device that matches no GPU fails the check, naming the GPUs found', () => {
-    const run = check({ devices: [capable] }, [
+  test('--device that matches no GPU fails the check, naming the GPUs found', async () => {
+    const run = await check({ devices: [capable] }, [
       '--device',
       'GPU-52444d41-2d54-4553-542d-4750552d0009',
     ]);
@@ -169,8 +191,10 @@ describe('the default rule: every GPU is RDMA-capable', () => {
     );
   });
 
+  // Through the loader: it calls vkEnumerateDeviceExtensionProperties itself, so only the
+  // real one knows which call `skip` lands on.
   test('a GPU whose probe failed is a FAIL of that GPU (probe-failed), the others judged', () => {
-    const { doc, result } = checkJson({
+    const config: TestDriverConfig = {
       devices: [capable, capable],
       faults: [
         {
@@ -180,7 +204,8 @@ describe('the default rule: every GPU is RDMA-capable', () => {
           skip: 3,
         },
       ],
-    });
+    };
+    const { doc, result } = documentOf(checkThroughDriver(config, ['--json']));
     assert.equal(result.exitCode, 1);
     assert.equal(doc.problems.length, 1);
     assert.equal(doc.problems[0]!.code, 'probe-failed');
@@ -194,41 +219,41 @@ describe('the default rule: every GPU is RDMA-capable', () => {
 });
 
 describe('--gpus N: exactly N GPUs found, before --device selects', () => {
-  test('the right count passes; a missing GPU (fallen off the bus) fails', () => {
+  test('the right count passes; a missing GPU (fallen off the bus) fails', async () => {
     const eight = Array.from({ length: 8 }, () => capable);
     assertOk(
-      check({ devices: eight }, ['--gpus', '8']),
+      await check({ devices: eight }, ['--gpus', '8']),
       /^OK: 8 GPUs: 8 GPUs found as expected, RDMA-capable$/,
     );
-    const run = check({ devices: eight.slice(1) }, ['--gpus', '8']);
+    const run = await check({ devices: eight.slice(1) }, ['--gpus', '8']);
     assertFail(run, /^FAIL: host: gpu-count-mismatch: 7 GPUs found, expected 8 /);
-    assertFail(check({ devices: eight }, ['--gpus', '4']), /8 GPUs found, expected 4$/);
+    assertFail(await check({ devices: eight }, ['--gpus', '4']), /8 GPUs found, expected 4$/);
   });
 
-  test('counted before --device: one GPU judged, all of them counted', () => {
+  test('counted before --device: one GPU judged, all of them counted', async () => {
     const devices = [capable, capable, featureOff];
     assertOk(
-      check({ devices }, ['--device', '1', '--gpus', '3']),
+      await check({ devices }, ['--device', '1', '--gpus', '3']),
       /^OK: GPU 1 00000000:07:00\.0: --device 1, 3 GPUs found as expected, RDMA-capable$/,
     );
     assertFail(
-      check({ devices }, ['--device', '1', '--gpus', '1']),
+      await check({ devices }, ['--device', '1', '--gpus', '1']),
       /gpu-count-mismatch: 3 GPUs found, expected 1$/,
     );
   });
 });
 
 describe('--min-driver VERSION: compared part by part as numbers', () => {
-  test('580.159.04 against older, equal and newer minimums', () => {
+  test('580.159.04 against older, equal and newer minimums', async () => {
     for (const min of ['575.64', '575.64.05', '580', '580.159.4', '580.159.04', '9.999']) {
       assertOk(
-        check({ devices: [capable] }, ['--min-driver', min]),
+        await check({ devices: [capable] }, ['--min-driver', min]),
         new RegExp(`driver >= ${min.replaceAll('.', '\\.')}, RDMA-capable$`),
       );
     }
     for (const min of ['580.159.05', '580.160', '581', '1000.0']) {
       assertFail(
-        check({ devices: [capable] }, ['--min-driver', min]),
+        await check({ devices: [capable] }, ['--min-driver', min]),
         new RegExp(
           `driver-too-old: driver 580\\.159\\.04 is older than ${min.replaceAll('.', '\\.')}$`,
         ),
@@ -236,19 +261,19 @@ describe('--min-driver VERSION: compared part by part as numbers', () => {
     }
   });
 
-  test('575.64 < 575.64.05 < 580.159.04, with drivers of both on one host', () => {
+  test('575.64 < 575.64.05 < 580.159.04, with drivers of both on one host', async () => {
     const devices = [capable, { driverVersion: DRIVER_575_64_05 }];
-    assertOk(check({ devices }, ['--min-driver', '575.64']), /driver >= 575\.64/);
-    assertOk(check({ devices }, ['--min-driver', '575.64.05']), /driver >= 575\.64\.05/);
+    assertOk(await check({ devices }, ['--min-driver', '575.64']), /driver >= 575\.64/);
+    assertOk(await check({ devices }, ['--min-driver', '575.64.05']), /driver >= 575\.64\.05/);
     assertFail(
-      check({ devices }, ['--min-driver', '575.64.06']),
+      await check({ devices }, ['--min-driver', '575.64.06']),
       /^FAIL: GPU 1 00000000:07:00\.0: driver-too-old: driver 575\.64\.05 is older than 575\.64\.06$/,
     );
   });
 
-  test('a bad VERSION is a usage error: exit 2, UNKNOWN on stdout', () => {
+  test('a bad VERSION is a usage error: exit 2, UNKNOWN on stdout', async () => {
     for (const bad of ['580.x', 'v580', '580.', '.580', '580..1', '', '580 .1', '-1']) {
-      const run = check({ devices: [capable] }, [`--min-driver=${bad}`]);
+      const run = await check({ devices: [capable] }, [`--min-driver=${bad}`]);
       assert.equal(run.result.exitCode, 2, bad);
       assert.match(
         theLine(run.result),
@@ -260,36 +285,36 @@ describe('--min-driver VERSION: compared part by part as numbers', () => {
 });
 
 describe('--host-ready: the host must be ready too', () => {
-  test('a ready host passes', () => {
-    assertOk(check({ devices: [capable] }, ['--host-ready']), /RDMA-capable, host ready$/);
+  test('a ready host passes', async () => {
+    assertOk(await check({ devices: [capable] }, ['--host-ready']), /RDMA-capable, host ready$/);
   });
 
-  test('a host without peermem and NICs fails with its first issue, the others noted', () => {
-    const run = check({ devices: [capable] }, ['--host-ready'], { root: VM_HOST });
+  test('a host without peermem and NICs fails with its first issue, the others noted', async () => {
+    const run = await check({ devices: [capable] }, ['--host-ready'], { root: VM_HOST });
     assertFail(run, /^FAIL: host: peermem-absent: .*\(also: memory-peers-absent, no-rdma-nic\)$/);
   });
 
-  test("without --host-ready the host's readiness does not count", () => {
-    assertOk(check({ devices: [capable] }, [], { root: VM_HOST }), /RDMA-capable$/);
+  test("without --host-ready the host's readiness does not count", async () => {
+    assertOk(await check({ devices: [capable] }, [], { root: VM_HOST }), /RDMA-capable$/);
   });
 
-  test("a GPU whose nearest NIC is on another NUMA node fails it (that GPU's placement)", () => {
+  test("a GPU whose nearest NIC is on another NUMA node fails it (that GPU's placement)", async () => {
     const devices = [capable, { pci: { bus: 0x83 } }];
-    const run = check({ devices }, ['--host-ready']);
+    const run = await check({ devices }, ['--host-ready']);
     assertFail(run, /^FAIL: GPU 1 00000000:83:00\.0: nic-other-numa-node: /);
-    assertOk(check({ devices }, ['--host-ready', '--device', '0']), /host ready$/);
+    assertOk(await check({ devices }, ['--host-ready', '--device', '0']), /host ready$/);
   });
 });
 
 describe('--alloc[=SIZE]: a test allocation must succeed on every judged GPU', () => {
-  test('it succeeds: OK, and everything is freed', () => {
-    const run = check({ devices: [capable, capable] }, ['--alloc=64KiB']);
+  test('it succeeds: OK, and everything is freed', async () => {
+    const run = await check({ devices: [capable, capable] }, ['--alloc=64KiB']);
     assertOk(run, /^OK: 2 GPUs: RDMA-capable, 64\.0 KiB test allocation$/);
     assert.equal(run.state?.created.memory, 2);
   });
 
-  test('the default size is 1 MiB', () => {
-    const { doc } = checkJson({ devices: [capable] }, ['--alloc']);
+  test('the default size is 1 MiB', async () => {
+    const { doc } = await checkJson({ devices: [capable] }, ['--alloc']);
     assert.equal(doc.status, 'ok');
     const rule = doc.rules.find((r) => r.id === 'alloc')!;
     assert.equal(rule.parameter, 1048576);
@@ -299,8 +324,8 @@ describe('--alloc[=SIZE]: a test allocation must succeed on every judged GPU', (
     );
   });
 
-  test('a failing allocation is a FAIL of that GPU', () => {
-    const run = check(
+  test('a failing allocation is a FAIL of that GPU', async () => {
+    const run = await check(
       {
         devices: [capable],
         faults: [{ call: 'vkAllocateMemory', result: 'VK_ERROR_OUT_OF_DEVICE_MEMORY' }],
@@ -313,8 +338,8 @@ describe('--alloc[=SIZE]: a test allocation must succeed on every judged GPU', (
     );
   });
 
-  test('a GPU that is not capable fails both rules: not capable, allocation skipped', () => {
-    const run = check({ devices: [featureOff] }, ['--alloc']);
+  test('a GPU that is not capable fails both rules: not capable, allocation skipped', async () => {
+    const run = await check({ devices: [featureOff] }, ['--alloc']);
     assertFail(run, /^FAIL: GPU 0 .*: feature-disabled: .*; 1 more$/);
     assert.match(
       run.result.stderr,
@@ -324,10 +349,12 @@ describe('--alloc[=SIZE]: a test allocation must succeed on every judged GPU', (
   });
 
   test('passes the Khronos validation layer with zero messages', () => {
-    const { doc, result, state } = checkJson(
-      { devices: [capable, { externalBuffer: { dedicatedOnly: true } }] },
-      ['--alloc', '--validate'],
-      { layers: true },
+    const { doc, result, state } = documentOf(
+      checkThroughDriver(
+        { devices: [capable, { externalBuffer: { dedicatedOnly: true } }] },
+        ['--alloc', '--validate', '--json'],
+        { layers: true },
+      ),
     );
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(result.stderr, '', 'no validation message');
@@ -344,16 +371,16 @@ describe('--alloc[=SIZE]: a test allocation must succeed on every judged GPU', (
 describe('rules together', () => {
   const args = ['--gpus', '2', '--min-driver', '575.64', '--host-ready', '--alloc=1MiB'];
 
-  test('all hold: OK naming each rule', () => {
-    const line = assertOk(check({ devices: [capable, capable] }, args), /^OK: 2 GPUs: /);
+  test('all hold: OK naming each rule', async () => {
+    const line = assertOk(await check({ devices: [capable, capable] }, args), /^OK: 2 GPUs: /);
     assert.equal(
       line,
       'OK: 2 GPUs: 2 GPUs found as expected, driver >= 575.64, RDMA-capable, host ready, 1.0 MiB test allocation',
     );
   });
 
-  test('several fail: the first in rule order, the others counted and on stderr', () => {
-    const run = check(
+  test('several fail: the first in rule order, the others counted and on stderr', async () => {
+    const run = await check(
       { devices: [capable, { ...noExtension, driverVersion: DRIVER_575_64_05 }, capable] },
       ['--gpus', '2', '--min-driver', '580', '--host-ready', '--alloc'],
       { root: VM_HOST },
@@ -367,8 +394,8 @@ describe('rules together', () => {
     assert.deepEqual(rules, ['gpu-count', 'min-driver', 'rdma-capable', 'host-ready', 'alloc']);
   });
 
-  test('--json: every rule with its results per GPU, the line and the report', () => {
-    const { doc } = checkJson({ devices: [capable, featureOff] }, args);
+  test('--json: every rule with its results per GPU, the line and the report', async () => {
+    const { doc } = await checkJson({ devices: [capable, featureOff] }, args);
     assert.equal(doc.status, 'fail');
     assert.equal(doc.kind, 'check');
     assert.equal(doc.schemaVersion, 1);
@@ -412,28 +439,28 @@ describe('rules together', () => {
 });
 
 describe('the one line stays one line of at most 200 bytes', () => {
-  test('64 failing GPUs with long messages: cut with an ellipsis, "; N more" kept', () => {
+  test('64 failing GPUs with long messages: cut with an ellipsis, "; N more" kept', async () => {
     const devices = Array.from({ length: 64 }, () => noExtension);
-    const run = check({ devices }, ['--alloc']);
+    const run = await check({ devices }, ['--alloc']);
     const line = assertFail(run, /^FAIL: GPU 0 00000000:06:00\.0: extension-missing: the driver /);
     assert.match(line, /…; 127 more$/);
     assert.ok(Buffer.byteLength(line) >= 198, `cut to the cap: ${Buffer.byteLength(line)} bytes`);
     assert.equal(run.result.stderr.trimEnd().split('\n').length, 128, 'every problem on stderr');
   });
 
-  test('a long first message on one GPU: cut, no "more"', () => {
-    const { doc, result } = checkJson({ devices: [noExtension] });
+  test('a long first message on one GPU: cut, no "more"', async () => {
+    const { doc, result } = await checkJson({ devices: [noExtension] });
     assert.equal(result.exitCode, 1);
     assert.ok(Buffer.byteLength(doc.line) <= 200);
     assert.equal(
       doc.line,
-      theLine(check({ devices: [noExtension] }).result),
+      theLine((await check({ devices: [noExtension] })).result),
       '--json carries the same line',
     );
   });
 
-  test('what the operator typed is escaped in the line', () => {
-    const run = check({ devices: [capable] }, ['--device', 'GPU-\u001b]0;owned\u0007']);
+  test('what the operator typed is escaped in the line', async () => {
+    const run = await check({ devices: [capable] }, ['--device', 'GPU-\u001b]0;owned\u0007']);
     assert.equal(run.result.exitCode, 2);
     const line = theLine(run.result);
     assert.match(line, /^UNKNOWN: usage error: --device 'GPU-\\x1b\]0;owned\\x07' is not/);
@@ -441,7 +468,7 @@ describe('the one line stays one line of at most 200 bytes', () => {
 });
 
 describe('exit codes and UNKNOWN', () => {
-  test('usage errors: exit 2, UNKNOWN: usage error on stdout, one message on stderr', () => {
+  test('usage errors: exit 2, UNKNOWN: usage error on stdout, one message on stderr', async () => {
     const cases: [string[], RegExp][] = [
       [['--bogus'], /unknown option '--bogus'/],
       [['--gpus', '0'], /--gpus '0' is not a GPU count from 1 to 4096/],
@@ -453,7 +480,7 @@ describe('exit codes and UNKNOWN', () => {
       [['extra'], /too many arguments/],
     ];
     for (const [args, pattern] of cases) {
-      const result = runCli(['check', ...args]);
+      const result = await runMain(['check', ...args]);
       assert.equal(result.exitCode, 2, args.join(' '));
       const line = theLine(result);
       assert.match(line, /^UNKNOWN: usage error: /, args.join(' '));
@@ -462,29 +489,30 @@ describe('exit codes and UNKNOWN', () => {
     }
   });
 
-  test('no Vulkan loader: exit 3, UNKNOWN naming the package', () => {
-    const result = runCli(
-      ['check'],
-      cleanEnv({ RDMA_PROBE_VULKAN_LIBRARY: '/nonexistent/libvulkan.so.1' }),
-    );
+  test('no Vulkan loader: exit 3, UNKNOWN naming the package', async () => {
+    const result = await runMain(['check'], {
+      binding: 'real',
+      env: cleanEnv({ RDMA_PROBE_VULKAN_LIBRARY: '/nonexistent/libvulkan.so.1' }),
+    });
     assert.equal(result.exitCode, 3);
     assert.match(theLine(result), /^UNKNOWN: Vulkan loader not found .*libvulkan1/);
     assert.match(result.stderr, /^rdma-probe: Vulkan loader not found/);
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
-  test('no Vulkan driver, or a driver with no GPU: exit 3, UNKNOWN', () => {
+  test('no Vulkan driver, or a driver with no GPU: exit 3, UNKNOWN', async () => {
+    // The loader reads VK_DRIVER_FILES from the process's environment: a process of its own.
     const none = runCli(['check'], cleanEnv({ VK_DRIVER_FILES: '/nonexistent/icd.json' }));
     assert.equal(none.exitCode, 3);
     assert.match(theLine(none), /^UNKNOWN: no Vulkan (driver|device) found/);
-    const run = check({ devices: [] });
+    const run = await check({ devices: [] });
     assert.equal(run.result.exitCode, 3);
     assert.match(theLine(run.result), /^UNKNOWN: no Vulkan device found/);
     assertNothingLeft(run.state);
   });
 
-  test('an unexpected Vulkan failure before any GPU is judged: exit 3 (not 4), UNKNOWN naming it', () => {
-    const run = check({
+  test('an unexpected Vulkan failure before any GPU is judged: exit 3 (not 4), UNKNOWN naming it', async () => {
+    const run = await check({
       faults: [{ call: 'vkEnumeratePhysicalDevices', result: 'VK_ERROR_OUT_OF_HOST_MEMORY' }],
     });
     assert.equal(run.result.exitCode, 3);
@@ -495,13 +523,13 @@ describe('exit codes and UNKNOWN', () => {
     assertNothingLeft(run.state);
   });
 
-  test('--json when nothing could be judged: a document with status unknown, no report', () => {
-    const { doc, result } = checkJson({ devices: [] });
+  test('--json when nothing could be judged: a document with status unknown, no report', async () => {
+    const { doc, result } = await checkJson({ devices: [] });
     assert.equal(result.exitCode, 3);
     assert.equal(doc.status, 'unknown');
     assert.equal(doc.report, null);
     assert.match(doc.error!.message, /no Vulkan device found/);
-    const usage = runCli(['check', '--json', '--gpus', 'x']);
+    const usage = await runMain(['check', '--json', '--gpus', 'x']);
     assert.equal(usage.exitCode, 2);
     const usageDoc = JSON.parse(usage.stdout) as CheckReport;
     assertValidCheckReport(usageDoc);
@@ -509,8 +537,8 @@ describe('exit codes and UNKNOWN', () => {
     assert.equal(usageDoc.exitCode, 2);
   });
 
-  test('check --help: every rule, the line, examples, and the exit codes as health checkers read them', () => {
-    const help = runCli(['check', '--help']).stdout;
+  test('check --help: every rule, the line, examples, and the exit codes as health checkers read them', async () => {
+    const help = (await runMain(['check', '--help'])).stdout;
     for (const option of [
       '--device',
       '--gpus',
@@ -540,17 +568,17 @@ describe('exit codes and UNKNOWN', () => {
       /node-problem-detector reads 0 as OK, 1 as NonOK and anything else as Unknown/,
     );
     assert.match(help, /Slurm does nothing with HealthCheckProgram's exit code itself/);
-    const top = runCli(['--help']).stdout;
+    const top = (await runMain(['--help'])).stdout;
     assert.match(top, /check \[options\] +health check/);
     assert.match(top, /check: a rule does not hold/);
   });
 
-  test('help asked for: exit 0, the help and no check line', () => {
+  test('help asked for: exit 0, the help and no check line', async () => {
     for (const args of [
       ['check', '--help'],
       ['help', 'check'],
     ]) {
-      const result = runCli(args);
+      const result = await runMain(args);
       assert.equal(result.exitCode, 0, args.join(' '));
       assert.match(result.stdout, /^Usage: rdma-probe check/);
       assert.doesNotMatch(result.stdout, /^(OK|FAIL|UNKNOWN):/m);
@@ -591,7 +619,7 @@ describe('exit codes and UNKNOWN', () => {
     assert.equal((await run(['list'])).code, 1);
   });
 
-  test('a standard output that cannot be written: exit 3, the reason on stderr', () => {
+  test('a standard output that cannot be written: exit 3, the reason on stderr', async () => {
     const result = spawnSync('sh', ['-c', `"${process.execPath}" "${cliPath}" check > /dev/full`], {
       env: cleanEnv(),
       encoding: 'utf8',

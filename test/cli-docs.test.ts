@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { describeCli } from '../src/cli/main.js';
 import { MAN_PAGE_SEE_ALSO, renderManPage } from '../src/cli/man-page.js';
-import { runCli } from './support/cli.js';
+import { runMain } from './support/main-run.js';
 import { repoRoot } from './support/paths.js';
 
 const manPath = join(repoRoot, 'man', 'rdma-probe.1');
@@ -51,9 +51,11 @@ test('groff reads the man page without a warning, and it holds every command and
   assert.match(shown.stdout, /^ +0 {2}the probe ran/m);
 });
 
+const bashScript = (await runMain(['completion', 'bash'])).stdout;
+
 /** What bash completes for the words typed so far (the last one is being completed). */
 function bashComplete(words: string[]): string[] {
-  const script = runCli(['completion', 'bash']).stdout;
+  const script = bashScript;
   const quoted = words.map((word) => `'${word}'`).join(' ');
   const run = spawnSync(
     'bash',
@@ -86,7 +88,7 @@ test('bash completion: commands, each command’s options, --format’s choices,
 });
 
 test('zsh completion: valid zsh that compinit loads and that names every option', async () => {
-  const script = runCli(['completion', 'zsh']).stdout;
+  const script = (await runMain(['completion', 'zsh'])).stdout;
   assert.match(script, /^#compdef rdma-probe$/m);
   const syntax = spawnSync('zsh', ['-n'], { input: script, encoding: 'utf8' });
   assert.equal(syntax.status, 0, syntax.stderr);
@@ -111,8 +113,8 @@ test('zsh completion: valid zsh that compinit loads and that names every option'
   }
 });
 
-test('completion: an unknown shell is a usage error', () => {
-  const result = runCli(['completion', 'fish']);
+test('completion: an unknown shell is a usage error', async () => {
+  const result = await runMain(['completion', 'fish']);
   assert.equal(result.exitCode, 2);
   assert.equal(result.stdout, '');
   assert.match(result.stderr, /'fish' is invalid.*bash, zsh/s);

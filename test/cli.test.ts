@@ -1,6 +1,9 @@
 /**
  * The command line as a user meets it: help, version, and every expected failure giving
- * one clear line on stderr and its documented exit code, never a stack trace.
+ * one clear line on stderr and its documented exit code, never a stack trace. Most run
+ * main() in this process on the in-memory binding; those about the process itself (the
+ * loader reading its environment, a closed pipe, a terminal, the modules it loads) run the
+ * built artifact.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,14 +11,15 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { formatValidationMessage } from '../src/cli/validation-message.js';
-import { cleanEnv, runCli } from './support/cli.js';
+import { cleanEnv, runCli, type CliResult } from './support/cli.js';
+import { runMain } from './support/main-run.js';
 import { cliPath, repoRoot } from './support/paths.js';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
 
-function assertOneLineError(result: ReturnType<typeof runCli>, exitCode: number, pattern: RegExp) {
+function assertOneLineError(result: CliResult, exitCode: number, pattern: RegExp) {
   assert.equal(result.exitCode, exitCode, `stderr: ${result.stderr}`);
   assert.equal(result.stdout, '');
   const lines = result.stderr.trimEnd().split('\n');
@@ -24,18 +28,18 @@ function assertOneLineError(result: ReturnType<typeof runCli>, exitCode: number,
   assert.doesNotMatch(result.stderr, /\n\s+at /, 'stack trace printed');
 }
 
-test('--version prints the package version', () => {
-  const result = runCli(['--version']);
+test('--version prints the package version', async () => {
+  const result = await runMain(['--version']);
   assert.equal(result.exitCode, 0);
   assert.equal(result.stdout.trim(), version);
 });
 
-test('--help documents the commands and exit codes; list --help has examples', () => {
-  const top = runCli(['--help']);
+test('--help documents the commands and exit codes; list --help has examples', async () => {
+  const top = await runMain(['--help']);
   assert.equal(top.exitCode, 0);
   assert.match(top.stdout, /list/);
   assert.match(top.stdout, /Exit codes:[\s\S]*3 {2}no Vulkan loader/);
-  const list = runCli(['list', '--help']);
+  const list = await runMain(['list', '--help']);
   assert.equal(list.exitCode, 0);
   for (const flag of ['--json', '--verbose', '--device', '--alloc', '--validate']) {
     assert.ok(list.stdout.includes(flag), `list --help lacks ${flag}`);
@@ -43,49 +47,57 @@ test('--help documents the commands and exit codes; list --help has examples', (
   assert.match(list.stdout, /Examples:/);
 });
 
-test('usage errors exit 2 with one line', () => {
-  assertOneLineError(runCli(['list', '--bogus']), 2, /unknown option '--bogus'/);
-  assertOneLineError(runCli(['lst']), 2, /unknown command 'lst'/);
-  assertOneLineError(runCli(['list', '--device', 'not-a-gpu']), 2, /--device 'not-a-gpu' is not/);
-  assertOneLineError(runCli(['list', '--device', '7']), 2, /no GPU matches --device '7'/);
-  assertOneLineError(runCli(['list', '--alloc=0']), 2, /greater than zero/);
-  assertOneLineError(runCli(['list', '--alloc=lots']), 2, /not a size/);
-  assertOneLineError(runCli(['list', '--alloc=5TiB']), 2, /larger than/);
+test('usage errors exit 2 with one line', async () => {
+  assertOneLineError(await runMain(['list', '--bogus']), 2, /unknown option '--bogus'/);
+  assertOneLineError(await runMain(['lst']), 2, /unknown command 'lst'/);
+  assertOneLineError(
+    await runMain(['list', '--device', 'not-a-gpu']),
+    2,
+    /--device 'not-a-gpu' is not/,
+  );
+  assertOneLineError(await runMain(['list', '--device', '7']), 2, /no GPU matches --device '7'/);
+  assertOneLineError(await runMain(['list', '--alloc=0']), 2, /greater than zero/);
+  assertOneLineError(await runMain(['list', '--alloc=lots']), 2, /not a size/);
+  assertOneLineError(await runMain(['list', '--alloc=5TiB']), 2, /larger than/);
 });
 
-test('no command: the help on stderr, nothing on stdout, exit 2', () => {
-  const result = runCli([]);
+test('no command: the help on stderr, nothing on stdout, exit 2', async () => {
+  const result = await runMain([]);
   assert.equal(result.exitCode, 2);
   assert.equal(result.stdout, '');
   assert.match(result.stderr, /^Usage: rdma-probe \[options\] \[command\]/);
   assert.match(result.stderr, /Exit codes:/);
   // Asked for, help is a success on stdout.
   for (const args of [['help'], ['--help'], ['help', 'list']]) {
-    const help = runCli(args);
+    const help = await runMain(args);
     assert.equal(help.exitCode, 0, args.join(' '));
     assert.match(help.stdout, /^Usage: rdma-probe/);
   }
 });
 
-test('two different --format values are a usage error; the same one twice is not', () => {
+test('two different --format values are a usage error; the same one twice is not', async () => {
   assertOneLineError(
-    runCli(['list', '--format', 'json', '--format', 'nfd']),
+    await runMain(['list', '--format', 'json', '--format', 'nfd']),
     2,
     /choose one output format \(got json, nfd\)/,
   );
   assertOneLineError(
-    runCli(['list', '--format', 'prometheus', '--ndjson']),
+    await runMain(['list', '--format', 'prometheus', '--ndjson']),
     2,
     /choose one output format/,
   );
-  assertOneLineError(runCli(['list', '--format', 'xml']), 2, /'xml' is invalid. Allowed choices/);
-  const same = runCli(['list', '--format', 'json', '--format=json']);
+  assertOneLineError(
+    await runMain(['list', '--format', 'xml']),
+    2,
+    /'xml' is invalid. Allowed choices/,
+  );
+  const same = await runMain(['list', '--format', 'json', '--format=json']);
   assert.equal(same.exitCode, 0, same.stderr);
   assert.ok(JSON.parse(same.stdout).gpus.length > 0);
 });
 
-test('what the user typed is escaped in error messages', () => {
-  const result = runCli(['l\x1b]0;retitled\x07st']);
+test('what the user typed is escaped in error messages', async () => {
+  const result = await runMain(['l\x1b]0;retitled\x07st']);
   assertOneLineError(result, 2, /unknown command 'l\\x1b\]0;retitled\\x07st'/);
   assert.ok(!result.stderr.includes('\x1b'), 'a raw escape reached the terminal');
 });
@@ -106,11 +118,11 @@ test('validation messages quote driver text: one stderr line each, no terminal c
   );
 });
 
-test('a missing Vulkan loader exits 3 naming the package to install', () => {
-  const result = runCli(
-    ['list'],
-    cleanEnv({ RDMA_PROBE_VULKAN_LIBRARY: '/nonexistent/libvulkan.so.1' }),
-  );
+test('a missing Vulkan loader exits 3 naming the package to install', async () => {
+  const result = await runMain(['list'], {
+    binding: 'real',
+    env: cleanEnv({ RDMA_PROBE_VULKAN_LIBRARY: '/nonexistent/libvulkan.so.1' }),
+  });
   assertOneLineError(result, 3, /Vulkan loader not found.*libvulkan1/);
 });
 

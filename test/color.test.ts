@@ -1,7 +1,8 @@
 /**
  * Colour as the ecosystem does it: chalk's own detection decides (a terminal, FORCE_COLOR,
- * TERM=dumb), and NO_COLOR or --no-color always win. Through the CLI, in a pipe and on a
- * pseudo-terminal, for the list and report tables; JSON and files are never coloured.
+ * TERM=dumb), and NO_COLOR or --no-color always win. Through the built CLI, in a pipe and
+ * on a pseudo-terminal, for the list and report tables; JSON and files are never coloured,
+ * whatever chalk detected (main() in this process, told what it would have).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { useColor } from '../src/cli/color.js';
 import { cleanEnv, runCli } from './support/cli.js';
+import { LAVAPIPE_LIKE } from './support/driver-configs.js';
+import { runMain } from './support/main-run.js';
 import { cliPath } from './support/paths.js';
 
 const ESC = '\x1b[';
@@ -61,23 +64,28 @@ test('in a pipe: no colour, unless FORCE_COLOR asks for it (and NO_COLOR does no
   assert.ok(!runCli(['list', '--no-color'], cleanEnv({ FORCE_COLOR: '1' })).stdout.includes(ESC));
 });
 
-test('FORCE_COLOR never colours JSON, NDJSON, NFD, Prometheus or a file', () => {
-  const env = cleanEnv({ FORCE_COLOR: '3' });
+test('FORCE_COLOR never colours JSON, NDJSON, NFD, Prometheus or a file', async () => {
+  // What chalk detects with FORCE_COLOR=3 (the pipe test above shows it does).
+  const forced = {
+    config: LAVAPIPE_LIKE,
+    env: cleanEnv({ FORCE_COLOR: '3' }),
+    colorLevel: 3 as const,
+  };
   for (const format of ['json', 'ndjson', 'nfd', 'prometheus']) {
-    const result = runCli(['list', '--format', format], env);
+    const result = await runMain(['list', '--format', format], forced);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.ok(!result.stdout.includes('\x1b'), `colour in --format ${format}`);
   }
   const dir = mkdtempSync(join(tmpdir(), 'rdma-probe-color-'));
   const file = join(dir, 'table.txt');
-  assert.equal(runCli(['list', '-o', file], env).exitCode, 0);
+  assert.equal((await runMain(['list', '-o', file], forced)).exitCode, 0);
   assert.ok(!readFileSync(file, 'utf8').includes('\x1b'), 'colour in a file');
 });
 
-test('report: the same policy for the fleet table, never for --json', () => {
+test('report: the same policy for the fleet table, never for --json', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'rdma-probe-color-'));
   const host = join(dir, 'host.json');
-  const listed = runCli(['list', '--json']);
+  const listed = await runMain(['list', '--json'], { config: LAVAPIPE_LIKE });
   assert.equal(listed.exitCode, 0, listed.stderr);
   writeFileSync(host, listed.stdout);
   assert.ok(runCli(['report', host], cleanEnv({ FORCE_COLOR: '1' })).stdout.includes(ESC));

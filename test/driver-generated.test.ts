@@ -1,16 +1,20 @@
 /**
- * The test driver's checked-in valid-usage tables (test/driver/generated/) are what
+ * The test driver's checked-in valid-usage tables (test/driver/generated/), and their
+ * TypeScript twins for the in-memory binding (test/support/generated/), are what
  * scripts/gen-chain-rules.mjs makes of the installed registry (vk.xml, validusage.json) and
  * the driver's sources: the generator runs into a temporary folder and every output must
- * match its checked-in copy byte for byte. It also refuses to name a check by a VUID that
- * does not exist or does not apply to the driver.
+ * match its checked-in copy byte for byte, and the TypeScript tables must say what the C
+ * ones say. It also refuses to name a check by a VUID that does not exist or does not
+ * apply to the driver.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, test } from 'node:test';
+import { CHAIN_PARENTS } from './support/generated/chain-rules.js';
+import * as tsVuids from './support/generated/vuids.js';
 import { repoRoot } from './support/paths.js';
 
 const GENERATOR = join(repoRoot, 'scripts', 'gen-chain-rules.mjs');
@@ -18,7 +22,11 @@ const OUTPUTS = [
   'test/driver/generated/chain_rules.c',
   'test/driver/generated/chain_rules.h',
   'test/driver/generated/vuids.h',
+  'test/support/generated/chain-rules.ts',
+  'test/support/generated/vuids.ts',
 ];
+/** The folders that hold only what the generator writes. */
+const GENERATED_FOLDERS = ['test/driver/generated', 'test/support/generated'];
 
 const work = mkdtempSync(join(tmpdir(), 'rdma-probe-gen-chain-rules-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -26,6 +34,13 @@ after(() => rmSync(work, { recursive: true, force: true }));
 function generate(out: string, extraArgs: string[] = []) {
   return spawnSync(process.execPath, [GENERATOR, '--out', out, ...extraArgs], {
     encoding: 'utf8',
+  });
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
   });
 }
 
@@ -37,10 +52,12 @@ function generateFromSource(name: string, text: string) {
   return generate(join(work, `${name}-out`), ['--sources', sources]);
 }
 
-test('the generated driver tables match what gen-chain-rules.mjs makes of the registry', () => {
+test('the generated driver tables and their TypeScript twins match what gen-chain-rules.mjs makes of the registry', () => {
   const fresh = join(work, 'fresh');
   const result = generate(fresh);
   assert.equal(result.status, 0, result.stderr);
+  const written = filesUnder(fresh).map((path) => relative(fresh, path));
+  assert.deepEqual(written.sort(), [...OUTPUTS].sort(), 'what the generator writes');
   for (const path of OUTPUTS) {
     const generated = readFileSync(join(fresh, path), 'utf8');
     const checkedIn = readFileSync(join(repoRoot, path), 'utf8');
@@ -48,6 +65,12 @@ test('the generated driver tables match what gen-chain-rules.mjs makes of the re
       generated === checkedIn,
       `${path} differs from the generator's output; run npm run gen:vulkan`,
     );
+  }
+  for (const folder of GENERATED_FOLDERS) {
+    for (const path of filesUnder(join(repoRoot, folder))) {
+      const name = relative(repoRoot, path);
+      assert.ok(written.includes(name), `${name} is not written by the generator any more`);
+    }
   }
 });
 
@@ -69,6 +92,68 @@ test('the chain tables carry the registry facts the driver checks by', () => {
   assert.match(
     rules,
     /icd_parent_VkPhysicalDeviceFeatures2 = \{[^}]*\.pnext_vuid = "VUID-vkGetPhysicalDeviceFeatures2-pFeatures-parameter"/,
+  );
+});
+
+/** chain_rules.c's parents: each one's VUIDs and the names of its rules, in order. */
+function cParents(text: string) {
+  const tables = new Map<string, string[]>();
+  for (const [, parent, body] of text.matchAll(
+    /^static const icd_chain_rule (\w+)_extensions\[\] = \{\n([\s\S]*?)^\};$/gm,
+  )) {
+    tables.set(
+      parent!,
+      [...body!.matchAll(/\{\.name = "(\w+)"/g)].map((m) => m[1]!),
+    );
+  }
+  const parents = new Map<string, Record<string, string | null | string[]>>();
+  for (const [, name, body] of text.matchAll(
+    /^const icd_chain_parent icd_parent_(\w+) = \{\n([\s\S]*?)^\};$/gm,
+  )) {
+    const field = (key: string) => {
+      const value = new RegExp(`\\.${key} = (NULL|"[^"]*"|\\w+),`).exec(body!)?.[1];
+      assert.ok(value !== undefined, `icd_parent_${name} has no .${key}`);
+      return value === 'NULL' ? null : value.replace(/^"|"$/g, '');
+    };
+    parents.set(name!, {
+      sType: field('stype'),
+      sTypeVuid: field('stype_vuid'),
+      pNextVuid: field('pnext_vuid'),
+      uniqueVuid: field('unique_vuid'),
+      rules: tables.get(name!) ?? [],
+    });
+  }
+  return parents;
+}
+
+test('the TypeScript tables say what the C tables say: the same parents, VUIDs and rules', () => {
+  const c = cParents(readFileSync(join(repoRoot, OUTPUTS[0]!), 'utf8'));
+  assert.ok(c.size >= 10, `only ${c.size} parents read from chain_rules.c`);
+  const ts = new Map(
+    Object.entries(CHAIN_PARENTS).map(([name, parent]) => [
+      name,
+      {
+        sType: parent.sType,
+        sTypeVuid: parent.sTypeVuid,
+        pNextVuid: parent.pNextVuid,
+        uniqueVuid: parent.uniqueVuid,
+        rules: parent.rules.map((rule) => rule.name),
+      },
+    ]),
+  );
+  assert.deepEqual(ts, c);
+});
+
+test("the TypeScript VUIDs are vuids.h's, name for name", () => {
+  const header = readFileSync(join(repoRoot, OUTPUTS[2]!), 'utf8');
+  const c = Object.fromEntries(
+    [...header.matchAll(/^#define (VUID_\w+) (?:\\\n\s+)?"([^"]+)"$/gm)].map((m) => [m[1], m[2]]),
+  );
+  assert.ok(Object.keys(c).length >= 50, `only ${Object.keys(c).length} VUIDs read from vuids.h`);
+  assert.deepEqual({ ...tsVuids }, c);
+  assert.equal(
+    tsVuids.VUID_VkMemoryDedicatedAllocateInfo_buffer_01435,
+    'VUID-VkMemoryDedicatedAllocateInfo-buffer-01435',
   );
 });
 

@@ -29,6 +29,7 @@ import {
   runReport,
   type ReportRun,
 } from './support/fleet.js';
+import { runMain } from './support/main-run.js';
 import { cliPath } from './support/paths.js';
 import { assertValidFleetReport } from './support/schema.js';
 
@@ -243,7 +244,7 @@ test('report: nothing readable is exit code 6', async () => {
   const json = await runReport(['-', '--json'], 'garbage\n');
   assert.equal(json.exitCode, 6);
   assertValidFleetReport(JSON.parse(json.stdout));
-  const usage = runCli(['report']);
+  const usage = await runMain(['report']);
   assert.equal(usage.exitCode, 2);
 });
 

@@ -1,8 +1,9 @@
 /**
  * The health-check set-ups in docs/health-check.md: the node-problem-detector config is
  * checked against the fields NPD documents and validates, and every `rdma-probe check`
- * command line in the docs and in `check --help` is run against the test driver, so a
- * documented snippet cannot name an option that does not exist.
+ * command line in the docs and in `check --help` is run (main() in this process, on GPUs
+ * the test driver's configuration describes), so a documented snippet cannot name an
+ * option that does not exist.
  *
  * NPD's fields, from kubernetes/node-problem-detector: docs/custom_plugin_monitor.md and
  * pkg/custompluginmonitor/types/{config.go,types.go} (CustomPluginConfig, CustomRule).
@@ -10,26 +11,18 @@
  * silently there; here it fails.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { MAX_CHECK_LINE_BYTES } from '../src/render/check-line.js';
-import { runCli } from './support/cli.js';
+import { cleanEnv } from './support/cli.js';
+import { runMain } from './support/main-run.js';
 import { fixturesDir, repoRoot } from './support/paths.js';
-import {
-  buildTestDriver,
-  driverEnv,
-  writeDriverConfig,
-  type TestDriverConfig,
-} from './support/test-driver.js';
+import type { TestDriverConfig } from './support/test-driver.js';
 
 const docsDir = join(repoRoot, 'docs');
 const npdConfigPath = join(docsDir, 'examples', 'npd-rdma-probe.json');
 const guide = readFileSync(join(docsDir, 'health-check.md'), 'utf8');
-
-const work = mkdtempSync(join(tmpdir(), 'rdma-probe-docs-'));
-after(() => rmSync(work, { recursive: true, force: true }));
 
 /** The top level: CustomPluginConfig's JSON names. */
 const NPD_TOP = ['plugin', 'pluginConfig', 'source', 'metricsReporting', 'conditions', 'rules'];
@@ -92,18 +85,10 @@ function npdConditionStatus(exitCode: number | null): 'True' | 'False' | 'Unknow
   return exitCode === 0 ? 'False' : exitCode === 1 ? 'True' : 'Unknown';
 }
 
-let runs = 0;
-
-/** `rdma-probe ARGS` against the test driver on the ready bare-metal host fixture. */
+/** `rdma-probe ARGS` on the GPUs `config` describes, on the ready bare-metal host fixture. */
 function runDocumented(args: string[], config: TestDriverConfig = { devices: [{}] }) {
-  const dir = join(work, String(runs++));
-  const env = driverEnv(
-    buildTestDriver(),
-    writeDriverConfig(mkdtempSync(`${dir}-`), config),
-    join(`${dir}-state.json`),
-  );
-  env['RDMA_PROBE_SYSFS_ROOT'] = join(fixturesDir, 'host', 'bare-metal-peermem');
-  return runCli(args, env);
+  const env = cleanEnv({ RDMA_PROBE_SYSFS_ROOT: join(fixturesDir, 'host', 'bare-metal-peermem') });
+  return runMain(args, { config, env });
 }
 
 describe('the node-problem-detector custom plugin config', () => {
@@ -152,15 +137,15 @@ describe('the node-problem-detector custom plugin config', () => {
     }
   });
 
-  test('its condition reads True exactly when the check fails (NPD conditions name a problem)', () => {
+  test('its condition reads True exactly when the check fails (NPD conditions name a problem)', async () => {
     const rule = npd.rules.find((r) => r.type === 'permanent')!;
     const condition = npd.conditions.find((c) => c.type === rule.condition)!;
     assert.equal(condition.type, 'RDMANotReady');
     assert.equal(condition.reason, 'RDMAReady', 'the reason a healthy node shows');
 
-    const healthy = runDocumented(rule.args!);
+    const healthy = await runDocumented(rule.args!);
     assert.equal(npdConditionStatus(healthy.exitCode), 'False', healthy.stdout + healthy.stderr);
-    const failing = runDocumented(rule.args!, { devices: [{ externalMemoryRDMA: false }] });
+    const failing = await runDocumented(rule.args!, { devices: [{ externalMemoryRDMA: false }] });
     assert.equal(npdConditionStatus(failing.exitCode), 'True', failing.stdout + failing.stderr);
     for (const result of [healthy, failing]) {
       const line = result.stdout.trimEnd();
@@ -211,8 +196,9 @@ function documentedChecks(text: string): string[][] {
   return found;
 }
 
+const help = (await runMain(['check', '--help'])).stdout;
+
 describe('every documented check command line runs', () => {
-  const help = runCli(['check', '--help']).stdout;
   const lines = [
     ...documentedChecks(codeBlocks(guide)).map((args) => ({ where: 'docs/health-check.md', args })),
     ...documentedChecks(help).map((args) => ({ where: 'check --help', args })),
@@ -223,10 +209,10 @@ describe('every documented check command line runs', () => {
     assert.ok(lines.filter((l) => l.where !== 'check --help').length >= 3);
   });
 
-  test('each parses and judges (exit 0 or 1, one line or one JSON document)', () => {
+  test('each parses and judges (exit 0 or 1, one line or one JSON document)', async () => {
     const eight = { devices: Array.from({ length: 8 }, () => ({})) };
     for (const { where, args } of lines) {
-      const result = runDocumented(['check', ...args], eight);
+      const result = await runDocumented(['check', ...args], eight);
       const label = `${where}: rdma-probe check ${args.join(' ')}`;
       assert.ok(
         result.exitCode === 0 || result.exitCode === 1,

@@ -26,6 +26,8 @@ import { parsePciPath, pcieRelation } from '../src/host/topology.js';
 import { sysfsPciAddress } from '../src/pci-address.js';
 import type { HostReport } from '../src/list-report.js';
 import { cleanEnv, runCli } from './support/cli.js';
+import { LAVAPIPE_LIKE } from './support/driver-configs.js';
+import { runMain } from './support/main-run.js';
 import { fixturesDir, repoRoot } from './support/paths.js';
 import { gpuReport } from './support/report-fixtures.js';
 import { assertValidReport } from './support/schema.js';
@@ -331,9 +333,11 @@ test('virtual machine names from DMI', () => {
   assert.equal(looksVirtual(null, null), false);
 });
 
-test('the CLI reads host facts under RDMA_PROBE_SYSFS_ROOT and shows them', () => {
+test('the CLI reads host facts under RDMA_PROBE_SYSFS_ROOT and shows them', async () => {
   const env = cleanEnv({ RDMA_PROBE_SYSFS_ROOT: hostFixture('vm-no-rdma') });
-  const json = runCli(['list', '--json'], env);
+  const cli = (args: string[], runEnv = env) =>
+    runMain(args, { config: LAVAPIPE_LIKE, env: runEnv });
+  const json = await cli(['list', '--json']);
   assert.equal(json.exitCode, 0, json.stderr);
   const report = JSON.parse(json.stdout);
   assertValidReport(report);
@@ -348,7 +352,7 @@ test('the CLI reads host facts under RDMA_PROBE_SYSFS_ROOT and shows them', () =
     assert.ok(!codes(gpu.verdict.reasons).some((code) => code.includes('peermem')));
   }
 
-  const table = runCli(['list'], env);
+  const table = await cli(['list']);
   assert.equal(table.exitCode, 0, table.stderr);
   assert.match(table.stdout, /HOST NOT READY/);
   assert.match(table.stdout, /peermem-absent: neither nvidia_peermem nor nv_peer_mem is loaded/);
@@ -358,7 +362,7 @@ test('the CLI reads host facts under RDMA_PROBE_SYSFS_ROOT and shows them', () =
   );
   assert.match(table.stdout, /Host not ready: peermem-absent, memory-peers-absent, no-rdma-nic\./);
 
-  const help = runCli(['list', '--help'], cleanEnv());
+  const help = await cli(['list', '--help'], cleanEnv());
   assert.match(help.stdout, /RDMA_PROBE_SYSFS_ROOT/);
 });
 

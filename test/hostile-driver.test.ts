@@ -1,9 +1,11 @@
 /**
- * Drivers nobody has seen, through the REAL Vulkan loader: the test driver hides commands
- * and misbehaves on purpose, and rdma-probe must never crash or hang, must say what was
- * wrong on the GPU concerned, keep reporting the other GPUs, print JSON valid against the
- * schema, and leave nothing alive in the driver. The loader sits in between and sanitises
- * some misbehaviour itself; each test asserts what the probe actually reports then.
+ * Drivers nobody has seen: the test driver hides commands and misbehaves on purpose, and
+ * rdma-probe must never crash or hang, must say what was wrong on the GPU concerned, keep
+ * reporting the other GPUs, print JSON valid against the schema, and leave nothing alive in
+ * the driver. Where the REAL Vulkan loader sits in between and sanitises the misbehaviour
+ * itself, the tests run the built CLI through it and assert what the probe actually reports
+ * then; the rest run main() in this process on the in-memory binding, which answers those
+ * configurations as the loader and the driver do (test/binding-contract.test.ts).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,8 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { GpuReportJson, ListReportJson } from '../src/list-report.js';
 import { cleanEnv, runCli, type CliResult } from './support/cli.js';
+import { runMain } from './support/main-run.js';
+import type { DriverStateView } from './support/memory-binding.js';
 import { assertValidReport } from './support/schema.js';
 import {
   buildTestDriver,
@@ -19,7 +23,6 @@ import {
   readDriverState,
   writeDriverConfig,
   type TestDriverConfig,
-  type TestDriverState,
 } from './support/test-driver.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rdma-probe-hostile-'));
@@ -28,17 +31,29 @@ let runs = 0;
 
 interface Run {
   result: CliResult;
-  state: TestDriverState;
+  state: DriverStateView;
 }
 
-function probeWith(config: TestDriverConfig, args: string[]): Run {
+function checked(result: CliResult): CliResult {
+  assert.doesNotMatch(result.stderr, /\n\s+at /, `a stack trace:\n${result.stderr}`);
+  assert.ok(result.exitCode !== null, `killed by ${result.stderr}`);
+  return result;
+}
+
+/** `rdma-probe ARGS` in this process, on the in-memory binding of `config`. */
+async function probeWith(config: TestDriverConfig, args: string[]): Promise<Run> {
+  const { state, ...result } = await runMain(args, { config });
+  assert.ok(state, 'the binding was never opened');
+  return { result: checked(result), state };
+}
+
+/** `rdma-probe ARGS` as a process, through the real loader and the test driver. */
+function probeThroughLoader(config: TestDriverConfig, args: string[]): Run {
   const dir = mkdtempSync(join(work, `${runs++}-`));
   const configPath = writeDriverConfig(dir, config);
   const statePath = join(dir, 'state.json');
   const result = runCli(args, driverEnv(buildTestDriver(), configPath, statePath));
-  assert.doesNotMatch(result.stderr, /\n\s+at /, `a stack trace:\n${result.stderr}`);
-  assert.ok(result.exitCode !== null, `killed by ${result.stderr}`);
-  return { result, state: readDriverState(statePath) };
+  return { result: checked(result), state: readDriverState(statePath) };
 }
 
 function report(run: Run): ListReportJson {
@@ -57,7 +72,7 @@ function report(run: Run): ListReportJson {
 const noObjects = { instances: 0, devices: 0, buffers: 0, memory: 0 };
 const codes = (gpu: GpuReportJson) => gpu.verdict.reasons.map((r) => r.code);
 
-function assertNothingLeft(state: TestDriverState): void {
+function assertNothingLeft(state: DriverStateView): void {
   assert.deepEqual(state.live, noObjects, 'objects leaked');
   assert.deepEqual(state.violations, [], 'valid-usage rules broken');
   assert.deepEqual(state.configErrors, []);
@@ -81,8 +96,8 @@ describe('a command the allocation path needs is missing', () => {
     'vkGetMemoryRemoteAddressNV',
   ];
   for (const command of commands) {
-    test(`${command}: an allocation failure naming it, nothing created, exit 5`, () => {
-      const run = probeWith({ devices: [{}, {}], hiddenCommands: [command] }, [
+    test(`${command}: an allocation failure naming it, nothing created, exit 5`, async () => {
+      const run = await probeWith({ devices: [{}, {}], hiddenCommands: [command] }, [
         'list',
         '--json',
         '--alloc',
@@ -106,8 +121,8 @@ describe('a command the allocation path needs is missing', () => {
     });
   }
 
-  test('the table names the missing command', () => {
-    const run = probeWith({ devices: [{}], hiddenCommands: ['vkAllocateMemory'] }, [
+  test('the table names the missing command', async () => {
+    const run = await probeWith({ devices: [{}], hiddenCommands: ['vkAllocateMemory'] }, [
       'list',
       '--alloc',
     ]);
@@ -138,7 +153,10 @@ describe('a command the loader itself needs is missing', () => {
   ];
   for (const command of commands) {
     test(`${command}: exit 3, one line naming the driver variables`, () => {
-      const run = probeWith({ devices: [{}], hiddenCommands: [command] }, ['list', '--json']);
+      const run = probeThroughLoader({ devices: [{}], hiddenCommands: [command] }, [
+        'list',
+        '--json',
+      ]);
       assert.equal(run.result.exitCode, 3, run.result.stderr);
       assert.equal(run.result.stdout, '');
       assert.match(run.result.stderr, /^rdma-probe: no Vulkan driver found among VK_DRIVER_FILES=/);
@@ -150,8 +168,8 @@ describe('a command the loader itself needs is missing', () => {
 });
 
 describe('a Vulkan 1.1 query is missing: the loader emulates it, the probe notices', () => {
-  test('vkGetPhysicalDeviceProperties2: UUIDs, driver and PCI unknown, never zeros', () => {
-    const run = probeWith(
+  test('vkGetPhysicalDeviceProperties2: UUIDs, driver and PCI unknown, never zeros', async () => {
+    const run = await probeWith(
       { devices: [{}, {}], hiddenCommands: ['vkGetPhysicalDeviceProperties2'] },
       ['list', '--json'],
     );
@@ -170,11 +188,11 @@ describe('a Vulkan 1.1 query is missing: the loader emulates it, the probe notic
     assertNothingLeft(run.state);
   });
 
-  test('vkGetPhysicalDeviceFeatures2: the feature is unknown, so not capable; the other GPU is', () => {
-    const run = probeWith({ devices: [{}], hiddenCommands: ['vkGetPhysicalDeviceFeatures2'] }, [
-      'list',
-      '--json',
-    ]);
+  test('vkGetPhysicalDeviceFeatures2: the feature is unknown, so not capable; the other GPU is', async () => {
+    const run = await probeWith(
+      { devices: [{}], hiddenCommands: ['vkGetPhysicalDeviceFeatures2'] },
+      ['list', '--json'],
+    );
     const [gpu] = report(run).gpus;
     assert.equal(gpu!.features.externalMemoryRDMA, null);
     assert.equal(gpu!.error?.call, 'vkGetPhysicalDeviceFeatures2');
@@ -184,8 +202,8 @@ describe('a Vulkan 1.1 query is missing: the loader emulates it, the probe notic
     assertNothingLeft(run.state);
   });
 
-  test('vkGetPhysicalDeviceMemoryProperties2: memory from the 1.0 answer, budgets unknown', () => {
-    const run = probeWith(
+  test('vkGetPhysicalDeviceMemoryProperties2: memory from the 1.0 answer, budgets unknown', async () => {
+    const run = await probeWith(
       { devices: [{}], hiddenCommands: ['vkGetPhysicalDeviceMemoryProperties2'] },
       ['list', '--json'],
     );
@@ -199,8 +217,8 @@ describe('a Vulkan 1.1 query is missing: the loader emulates it, the probe notic
 });
 
 describe('a driver that misbehaves', () => {
-  test('memoryTypeCount above 32 and memoryHeapCount above 16: clamped, with a note', () => {
-    const run = probeWith(
+  test('memoryTypeCount above 32 and memoryHeapCount above 16: clamped, with a note', async () => {
+    const run = await probeWith(
       { devices: [{ quirks: { memoryTypeCount: 40, memoryHeapCount: 17 } }, {}] },
       ['list', '--json'],
     );
@@ -215,8 +233,8 @@ describe('a driver that misbehaves', () => {
     assertNothingLeft(run.state);
   });
 
-  test('a memory type in a heap that does not exist: probe-failed, never allocated from', () => {
-    const run = probeWith({ devices: [{ quirks: { heapIndexOutOfRange: true } }, {}] }, [
+  test('a memory type in a heap that does not exist: probe-failed, never allocated from', async () => {
+    const run = await probeWith({ devices: [{ quirks: { heapIndexOutOfRange: true } }, {}] }, [
       'list',
       '--json',
       '--alloc',
@@ -237,9 +255,9 @@ describe('a driver that misbehaves', () => {
     assertNothingLeft(run.state);
   });
 
-  test('strings without a NUL: cut at 256 bytes, with a note; JSON and table intact', () => {
+  test('strings without a NUL: cut at 256 bytes, with a note; JSON and table intact', async () => {
     const config: TestDriverConfig = { devices: [{ quirks: { unterminatedStrings: true } }, {}] };
-    const run = probeWith(config, ['list', '--json']);
+    const run = await probeWith(config, ['list', '--json']);
     const [gpu, other] = report(run).gpus;
     assert.equal(gpu!.identity.name, `Test RDMA GPU${'x'.repeat(256 - 13)}`);
     assert.equal(gpu!.identity.driverName!.length, 256);
@@ -250,14 +268,14 @@ describe('a driver that misbehaves', () => {
       assert.match(notes, new RegExp(`filled ${field}.* without a NUL terminator`));
     }
     assertHealthy(other!);
-    const table = probeWith(config, ['list']);
+    const table = await probeWith(config, ['list']);
     assert.equal(table.result.exitCode, 0, table.result.stderr);
     assert.match(table.result.stdout, /GPU 0 {2}Test RDMA GPUx+/);
     assertNothingLeft(run.state);
   });
 
   test('a repeated extension name: the loader then answers VK_INCOMPLETE forever, and the retries are bounded', () => {
-    const run = probeWith({ devices: [{ quirks: { duplicateExtensions: true } }, {}] }, [
+    const run = probeThroughLoader({ devices: [{ quirks: { duplicateExtensions: true } }, {}] }, [
       'list',
       '--json',
     ]);
@@ -273,7 +291,7 @@ describe('a driver that misbehaves', () => {
   });
 
   test('VK_INCOMPLETE from every extension call: the loader reports no extensions', () => {
-    const run = probeWith({ devices: [{ quirks: { extensionsIncomplete: true } }, {}] }, [
+    const run = probeThroughLoader({ devices: [{ quirks: { extensionsIncomplete: true } }, {}] }, [
       'list',
       '--json',
     ]);
@@ -286,7 +304,7 @@ describe('a driver that misbehaves', () => {
   });
 
   test('a GPU count that grows between the two calls: the loader drops the driver, exit 3', () => {
-    const run = probeWith({ devices: [{}, {}, {}], physicalDeviceCounts: [1, 2, 3] }, [
+    const run = probeThroughLoader({ devices: [{}, {}, {}], physicalDeviceCounts: [1, 2, 3] }, [
       'list',
       '--json',
     ]);
@@ -296,7 +314,7 @@ describe('a driver that misbehaves', () => {
   });
 
   test('a GPU count that shrinks between the two calls: the GPUs still there are reported', () => {
-    const run = probeWith({ devices: [{}, {}, {}], physicalDeviceCounts: [3, 1] }, [
+    const run = probeThroughLoader({ devices: [{}, {}, {}], physicalDeviceCounts: [3, 1] }, [
       'list',
       '--json',
     ]);
@@ -307,9 +325,9 @@ describe('a driver that misbehaves', () => {
     assertNothingLeft(run.state);
   });
 
-  test('a budget above the heap size: clamped to the size, with a note, and used so', () => {
+  test('a budget above the heap size: clamped to the size, with a note, and used so', async () => {
     const size = 1 << 30;
-    const run = probeWith(
+    const run = await probeWith(
       { devices: [{ heaps: [{ size, flags: 1, budget: 4 * size, usage: 0 }] }] },
       ['list', '--json', '--alloc=2GiB'],
     );
@@ -325,8 +343,8 @@ describe('a driver that misbehaves', () => {
     assertNothingLeft(run.state);
   });
 
-  test('a Vulkan 1.0 device: reported from the 1.0 commands, not capable, UUIDs unknown', () => {
-    const run = probeWith({ devices: [{ apiVersion: '1.0.0' }, {}] }, [
+  test('a Vulkan 1.0 device: reported from the 1.0 commands, not capable, UUIDs unknown', async () => {
+    const run = await probeWith({ devices: [{ apiVersion: '1.0.0' }, {}] }, [
       'list',
       '--json',
       '--alloc',

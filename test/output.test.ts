@@ -34,12 +34,22 @@ import { replaceFile, writeFileAtomic } from '../src/output/atomic-write.js';
 import { STALE_AFTER_MS } from '../src/output/stale-temporaries.js';
 import { temporaryName, temporaryNameWriter } from '../src/output/temporary-name.js';
 import { rfc3339 } from '../src/render/nfd.js';
-import { cleanEnv, runCli } from './support/cli.js';
+import { cleanEnv, type CliResult } from './support/cli.js';
+import { LAVAPIPE_LIKE } from './support/driver-configs.js';
+import { runMain } from './support/main-run.js';
 import { cliPath, fixturesDir } from './support/paths.js';
 import { assertValidReport, assertValidReportLine } from './support/schema.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'rdma-probe-output-'));
 after(() => rmSync(folder, { recursive: true, force: true }));
+
+/**
+ * `rdma-probe ARGS` in this process, on a GPU like this machine's lavapipe (the in-memory
+ * binding); the tests about the process's own descriptors and arguments run the built CLI.
+ */
+function rdmaProbe(args: string[], env?: NodeJS.ProcessEnv) {
+  return runMain(args, { config: LAVAPIPE_LIKE, ...(env ? { env } : {}) });
+}
 
 test('atomic write: new file, replaced file, no temporary file left', () => {
   const target = join(folder, 'metrics.prom');
@@ -64,9 +74,9 @@ test('atomic write: a failure is an EnvironmentError and leaves nothing behind',
   assert.deepEqual(readdirSync(sub), ['taken.prom']);
 });
 
-test('list --format prometheus --output: the file, written atomically; nothing on stdout', () => {
+test('list --format prometheus --output: the file, written atomically; nothing on stdout', async () => {
   const target = join(folder, 'rdma_probe.prom');
-  const result = runCli(['list', '--format', 'prometheus', '--output', target]);
+  const result = await rdmaProbe(['list', '--format', 'prometheus', '--output', target]);
   assert.equal(result.exitCode, 0, result.stderr);
   assert.equal(result.stdout, '');
   const text = readFileSync(target, 'utf8');
@@ -78,20 +88,26 @@ test('list --format prometheus --output: the file, written atomically; nothing o
   assert.ok(!readdirSync(folder).some((name) => name.endsWith('.tmp')));
 });
 
-test('list --format prometheus: a failed probe still writes rdma_probe_success 0', () => {
+test('list --format prometheus: a failed probe still writes rdma_probe_success 0', async () => {
   const target = join(folder, 'failed.prom');
   const env = cleanEnv({ RDMA_PROBE_VULKAN_LIBRARY: join(folder, 'no-such-libvulkan.so') });
-  const result = runCli(['list', '--format', 'prometheus', '--output', target], env);
+  const result = await runMain(['list', '--format', 'prometheus', '--output', target], {
+    binding: 'real',
+    env,
+  });
   assert.equal(result.exitCode, 3, result.stderr);
   assert.match(result.stderr, /^rdma-probe: /);
   assert.match(readFileSync(target, 'utf8'), /^rdma_probe_success 0$/m);
 });
 
-test('list --format nfd --output: labels with an expiry; --nfd-expiry sets it', () => {
+test('list --format nfd --output: labels with an expiry; --nfd-expiry sets it', async () => {
   const target = join(folder, 'rdma-probe');
   const env = cleanEnv({ RDMA_PROBE_SYSFS_ROOT: join(fixturesDir, 'host', 'vm-no-rdma') });
   const before = Date.now();
-  const result = runCli(['list', '--format', 'nfd', '--output', target, '--nfd-expiry', '2h'], env);
+  const result = await rdmaProbe(
+    ['list', '--format', 'nfd', '--output', target, '--nfd-expiry', '2h'],
+    env,
+  );
   assert.equal(result.exitCode, 0, result.stderr);
   const text = readFileSync(target, 'utf8');
   const expiry = /^# \+expiry-time=(\S+)$/m.exec(text)?.[1];
@@ -104,7 +120,7 @@ test('list --format nfd --output: labels with an expiry; --nfd-expiry sets it', 
   );
   assert.match(text, /^feature\.node\.kubernetes\.io\/rdma-probe\.gpu0\.capable=false$/m);
 
-  const bad = runCli(['list', '--format', 'nfd', '--nfd-expiry', 'soon']);
+  const bad = await rdmaProbe(['list', '--format', 'nfd', '--nfd-expiry', 'soon']);
   assert.equal(bad.exitCode, 2);
   assert.match(bad.stderr, /--nfd-expiry 'soon' is not a duration/);
 });
@@ -112,10 +128,10 @@ test('list --format nfd --output: labels with an expiry; --nfd-expiry sets it', 
 /** Go's time.RFC3339 layout, "2006-01-02T15:04:05Z07:00", which NFD parses the directive with. */
 const GO_RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})$/;
 
-test('--nfd-expiry: at most ten years, and the directive is always RFC 3339', () => {
+test('--nfd-expiry: at most ten years, and the directive is always RFC 3339', async () => {
   const env = cleanEnv({ RDMA_PROBE_SYSFS_ROOT: join(fixturesDir, 'host', 'vm-no-rdma') });
   for (const longest of ['3650d', '87600h']) {
-    const result = runCli(['list', '--format', 'nfd', '--nfd-expiry', longest], env);
+    const result = await rdmaProbe(['list', '--format', 'nfd', '--nfd-expiry', longest], env);
     assert.equal(result.exitCode, 0, result.stderr);
     const expiry = /^# \+expiry-time=(.*)$/m.exec(result.stdout)?.[1] ?? '';
     assert.match(expiry, GO_RFC3339);
@@ -124,7 +140,7 @@ test('--nfd-expiry: at most ten years, and the directive is always RFC 3339', ()
   }
   // Beyond ten years, up to what once wrote year +029405 or threw a RangeError.
   for (const tooLong of ['3651d', '87601h', '9999999d', '100000000d', '1'.repeat(400) + 's']) {
-    const result = runCli(['list', '--format', 'nfd', '--nfd-expiry', tooLong], env);
+    const result = await rdmaProbe(['list', '--format', 'nfd', '--nfd-expiry', tooLong], env);
     assert.equal(result.exitCode, 2, `${tooLong}: ${result.stderr}`);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^rdma-probe: --nfd-expiry '\d+[dhs]' is longer than 3650d/);
@@ -139,13 +155,13 @@ test('the NFD directive: RFC 3339 for every year Go reads, an error past them', 
   assert.throws(() => rfc3339(new Date(NaN)), RangeError);
 });
 
-test('list --output with json writes the report to the file; formats conflict as usage errors', () => {
+test('list --output with json writes the report to the file; formats conflict as usage errors', async () => {
   const target = join(folder, 'report.json');
-  const result = runCli(['list', '--json', '--output', target]);
+  const result = await rdmaProbe(['list', '--json', '--output', target]);
   assert.equal(result.exitCode, 0, result.stderr);
   assertValidReport(JSON.parse(readFileSync(target, 'utf8')));
 
-  const table = runCli(['list', '--output', join(folder, 'table.txt')]);
+  const table = await rdmaProbe(['list', '--output', join(folder, 'table.txt')]);
   assert.equal(table.exitCode, 0);
   assert.match(readFileSync(join(folder, 'table.txt'), 'utf8'), /RDMA-capable\./);
   // eslint-disable-next-line no-control-regex -- no colour codes in a file
@@ -155,17 +171,17 @@ test('list --output with json writes the report to the file; formats conflict as
     ['--json', '--ndjson'],
     ['--json', '--format', 'nfd'],
   ]) {
-    const conflict = runCli(['list', ...args]);
+    const conflict = await rdmaProbe(['list', ...args]);
     assert.equal(conflict.exitCode, 2, args.join(' '));
     assert.match(conflict.stderr, /choose one output format/);
   }
-  const unknown = runCli(['list', '--format', 'xml']);
+  const unknown = await rdmaProbe(['list', '--format', 'xml']);
   assert.equal(unknown.exitCode, 2);
 });
 
-test('list --ndjson: one valid line per GPU, host fields on each', () => {
+test('list --ndjson: one valid line per GPU, host fields on each', async () => {
   const env = cleanEnv({ RDMA_PROBE_SYSFS_ROOT: join(fixturesDir, 'host', 'bare-metal-peermem') });
-  const result = runCli(['list', '--ndjson'], env);
+  const result = await rdmaProbe(['list', '--ndjson'], env);
   assert.equal(result.exitCode, 0, result.stderr);
   const lines = result.stdout.trimEnd().split('\n');
   assert.ok(lines.length >= 1);
@@ -198,7 +214,7 @@ function mkfifo(file: string): void {
   assert.equal(made.status, 0, made.stderr);
 }
 
-function assertRefused(result: ReturnType<typeof runCli>, pattern: RegExp): void {
+function assertRefused(result: CliResult, pattern: RegExp): void {
   assert.equal(result.exitCode, 3, result.stderr);
   assert.equal(result.stdout, '');
   assert.equal(result.stderr.trimEnd().split('\n').length, 1, result.stderr);
@@ -232,7 +248,7 @@ test('--output refuses a device, FIFO, socket or folder, and a link to one; touc
     const before = readdirSync(sub).map((name) => [name, entryState(join(sub, name))]);
     for (const [name, kind] of things) {
       for (const format of ['prometheus', 'nfd', 'json']) {
-        const result = runCli(['list', '--format', format, '-o', join(sub, name)]);
+        const result = await rdmaProbe(['list', '--format', format, '-o', join(sub, name)]);
         assertRefused(result, new RegExp(`^rdma-probe: not writing .*${name}: it `));
         assert.match(result.stderr, kind);
       }
@@ -245,7 +261,7 @@ test('--output refuses a device, FIFO, socket or folder, and a link to one; touc
   }
 });
 
-test('--output through a link to a regular file: the real file is replaced, in its folder', () => {
+test('--output through a link to a regular file: the real file is replaced, in its folder', async () => {
   const sub = mkdtempSync(join(folder, 'link-'));
   mkdirSync(join(sub, 'real'));
   mkdirSync(join(sub, 'exported'));
@@ -255,7 +271,7 @@ test('--output through a link to a regular file: the real file is replaced, in i
   // A chain of two links, the first relative: both are followed.
   symlinkSync(real, join(sub, 'real', 'second'));
   symlinkSync('../real/second', join(sub, 'exported', 'rdma.prom'));
-  const result = runCli([
+  const result = await rdmaProbe([
     'list',
     '--format',
     'prometheus',
@@ -272,13 +288,13 @@ test('--output through a link to a regular file: the real file is replaced, in i
   // A link to nothing would let the link choose where a new file appears.
   symlinkSync(join(sub, 'real', 'missing.prom'), join(sub, 'dangling'));
   assertRefused(
-    runCli(['list', '--format', 'prometheus', '-o', join(sub, 'dangling')]),
+    await rdmaProbe(['list', '--format', 'prometheus', '-o', join(sub, 'dangling')]),
     /not writing .*dangling: it is a symbolic link to .*missing\.prom, which does not exist/,
   );
   assert.ok(!existsSync(join(sub, 'real', 'missing.prom')));
 });
 
-test('--output does not follow a link another user owns', { skip: ROOT_ONLY }, () => {
+test('--output does not follow a link another user owns', { skip: ROOT_ONLY }, async () => {
   const sub = mkdtempSync(join(folder, 'planted-'));
   const victim = join(sub, 'victim');
   writeFileSync(victim, 'precious\n');
@@ -286,28 +302,28 @@ test('--output does not follow a link another user owns', { skip: ROOT_ONLY }, (
   symlinkSync(victim, planted);
   lchownSync(planted, 54321, 54321); // as if another local user had planted it
   assertRefused(
-    runCli(['list', '--format', 'prometheus', '-o', planted]),
+    await rdmaProbe(['list', '--format', 'prometheus', '-o', planted]),
     /is a symbolic link owned by uid 54321, not by root or the user running rdma-probe/,
   );
   assert.equal(readFileSync(victim, 'utf8'), 'precious\n');
   assert.ok(lstatSync(planted).isSymbolicLink());
 });
 
-/** Runs the CLI with a umask, as a shell or a systemd unit would set one. */
-function runCliWithUmask(umask: string, args: string[]) {
-  const result = spawnSync(
-    'sh',
-    ['-c', `umask ${umask} && exec "$0" "$@"`, process.execPath, cliPath, ...args],
-    { env: cleanEnv(), encoding: 'utf8', timeout: 60_000 },
-  );
-  return { exitCode: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs the CLI under a umask, as a shell or a systemd unit would set one. */
+async function withUmask(umask: string, args: string[]) {
+  const previous = process.umask(parseInt(umask, 8));
+  try {
+    return await rdmaProbe(args);
+  } finally {
+    process.umask(previous);
+  }
 }
 
-test('--output: a new file is 0644 under any umask; an existing file keeps its mode', () => {
+test('--output: a new file is 0644 under any umask; an existing file keeps its mode', async () => {
   const sub = mkdtempSync(join(folder, 'mode-'));
   for (const umask of ['077', '027', '000']) {
     const target = join(sub, `new-${umask}.prom`);
-    const result = runCliWithUmask(umask, ['list', '--format', 'prometheus', '-o', target]);
+    const result = await withUmask(umask, ['list', '--format', 'prometheus', '-o', target]);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(statSync(target).mode & 0o7777, 0o644, `umask ${umask}`);
   }
@@ -315,7 +331,7 @@ test('--output: a new file is 0644 under any umask; an existing file keeps its m
     const target = join(sub, `existing-${mode.toString(8)}.prom`);
     writeFileSync(target, 'old\n');
     chmodSync(target, mode);
-    const result = runCliWithUmask('077', ['list', '--format', 'prometheus', '-o', target]);
+    const result = await withUmask('077', ['list', '--format', 'prometheus', '-o', target]);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.equal(statSync(target).mode & 0o7777, mode);
     assert.match(readFileSync(target, 'utf8'), /^rdma_probe_success 1$/m);
@@ -348,19 +364,19 @@ test('replaceFile: exactly the mode asked for, whatever the umask (the native-mo
   assert.ok(!readdirSync(folder).some((name) => name.startsWith('.replace-fifo.')));
 });
 
-test('--output: names up to 255 bytes work (bytes, not characters)', () => {
+test('--output: names up to 255 bytes work (bytes, not characters)', async () => {
   const sub = mkdtempSync(join(folder, 'long-'));
   // 240 and 255 bytes in 2-byte characters: half as many UTF-16 units.
   for (const name of ['é'.repeat(120), `${'ü'.repeat(127)}x`, 'a'.repeat(255)]) {
     const target = join(sub, name);
-    const result = runCli(['list', '--json', '-o', target]);
+    const result = await rdmaProbe(['list', '--json', '-o', target]);
     assert.equal(result.exitCode, 0, `${Buffer.byteLength(name)} bytes: ${result.stderr}`);
     assertValidReport(JSON.parse(readFileSync(target, 'utf8')));
   }
   assert.equal(readdirSync(sub).length, 3, 'no temporary file left');
   // A name one byte over the kernel's limit is one line and exit 3.
   assertRefused(
-    runCli(['list', '--json', '-o', join(sub, 'b'.repeat(256))]),
+    await rdmaProbe(['list', '--json', '-o', join(sub, 'b'.repeat(256))]),
     /cannot write .*: name too long \(ENAMETOOLONG\)/,
   );
 });
@@ -388,7 +404,7 @@ test('temporary names: at most 255 bytes for any target name, and recognised exa
   assert.equal(ours('rdma.prom.123-abc-0.tmp'), null);
 });
 
-test('--output removes what killed runs left, and nothing else', () => {
+test('--output removes what killed runs left, and nothing else', async () => {
   const sub = mkdtempSync(join(folder, 'leftovers-'));
   const name = Buffer.from('rdma.prom');
   const dead = spawnSync('true').pid!; // exited: its pid is free in this namespace
@@ -421,16 +437,16 @@ test('--output removes what killed runs left, and nothing else', () => {
     kept.push(others);
   }
   for (const entry of [folderLike, linkLike]) lutimesSync(join(sub, entry), old, old);
-  const result = runCli(['list', '--format', 'prometheus', '-o', join(sub, 'rdma.prom')]);
+  const result = await rdmaProbe(['list', '--format', 'prometheus', '-o', join(sub, 'rdma.prom')]);
   assert.equal(result.exitCode, 0, result.stderr);
   const left = readdirSync(sub);
   for (const entry of stale) assert.ok(!left.includes(entry), `${entry} was not removed`);
   assert.deepEqual(left.sort(), [...kept, 'rdma.prom'].sort());
 });
 
-test('-o with an empty name is a usage error', () => {
+test('-o with an empty name is a usage error', async () => {
   for (const args of [['-o', ''], ['--output='], ['--output', '']]) {
-    const result = runCli(['list', '--json', ...args]);
+    const result = await rdmaProbe(['list', '--json', ...args]);
     assert.equal(result.exitCode, 2, args.join(' '));
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^rdma-probe: --output needs a file name \(or - for stdout\)\n$/);
@@ -497,11 +513,11 @@ test('--output with a name that is not UTF-8 writes exactly that name', () => {
   assertValidReport(JSON.parse(readFileSync(file, 'utf8')));
 });
 
-test('a file name in a message cannot send terminal controls', () => {
+test('a file name in a message cannot send terminal controls', async () => {
   const sub = mkdtempSync(join(folder, 'escape-'));
   const name = 'x\x1b]0;retitled\x07\x1b[2J';
   mkfifo(join(sub, name));
-  const result = runCli(['list', '--json', '-o', join(sub, name)]);
+  const result = await rdmaProbe(['list', '--json', '-o', join(sub, name)]);
   assertRefused(result, /not writing .*x\\x1b\]0;retitled\\x07\\x1b\[2J: it is a FIFO/);
   assert.ok(!result.stderr.includes('\x1b'));
 });

@@ -1,8 +1,9 @@
 /**
- * PCI bus IDs on buses with hex letters (0x4f, 0xcb: most 8-GPU servers), through the REAL
- * loader and the test driver: every output writes NVML's form (00000000:4F:00.0), the one
- * dcgm-exporter's pci_bus_id label carries, `--device` takes any case, and the host facts
- * still find the GPU in sysfs, which spells it 0000:4f:00.0.
+ * PCI bus IDs on buses with hex letters (0x4f, 0xcb: most 8-GPU servers), on GPUs the test
+ * driver's configuration describes (main() in this process, on the in-memory binding):
+ * every output writes NVML's form (00000000:4F:00.0), the one dcgm-exporter's pci_bus_id
+ * label carries, `--device` takes any case, and the host facts still find the GPU in
+ * sysfs, which spells it 0000:4f:00.0.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -13,8 +14,9 @@ import type { CheckReport } from '../src/check/check-report.js';
 import { HostFs } from '../src/host/host-fs.js';
 import { readHost } from '../src/host/read-host.js';
 import type { ListReportJson, ListReportLine } from '../src/list-report.js';
-import { cleanEnv, runCli } from './support/cli.js';
-import { buildTestDriver, driverEnv, writeDriverConfig } from './support/test-driver.js';
+import { cleanEnv } from './support/cli.js';
+import { runMain } from './support/main-run.js';
+import type { TestDriverDevice } from './support/test-driver.js';
 
 const work = mkdtempSync(join(tmpdir(), 'rdma-probe-pci-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -58,16 +60,11 @@ function sysfsTree(): string {
 
 const root = sysfsTree();
 
-function run(args: string[], devices = [{ pci: { bus: 0x4f } }, { pci: { bus: 0xcb } }]) {
-  const dir = mkdtempSync(join(work, 'run-'));
-  const env = driverEnv(
-    buildTestDriver(),
-    writeDriverConfig(dir, { devices }),
-    join(dir, 'state.json'),
-    { base: cleanEnv() },
-  );
-  env['RDMA_PROBE_SYSFS_ROOT'] = root;
-  return runCli(args, env);
+function run(
+  args: string[],
+  devices: TestDriverDevice[] = [{ pci: { bus: 0x4f } }, { pci: { bus: 0xcb } }],
+) {
+  return runMain(args, { config: { devices }, env: cleanEnv({ RDMA_PROBE_SYSFS_ROOT: root }) });
 }
 
 test('readHost finds GPUs named in NVML form under their lower-case sysfs names', () => {
@@ -92,8 +89,8 @@ test('readHost finds GPUs named in NVML form under their lower-case sysfs names'
   assert.equal(host.gpuTopology[0]!.nearest?.relation, 'other-numa-node');
 });
 
-test('JSON, NDJSON, table and Prometheus write 00000000:4F:00.0, never the lower-case form', () => {
-  const json = run(['list', '--json']);
+test('JSON, NDJSON, table and Prometheus write 00000000:4F:00.0, never the lower-case form', async () => {
+  const json = await run(['list', '--json']);
   assert.equal(json.exitCode, 0, json.stderr);
   const report = JSON.parse(json.stdout) as ListReportJson;
   assert.deepEqual(
@@ -108,8 +105,8 @@ test('JSON, NDJSON, table and Prometheus write 00000000:4F:00.0, never the lower
     ],
   );
 
-  const lines = run(['list', '--ndjson'])
-    .stdout.trim()
+  const lines = (await run(['list', '--ndjson'])).stdout
+    .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as ListReportLine);
   assert.deepEqual(
@@ -120,13 +117,13 @@ test('JSON, NDJSON, table and Prometheus write 00000000:4F:00.0, never the lower
     ],
   );
 
-  const table = run(['list']).stdout;
+  const table = (await run(['list'])).stdout;
   assert.match(table, /PCI bus ID +│ 00000000:4F:00\.0 /);
   assert.match(table, /PCI bus ID +│ 00000000:CB:00\.0 /);
   // The NIC is a sysfs address, in the kernel's spelling.
   assert.match(table, /mlx5_0 0000:cc:00\.0 \(same-root-port\)/);
 
-  const metrics = run(['list', '--format', 'prometheus']).stdout;
+  const metrics = (await run(['list', '--format', 'prometheus'])).stdout;
   assert.match(metrics, /rdma_probe_gpu_rdma_capable\{[^}]*pci_bus_id="00000000:4F:00\.0"/);
   assert.match(metrics, /rdma_probe_gpu_rdma_capable\{[^}]*pci_bus_id="00000000:CB:00\.0"/);
   // No bus ID anywhere in lower case (sysfs paths and NIC addresses are sysfs's own).
@@ -135,19 +132,19 @@ test('JSON, NDJSON, table and Prometheus write 00000000:4F:00.0, never the lower
   assert.doesNotMatch(table, /PCI bus ID +│ \S*[a-f]/);
 });
 
-test("check's line and --json name the GPU in NVML form", () => {
+test("check's line and --json name the GPU in NVML form", async () => {
   const devices = [{ pci: { bus: 0x4f } }, { pci: { bus: 0xcb }, extensions: { rdma: false } }];
-  const line = run(['check'], devices);
+  const line = await run(['check'], devices);
   assert.equal(line.exitCode, 1, line.stderr);
   assert.match(line.stdout, /^FAIL: GPU 1 00000000:CB:00\.0: extension-missing: /);
-  const doc = JSON.parse(run(['check', '--json'], devices).stdout) as CheckReport;
+  const doc = JSON.parse((await run(['check', '--json'], devices)).stdout) as CheckReport;
   assert.deepEqual(
     doc.problems.map((p) => p.pciBusId),
     ['00000000:CB:00.0'],
   );
 });
 
-test('--device takes the PCI bus ID in any case and any common form', () => {
+test('--device takes the PCI bus ID in any case and any common form', async () => {
   for (const selector of [
     '00000000:CB:00.0',
     '00000000:cb:00.0',
@@ -155,7 +152,7 @@ test('--device takes the PCI bus ID in any case and any common form', () => {
     'CB:00.0',
     'cb:0.0',
   ]) {
-    const result = run(['list', '--json', '--device', selector]);
+    const result = await run(['list', '--json', '--device', selector]);
     assert.equal(result.exitCode, 0, `${selector}: ${result.stderr}`);
     const report = JSON.parse(result.stdout) as ListReportJson;
     assert.deepEqual(
@@ -164,7 +161,7 @@ test('--device takes the PCI bus ID in any case and any common form', () => {
       selector,
     );
   }
-  const none = run(['list', '--device', '0000:cc:00.0']);
+  const none = await run(['list', '--device', '0000:cc:00.0']);
   assert.equal(none.exitCode, 2);
   assert.match(none.stderr, /found 0: GPU-\S+ 00000000:4F:00\.0; 1: GPU-\S+ 00000000:CB:00\.0/);
 });

@@ -1,110 +1,74 @@
 /**
- * probe() against an in-memory binding: the gathering logic on its own, including the
- * paths a real driver rarely takes (the test driver covers them through the loader); and
- * the collecting step that makes the list report of it, with every other source fixed.
+ * probe() against the in-memory binding (test/support/memory-binding.ts): the gathering
+ * logic on its own, including the paths a real driver rarely takes (the test driver covers
+ * them through the loader). A failure the driver's configuration cannot give, or a call
+ * order to check, comes from wrapping one of its methods.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { EnvironmentError, UsageError } from '../src/errors.js';
 import { VulkanCallError } from '../src/vulkan/driver-errors.js';
+import { join } from 'node:path';
 import { collectListReport, collectReport, type CollectDeps } from '../src/collect.js';
+import { parseDeviceOption } from '../src/cli/options.js';
 import { HostFs } from '../src/host/host-fs.js';
 import { probe } from '../src/probe/probe.js';
-import { parseDeviceOption } from '../src/cli/options.js';
-import type { RawExtendedProperties, VulkanBinding } from '../src/vulkan/binding.js';
-import { makeApiVersion } from '../src/vulkan/constants.js';
+import type { DispatchableHandle, VulkanBinding } from '../src/vulkan/binding.js';
+import { MemoryBinding } from './support/memory-binding.js';
 import { fixturesDir } from './support/paths.js';
+import type { TestDriverConfig } from './support/test-driver.js';
 
-interface FakeGpu {
-  extensions: string[];
-  apiVersion?: number;
-  failExtensions?: boolean;
-}
-
-function fakeBinding(gpus: FakeGpu[], calls: string[] = []): VulkanBinding {
-  const unused = () => {
-    throw new Error('not used by this test');
-  };
-  const gpuOf = (handle: bigint) => gpus[Number(handle) - 1]!;
-  return {
-    driverSelection: [],
-    enumerateInstanceVersion: () => makeApiVersion(1, 3, 239),
-    enumerateInstanceLayers: () => [],
-    createInstance: () => {
-      calls.push('createInstance');
-      return 0x1000n;
-    },
-    destroyInstance: () => void calls.push('destroyInstance'),
-    enumeratePhysicalDevices: () => gpus.map((_, i) => BigInt(i + 1)),
-    enumerateDeviceExtensions: (handle) => {
-      const gpu = gpuOf(handle);
-      if (gpu.failExtensions) throw new VulkanCallError('vkEnumerateDeviceExtensionProperties', -4);
-      return gpu.extensions.map((extensionName) => ({
-        extensionName,
-        specVersion: 1,
-        nameTerminated: true,
-      }));
-    },
-    getBasicProperties: (handle) => ({
-      apiVersion: gpuOf(handle).apiVersion ?? makeApiVersion(1, 3, 0),
-      driverVersion: 2435301632,
-      vendorID: 0x10de,
-      deviceID: 0x2330,
-      deviceType: 2,
-      deviceName: `GPU ${handle}`,
-      deviceNameTerminated: true,
-    }),
-    getProperties: (handle, query): RawExtendedProperties => {
-      calls.push(`getProperties(driver=${query.driverProperties},pci=${query.pciBusInfo})`);
-      return {
-        ids: {
-          deviceUUID: new Uint8Array(16).fill(Number(handle)),
-          driverUUID: new Uint8Array(16),
-        },
-        driver: query.driverProperties
-          ? { driverID: 4, driverName: 'NVIDIA', driverInfo: '580.159.04', unterminated: [] }
-          : null,
-        pciBusInfo: query.pciBusInfo
-          ? { pciDomain: 0, pciBus: Number(handle), pciDevice: 0, pciFunction: 0 }
-          : null,
-        unfilled: [],
+/**
+ * The in-memory binding of `config`, each call's name pushed to `calls` (getProperties
+ * with what it chained), with `overrides` in place of some methods; they may call `real`.
+ */
+function recordedBinding(
+  config: TestDriverConfig,
+  calls: string[] = [],
+  overrides: (
+    real: MemoryBinding,
+    gpus: DispatchableHandle[],
+  ) => Partial<VulkanBinding> = () => ({}),
+): { vk: VulkanBinding; real: MemoryBinding } {
+  const real = new MemoryBinding(config);
+  const gpus: DispatchableHandle[] = [];
+  const replaced = overrides(real, gpus);
+  const vk = new Proxy(real, {
+    get(target, key) {
+      const value = Reflect.get(target, key) as unknown;
+      if (typeof value !== 'function') return value;
+      const name = String(key);
+      return (...args: unknown[]) => {
+        const query = args[1] as { driverProperties?: boolean; pciBusInfo?: boolean };
+        calls.push(
+          name === 'getProperties'
+            ? `getProperties(driver=${query.driverProperties},pci=${query.pciBusInfo})`
+            : name,
+        );
+        const own = replaced[name as keyof VulkanBinding] as
+          | ((...a: unknown[]) => unknown)
+          | undefined;
+        const result = own
+          ? own(...args)
+          : (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (name === 'enumeratePhysicalDevices')
+          gpus.splice(0, gpus.length, ...(result as bigint[]));
+        return result;
       };
     },
-    getExternalMemoryRDMAFeature: () => true,
-    getMemoryProperties: () => ({
-      memoryTypeCount: 1,
-      memoryHeapCount: 1,
-      memoryTypes: [{ propertyFlags: 0x101, heapIndex: 0 }],
-      memoryHeaps: [{ size: 1n << 36n, flags: 1, budget: null, usage: null }],
-      budgetUnfilled: false,
-    }),
-    getExternalBufferProperties: () => ({
-      externalMemoryFeatures: 0x2,
-      exportFromImportedHandleTypes: 0,
-      compatibleHandleTypes: 0x1000,
-    }),
-    getQueueFamilies: unused,
-    createDevice: unused,
-    destroyDevice: unused,
-    createBuffer: unused,
-    destroyBuffer: unused,
-    getBufferMemoryRequirements: unused,
-    allocateMemory: unused,
-    freeMemory: unused,
-    bindBufferMemory: unused,
-    getMemoryRemoteAddress: unused,
-  };
+  });
+  return { vk, real };
 }
-
-const RDMA = ['VK_NV_external_memory_rdma', 'VK_EXT_pci_bus_info', 'VK_KHR_driver_properties'];
 
 test('a failure on one GPU is recorded on it; the others are still reported', () => {
   const calls: string[] = [];
-  const report = probe(
-    fakeBinding([{ extensions: RDMA }, { extensions: RDMA, failExtensions: true }], calls),
-    {},
-  );
+  const { vk, real } = recordedBinding({ devices: [{}, {}] }, calls, (binding, gpus) => ({
+    enumerateDeviceExtensions: (gpu) => {
+      if (gpu === gpus[1]) throw new VulkanCallError('vkEnumerateDeviceExtensionProperties', -4);
+      return binding.enumerateDeviceExtensions(gpu);
+    },
+  }));
+  const report = probe(vk, {});
   assert.equal(report.gpus.length, 2);
   assert.equal(report.gpus[0]!.verdict.rdma, 'capable');
   assert.equal(report.gpus[1]!.verdict.rdma, 'not-capable');
@@ -115,21 +79,23 @@ test('a failure on one GPU is recorded on it; the others are still reported', ()
   });
   assert.equal(report.gpus[1]!.verdict.reasons[0]!.code, 'probe-failed');
   assert.equal(calls.at(-1), 'destroyInstance');
+  assert.deepEqual(real.state().live, { instances: 0, devices: 0, buffers: 0, memory: 0 });
 });
 
 test('driver properties: chained when listed or the device is 1.2+, one query either way', () => {
   const calls: string[] = [];
-  probe(
-    fakeBinding(
-      [
-        { extensions: RDMA },
-        { extensions: ['VK_NV_external_memory_rdma'], apiVersion: makeApiVersion(1, 3, 0) },
-        { extensions: [], apiVersion: makeApiVersion(1, 1, 0) },
+  const noExtensions = { rdma: false, memoryBudget: false, pciBusInfo: false };
+  const { vk } = recordedBinding(
+    {
+      devices: [
+        { extraExtensions: ['VK_KHR_driver_properties'] },
+        { apiVersion: '1.3.0', extensions: { ...noExtensions, rdma: true } },
+        { apiVersion: '1.1.0', extensions: noExtensions },
       ],
-      calls,
-    ),
-    {},
+    },
+    calls,
   );
+  probe(vk, {});
   assert.deepEqual(
     calls.filter((c) => c.startsWith('getProperties')),
     [
@@ -142,23 +108,26 @@ test('driver properties: chained when listed or the device is 1.2+, one query ei
 
 test('a bug while probing still destroys the instance, and is not disguised as a Vulkan error', () => {
   const calls: string[] = [];
-  const binding = fakeBinding([{ extensions: RDMA }], calls);
-  binding.getMemoryProperties = () => {
-    throw new TypeError('boom');
-  };
-  assert.throws(() => probe(binding, {}), TypeError);
+  const { vk, real } = recordedBinding({}, calls, () => ({
+    getMemoryProperties: () => {
+      throw new TypeError('boom');
+    },
+  }));
+  assert.throws(() => probe(vk, {}), TypeError);
   assert.equal(calls.at(-1), 'destroyInstance');
+  assert.equal(real.state().live.instances, 0);
 });
 
 test('no GPU at all is an environment error, after destroying the instance', () => {
   const calls: string[] = [];
-  assert.throws(() => probe(fakeBinding([], calls), {}), EnvironmentError);
+  const { vk } = recordedBinding({ devices: [] }, calls);
+  assert.throws(() => probe(vk, {}), EnvironmentError);
   assert.equal(calls.at(-1), 'destroyInstance');
 });
 
 test('probe: every GPU found, and the ones --device selected; none when it matches nothing', () => {
-  const gpus = [{ extensions: RDMA }, { extensions: RDMA }, { extensions: RDMA }];
-  const one = probe(fakeBinding(gpus), { device: parseDeviceOption('1') });
+  const gpus: TestDriverConfig = { devices: [{}, {}, {}] };
+  const one = probe(new MemoryBinding(gpus), { device: parseDeviceOption('1') });
   assert.deepEqual(
     one.found.map((gpu) => gpu.index),
     [0, 1, 2],
@@ -169,16 +138,16 @@ test('probe: every GPU found, and the ones --device selected; none when it match
   );
   assert.equal(one.gpus[0], one.found[1], 'the selected GPU is the one found');
 
-  const none = probe(fakeBinding(gpus), { device: parseDeviceOption('7') });
+  const none = probe(new MemoryBinding(gpus), { device: parseDeviceOption('7') });
   assert.equal(none.found.length, 3);
   assert.deepEqual(none.gpus, []);
 });
 
 /** The collecting step's sources, all fixed: a host fixture, a clock that ticks 2.5 ms a read. */
-function fixedDeps(gpus: FakeGpu[]): CollectDeps {
+function fixedDeps(config: TestDriverConfig): CollectDeps {
   let ms = 1000;
   return {
-    vk: fakeBinding(gpus),
+    vk: new MemoryBinding(config),
     hostFs: new HostFs(join(fixturesDir, 'host', 'vm-no-rdma')),
     clock: {
       monotonicMs: () => (ms += 2.5),
@@ -189,8 +158,7 @@ function fixedDeps(gpus: FakeGpu[]): CollectDeps {
 }
 
 test('collectReport: the report from the probe, the host files, the clock and the host name given', () => {
-  const gpus = [{ extensions: RDMA }, { extensions: RDMA }];
-  const { report, found } = collectReport(fixedDeps(gpus), {
+  const { report, found } = collectReport(fixedDeps({ devices: [{}, {}] }), {
     toolVersion: '9.9.9',
     device: parseDeviceOption('1'),
   });
@@ -204,7 +172,7 @@ test('collectReport: the report from the probe, the host files, the clock and th
     [1],
     'a topology entry for the GPU selected only',
   );
-  assert.deepEqual(report.loader, { apiVersion: '1.3.239', requestedApiVersion: '1.3.0' });
+  assert.equal(report.loader.apiVersion, '1.3.239');
   assert.equal(report.validation, null);
   assert.deepEqual(
     found.map((gpu) => gpu.index),
@@ -216,9 +184,28 @@ test('collectReport: the report from the probe, the host files, the clock and th
   );
 });
 
+test("collectReport: --alloc's step timings come from the clock it is handed", () => {
+  const { report } = collectReport(fixedDeps({ devices: [{}] }), {
+    toolVersion: 'test',
+    allocateBytes: 65536n,
+  });
+  const allocation = report.gpus[0]!.allocation!;
+  assert.equal(allocation.status, 'ok', JSON.stringify(allocation));
+  // Each step is one tick of the fixed clock (2.5 ms); the total spans all six reads, the
+  // tick between reading the address and starting to free included.
+  assert.deepEqual(allocation.timings, {
+    createDeviceMs: 2.5,
+    allocateMs: 2.5,
+    remoteAddressMs: 2.5,
+    freeMs: 2.5,
+    totalMs: 12.5,
+  });
+});
+
 test('collectListReport: a --device that matches nothing is a usage error naming the GPUs found', () => {
-  const gpus = [{ extensions: RDMA }, { extensions: RDMA }, { extensions: RDMA }];
-  const none = collectReport(fixedDeps(gpus), {
+  // GPU 0's UUID is 01010101-…, as the message below shows it.
+  const config: TestDriverConfig = { devices: [{ deviceUUID: '01'.repeat(16) }, {}, {}] };
+  const none = collectReport(fixedDeps(config), {
     toolVersion: 'test',
     device: parseDeviceOption('7'),
   });
@@ -226,10 +213,7 @@ test('collectListReport: a --device that matches nothing is a usage error naming
   assert.deepEqual(none.report.host.gpuTopology, []);
   assert.throws(
     () =>
-      collectListReport(fixedDeps(gpus), {
-        toolVersion: 'test',
-        device: parseDeviceOption('7'),
-      }),
+      collectListReport(fixedDeps(config), { toolVersion: 'test', device: parseDeviceOption('7') }),
     (error: unknown) =>
       error instanceof UsageError &&
       /^no GPU matches --device '7' \(found 0: GPU-01010101-.*; 1: .*; 2: /.test(error.message),

@@ -1,5 +1,7 @@
 // Plain data as TypeScript source: the generated tables are object literals, laid out
 // afterwards by prettier so that the checked-in files pass the format check unchanged.
+import { join } from 'node:path';
+import * as prettier from 'prettier';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -25,4 +27,10 @@ export function generatedHeader(version) {
     '// (npm run gen:vulkan writes it again; test/vulkan-generated.test.ts checks it is current).',
     '',
   ];
+}
+
+/** TypeScript laid out by prettier with the repository's own settings for `path` in it. */
+export async function formatTypeScript(repository, path, text) {
+  const settings = await prettier.resolveConfig(join(repository, path));
+  return prettier.format(text, { ...settings, filepath: path });
 }

@@ -2,8 +2,23 @@
  * Turns one parsed document (a `list --json` report or a `list --ndjson` line) into the
  * little the fleet report needs, checking the shape as it goes: input from other hosts
  * is untrusted, and anything unexpected is a problem to report, not a crash.
+ *
+ * Every field is read through an accessor typed by the published JSON types
+ * (src/list-report.ts): a document is an Unchecked<ListReportJson>, whose keys are the
+ * type's own and whose values are unknown until checked. A field renamed or removed in the
+ * list report is then a compile error here, not a fleet report that silently reads nothing.
  */
 import { topologyOf } from '../gpu-view.js';
+import type {
+  GpuReportJson,
+  GpuTopologyJson,
+  HostReportJson,
+  ListReportJson,
+  ListReportLine,
+  MemoryHeapReport,
+  MemoryReport,
+  RdmaMemoryType,
+} from '../list-report.js';
 
 /** One host as the fleet report counts it. */
 export interface HostEntry {
@@ -37,11 +52,20 @@ export interface EntryGpu {
 }
 
 export type ParsedDocument =
-  | { kind: 'report'; entry: HostEntry }
-  | { kind: 'line'; entry: HostEntry }
+  | { kind: 'list-report'; entry: HostEntry }
+  | { kind: 'ndjson-line'; entry: HostEntry }
   | { kind: 'problem'; code: 'not-a-report' | 'invalid-report'; message: string };
 
-type Json = Record<string, unknown>;
+/**
+ * A JSON object not yet checked against T: T's keys, each value unknown. (Arrays and
+ * primitives in T are checked where they are read; only objects are walked into.)
+ */
+type Unchecked<T> = { readonly [K in keyof T]?: unknown };
+/** The object type of T's key K, unchecked: what object(parent, K) hands back. */
+type Inner<T, K extends keyof T> = Unchecked<NonNullable<T[K]>>;
+/** A document: a list report or an NDJSON line, told apart by "kind". */
+type Document = Unchecked<ListReportJson> & Unchecked<ListReportLine>;
+type GpuJson = Unchecked<GpuReportJson>;
 
 class ShapeError extends Error {}
 
@@ -54,13 +78,15 @@ const MAX_TEXT = 256;
 const MAX_CODES = 64;
 
 export function readDocument(doc: unknown, source: string, line: number | null): ParsedDocument {
-  if (!isObject(doc)) return notAReport(`a JSON ${Array.isArray(doc) ? 'array' : typeof doc}`);
-  if (doc['kind'] === 'fleet-report') return notAReport('a fleet report (report --json output)');
-  const tool = doc['tool'];
+  if (!isObject<Document>(doc)) {
+    return notAReport(`a JSON ${Array.isArray(doc) ? 'array' : typeof doc}`);
+  }
+  if (doc.kind === 'fleet-report') return notAReport('a fleet report (report --json output)');
+  const tool = doc.tool;
   if (
-    !isObject(tool) ||
-    tool['name'] !== 'rdma-probe' ||
-    typeof doc['schemaVersion'] !== 'number'
+    !isObject<ListReportJson['tool']>(tool) ||
+    tool.name !== 'rdma-probe' ||
+    typeof doc.schemaVersion !== 'number'
   ) {
     return notAReport('a JSON document without rdma-probe\'s "tool" and "schemaVersion"');
   }
@@ -73,25 +99,27 @@ export function readDocument(doc: unknown, source: string, line: number | null):
       ...timeOf(doc),
       ...hostOf(object(doc, 'host')),
     };
-    if (doc['kind'] === 'gpu') {
-      const topology = doc['topology'];
-      const gpu = gpuOf(object(doc, 'gpu'), isObject(topology) ? topology : null);
-      return { kind: 'line', entry: { ...base, gpus: [gpu] } };
+    if (doc.kind === 'gpu') {
+      const line = doc as Unchecked<ListReportLine>;
+      const topology = line.topology;
+      const gpu = gpuOf(object(line, 'gpu'), isObject<GpuTopologyJson>(topology) ? topology : null);
+      return { kind: 'ndjson-line', entry: { ...base, gpus: [gpu] } };
     }
-    const host = object(doc, 'host');
-    const topologies = Array.isArray(host['gpuTopology'])
-      ? host['gpuTopology'].filter(isObject)
+    const report = doc as Unchecked<ListReportJson>;
+    const host = object(report, 'host');
+    const topologies = Array.isArray(host.gpuTopology)
+      ? host.gpuTopology.filter((topology) => isObject<GpuTopologyJson>(topology))
       : [];
-    const gpus = array(doc, 'gpus').map((gpu, i) => {
-      if (!isObject(gpu)) throw new ShapeError(`gpus[${i}] is not an object`);
+    const gpus = array(report, 'gpus').map((gpu, i) => {
+      if (!isObject<GpuReportJson>(gpu)) throw new ShapeError(`gpus[${i}] is not an object`);
       try {
-        return gpuOf(gpu, topologyOf(topologies, gpu['index']));
+        return gpuOf(gpu, topologyOf(topologies, gpu.index));
       } catch (error) {
         if (error instanceof ShapeError) throw new ShapeError(`gpus[${i}]: ${error.message}`);
         throw error;
       }
     });
-    return { kind: 'report', entry: { ...base, gpus } };
+    return { kind: 'list-report', entry: { ...base, gpus } };
   } catch (error) {
     if (!(error instanceof ShapeError)) throw error;
     return { kind: 'problem', code: 'invalid-report', message: error.message };
@@ -105,7 +133,7 @@ function notAReport(what: string): ParsedDocument {
 /** The last generatedAt read and its time: the NDJSON lines of one host all repeat it. */
 let lastTime = { generatedAt: '', time: Number.NaN };
 
-function timeOf(doc: Json): { generatedAt: string; time: number } {
+function timeOf(doc: Document): { generatedAt: string; time: number } {
   const generatedAt = string(doc, 'generatedAt');
   if (generatedAt !== lastTime.generatedAt) {
     lastTime = { generatedAt, time: Date.parse(generatedAt) };
@@ -114,27 +142,31 @@ function timeOf(doc: Json): { generatedAt: string; time: number } {
   return { generatedAt, time: lastTime.time };
 }
 
-function hostOf(host: Json): Pick<HostEntry, 'hostname' | 'ready' | 'hostIssues'> {
+function hostOf(
+  host: Unchecked<HostReportJson>,
+): Pick<HostEntry, 'hostname' | 'ready' | 'hostIssues'> {
   const hostname = string(host, 'hostname');
   if (hostname === '') throw new ShapeError('host.hostname is empty');
-  const readiness = host['readiness'];
-  if (!isObject(readiness)) return { hostname, ready: null, hostIssues: [] };
-  const ready = readiness['ready'];
+  const readiness = host.readiness;
+  if (!isObject<HostReportJson['readiness']>(readiness)) {
+    return { hostname, ready: null, hostIssues: [] };
+  }
+  const ready = readiness.ready;
   return {
     hostname,
     ready: typeof ready === 'boolean' ? ready : null,
-    hostIssues: codes(readiness['issues'], 'host.readiness.issues'),
+    hostIssues: codes(readiness.issues, 'host.readiness.issues'),
   };
 }
 
-function gpuOf(gpu: Json, topology: Json | null): EntryGpu {
+function gpuOf(gpu: GpuJson, topology: Unchecked<GpuTopologyJson> | null): EntryGpu {
   const identity = object(gpu, 'identity');
   const verdict = object(gpu, 'verdict');
-  const rdma = verdict['rdma'];
+  const rdma = verdict.rdma;
   if (rdma !== 'capable' && rdma !== 'not-capable') {
     throw new ShapeError('verdict.rdma is not "capable" or "not-capable"');
   }
-  const driverName = identity['driverName'];
+  const driverName = identity.driverName;
   if (driverName !== null && driverName !== undefined && typeof driverName !== 'string') {
     throw new ShapeError('identity.driverName is not a string or null');
   }
@@ -144,8 +176,8 @@ function gpuOf(gpu: Json, topology: Json | null): EntryGpu {
     driverName: typeof driverName === 'string' ? text(driverName, 'identity.driverName') : null,
     driverVersion: string(identity, 'driverVersion'),
     capable: rdma === 'capable',
-    reasons: codes(verdict['reasons'], 'verdict.reasons'),
-    placementIssues: codes(topology?.['issues'], 'host.gpuTopology[].issues'),
+    reasons: codes(verdict.reasons, 'verdict.reasons'),
+    placementIssues: codes(topology?.issues, 'host.gpuTopology[].issues'),
     ...budgetOf(gpu, rdma === 'capable'),
   };
 }
@@ -156,29 +188,31 @@ function gpuOf(gpu: Json, topology: Json | null): EntryGpu {
  * past 2^53 is this input's problem, never counted as 0 or summed into nonsense.
  */
 function budgetOf(
-  gpu: Json,
+  gpu: GpuJson,
   capable: boolean,
 ): Pick<EntryGpu, 'deviceLocalHeapBytes' | 'deviceLocalBudgetBytes' | 'rdmaHeapBudgetBytes'> {
-  const memory = gpu['memory'];
-  const heaps = isObject(memory) ? array(memory, 'heaps', 'memory.heaps') : [];
+  const memory = gpu.memory;
+  const heaps = isObject<MemoryReport>(memory) ? array(memory, 'heaps', 'memory.heaps') : [];
   let size = 0;
   let budget: number | null = null;
   heaps.forEach((heap, i) => {
     const where = `memory.heaps[${i}]`;
-    if (!isObject(heap)) throw new ShapeError(`${where} is not an object`);
-    if (!Array.isArray(heap['flags']) || !heap['flags'].includes('DEVICE_LOCAL')) return;
+    if (!isObject<MemoryHeapReport>(heap)) throw new ShapeError(`${where} is not an object`);
+    if (!Array.isArray(heap.flags) || !heap.flags.includes('DEVICE_LOCAL')) return;
     size = sum(size, bytes(heap, 'size', `${where}.size`), 'DEVICE_LOCAL heap sizes');
     const heapBudget = bytesOrNull(heap, 'budget', `${where}.budget`);
     if (heapBudget !== null) budget = sum(budget ?? 0, heapBudget, 'DEVICE_LOCAL heap budgets');
   });
   let rdmaBudget: number | null = null;
-  if (capable && Array.isArray(gpu['rdmaMemoryTypes'])) {
+  if (capable && Array.isArray(gpu.rdmaMemoryTypes)) {
     const seen = new Set<unknown>();
-    gpu['rdmaMemoryTypes'].forEach((type, i) => {
-      if (!isObject(type)) throw new ShapeError(`rdmaMemoryTypes[${i}] is not an object`);
+    gpu.rdmaMemoryTypes.forEach((type: unknown, i: number) => {
+      if (!isObject<RdmaMemoryType>(type)) {
+        throw new ShapeError(`rdmaMemoryTypes[${i}] is not an object`);
+      }
       const heapBudget = bytesOrNull(type, 'heapBudget', `rdmaMemoryTypes[${i}].heapBudget`);
-      if (seen.has(type['heapIndex']) || heapBudget === null) return;
-      seen.add(type['heapIndex']);
+      if (seen.has(type.heapIndex) || heapBudget === null) return;
+      seen.add(type.heapIndex);
       rdmaBudget = sum(rdmaBudget ?? 0, heapBudget, 'RDMA heap budgets');
     });
   }
@@ -190,7 +224,7 @@ function budgetOf(
 }
 
 /** A byte count: a safe, non-negative integer. */
-function bytes(parent: Json, key: string, where: string): number {
+function bytes<T>(parent: Unchecked<T>, key: keyof T & string, where: string): number {
   const value = parent[key];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new ShapeError(`${where} is missing or not a whole number of bytes below 2^53`);
@@ -199,7 +233,7 @@ function bytes(parent: Json, key: string, where: string): number {
 }
 
 /** A byte count, or null (or absent) for "not known". */
-function bytesOrNull(parent: Json, key: string, where: string): number | null {
+function bytesOrNull<T>(parent: Unchecked<T>, key: keyof T & string, where: string): number | null {
   return parent[key] === null || parent[key] === undefined ? null : bytes(parent, key, where);
 }
 
@@ -211,6 +245,7 @@ function sum(total: number, value: number, what: string): number {
   return result;
 }
 
+/** The codes of a list of { code, message } (reasons, issues), bounded. */
 function codes(list: unknown, where: string): string[] {
   if (!Array.isArray(list)) return [];
   if (list.length > MAX_CODES) throw new ShapeError(`${where} holds more than ${MAX_CODES} items`);
@@ -218,30 +253,37 @@ function codes(list: unknown, where: string): string[] {
   // `report` spent outside JSON.parse).
   const found: string[] = [];
   for (const item of list) {
-    if (isObject(item) && typeof item['code'] === 'string') {
-      found.push(text(item['code'], `a code in ${where}`));
+    if (isObject<{ code: string }>(item) && typeof item.code === 'string') {
+      found.push(text(item.code, `a code in ${where}`));
     }
   }
   return found;
 }
 
-function isObject(value: unknown): value is Json {
+/** A JSON object, to be read as an unchecked T. */
+function isObject<T>(value: unknown): value is Unchecked<T> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function object(parent: Json, key: string): Json {
+function object<T, K extends keyof T & string>(parent: Unchecked<T>, key: K): Inner<T, K> {
   const value = parent[key];
-  if (!isObject(value)) throw new ShapeError(`"${key}" is missing or not an object`);
+  if (!isObject<NonNullable<T[K]>>(value)) {
+    throw new ShapeError(`"${key}" is missing or not an object`);
+  }
   return value;
 }
 
-function array(parent: Json, key: string, where = `"${key}"`): unknown[] {
+function array<T, K extends keyof T & string>(
+  parent: Unchecked<T>,
+  key: K,
+  where = `"${key}"`,
+): unknown[] {
   const value = parent[key];
   if (!Array.isArray(value)) throw new ShapeError(`${where} is missing or not an array`);
   return value;
 }
 
-function string(parent: Json, key: string): string {
+function string<T>(parent: Unchecked<T>, key: keyof T & string): string {
   const value = parent[key];
   if (typeof value !== 'string') throw new ShapeError(`"${key}" is missing or not a string`);
   return text(value, `"${key}"`);
@@ -255,7 +297,7 @@ function text(value: string, where: string): string {
 }
 
 /** A safe integer of at least `min`: 1e300 parses as an integer too. */
-function integer(parent: Json, key: string, min: number): number {
+function integer<T>(parent: Unchecked<T>, key: keyof T & string, min: number): number {
   const value = parent[key];
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw new ShapeError(`"${key}" is missing or not a whole number of at least ${min}`);

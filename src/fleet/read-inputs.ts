@@ -306,7 +306,7 @@ class SourceCollector {
   /** A report or NDJSON line, folded into its host's summary; its GPUs are not kept. */
   private add(parsed: ReportDocument): void {
     const { entry } = parsed;
-    if (parsed.kind === 'report') {
+    if (parsed.kind === 'list-report') {
       if (!this.admit(entry.gpus.length, true)) return;
       const host = summaryOf(entry, this.run.pool);
       for (const gpu of entry.gpus) addGpu(host, gpu, false, this.run.pool);

@@ -45,13 +45,20 @@ export function runJson(
   env?: NodeJS.ProcessEnv,
 ): { result: CliResult; doc: unknown } {
   const result = runCli([...args, '--json'], env);
-  let doc: unknown;
+  return { result, doc: parseStdout(result) };
+}
+
+/** A run's stdout parsed as JSON; when it is not JSON, an error showing both streams. */
+export function parseStdout(result: {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+}): unknown {
   try {
-    doc = JSON.parse(result.stdout);
+    return JSON.parse(result.stdout);
   } catch {
     throw new Error(
       `stdout is not JSON (exit ${result.exitCode}):\n${result.stdout}\n${result.stderr}`,
     );
   }
-  return { result, doc };
 }
