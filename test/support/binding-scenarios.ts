@@ -7,7 +7,12 @@
  * process, where the loader reads the driver's configuration.
  */
 import assert from 'node:assert/strict';
-import type { DispatchableHandle, VulkanBinding } from '../../src/vulkan/binding.js';
+import type {
+  BufferMemoryRequirements,
+  DispatchableHandle,
+  NonDispatchableHandle,
+  VulkanBinding,
+} from '../../src/vulkan/binding.js';
 import {
   Extension,
   QueueFlag,
@@ -117,6 +122,32 @@ function rdmaDevice(vk: VulkanBinding, gpu: DispatchableHandle): DispatchableHan
     enabledExtensions: [Extension.EXTERNAL_MEMORY_RDMA],
     enableExternalMemoryRDMA: true,
   });
+}
+
+/** An RDMA-exportable buffer of `size` bytes, bound to memory of type 0 allocated for it, and its requirements. */
+function boundExportBuffer(
+  vk: VulkanBinding,
+  device: DispatchableHandle,
+  size: bigint,
+): {
+  buffer: NonDispatchableHandle;
+  memory: NonDispatchableHandle;
+  requirements: BufferMemoryRequirements;
+} {
+  const buffer = vk.createBuffer(device, {
+    size,
+    usage: TRANSFER,
+    externalHandleTypes: RDMA_HANDLE,
+  });
+  const requirements = vk.getBufferMemoryRequirements(device, buffer);
+  const memory = vk.allocateMemory(device, {
+    size: requirements.size,
+    memoryTypeIndex: 0,
+    exportHandleTypes: RDMA_HANDLE,
+    dedicatedBuffer: null,
+  });
+  vk.bindBufferMemory(device, buffer, memory);
+  return { buffer, memory, requirements };
 }
 
 function assertFailed(
@@ -483,19 +514,7 @@ const configured: Scenario[] = [
         const before = read();
         const core10 = vk.getMemoryProperties(gpu!, { properties2: false, budget: true });
         const device = rdmaDevice(vk, gpu!);
-        const buffer = vk.createBuffer(device, {
-          size: MiB,
-          usage: TRANSFER,
-          externalHandleTypes: RDMA_HANDLE,
-        });
-        const requirements = vk.getBufferMemoryRequirements(device, buffer);
-        const memory = vk.allocateMemory(device, {
-          size: requirements.size,
-          memoryTypeIndex: 0,
-          exportHandleTypes: RDMA_HANDLE,
-          dedicatedBuffer: null,
-        });
-        vk.bindBufferMemory(device, buffer, memory);
+        const { buffer, memory, requirements } = boundExportBuffer(vk, device, MiB);
         const allocated = read();
         vk.destroyBuffer(device, buffer);
         vk.freeMemory(device, memory);
@@ -677,19 +696,7 @@ const configured: Scenario[] = [
       return withInstance(vk, ([gpu]) => {
         const queues = vk.getQueueFamilies(gpu!);
         const device = rdmaDevice(vk, gpu!);
-        const buffer = vk.createBuffer(device, {
-          size: 1000n,
-          usage: TRANSFER,
-          externalHandleTypes: RDMA_HANDLE,
-        });
-        const requirements = vk.getBufferMemoryRequirements(device, buffer);
-        const memory = vk.allocateMemory(device, {
-          size: requirements.size,
-          memoryTypeIndex: 0,
-          exportHandleTypes: RDMA_HANDLE,
-          dedicatedBuffer: null,
-        });
-        vk.bindBufferMemory(device, buffer, memory);
+        const { buffer, memory, requirements } = boundExportBuffer(vk, device, 1000n);
         const address = vk.getMemoryRemoteAddress(device, memory, RDMA_HANDLE);
         vk.destroyBuffer(device, buffer);
         vk.freeMemory(device, memory);
