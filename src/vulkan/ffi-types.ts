@@ -10,7 +10,9 @@
  * arrays, and koffi-only views of a struct's leading members.
  */
 import koffi from 'koffi';
+import { VkPrototypes } from './generated/vk-prototypes.js';
 import { VkStructs } from './generated/vk-structs.js';
+import { koffiSignature } from './prototype-signatures.js';
 import type { VkStructMember } from './registry-types.js';
 
 type KoffiType = ReturnType<typeof koffi.struct>;
@@ -77,7 +79,10 @@ function memberType(
     if (pointers > 0) throw new TypeError(`${where}: a pointer to a function pointer`);
     return `${member.type} *`;
   }
-  if (member.c === 'dispatchable') return `void ${'*'.repeat(pointers + 1)}`;
+  // A dispatchable handle and a void * typedef are both pointers the binding never follows.
+  if (member.c === 'dispatchable' || member.c === 'pointer') {
+    return `void ${'*'.repeat(pointers + 1)}`;
+  }
   const base =
     member.c !== 'struct'
       ? member.c
@@ -204,6 +209,20 @@ export const PFN_vkDestroyDebugUtilsMessengerEXT = koffi.proto(
 export const PFN_vkGetMemoryRemoteAddressNV = koffi.proto(
   'VkResult PFN_vkGetMemoryRemoteAddressNV(void *device, const VkMemoryGetRemoteAddressInfoNV *pMemoryGetRemoteAddressInfo, _Out_ uint64_t *pAddress)',
 );
+
+/** The commands with a prototype: vkGetInstanceProcAddr and every command the binding calls. */
+export type PrototypedCommand = keyof typeof VkPrototypes;
+
+/** The structs koffi knows by their C names, which a prototype may therefore name. */
+const declaredStructs: ReadonlySet<string> = new Set(Object.keys(structs));
+
+/** Each command's koffi prototype string, made from its registry declaration. */
+export const prototypeSignatures = Object.fromEntries(
+  Object.entries(VkPrototypes).map(([name, prototype]) => [
+    name,
+    koffiSignature(name, prototype, declaredStructs),
+  ]),
+) as Record<PrototypedCommand, string>;
 
 /** Every struct defined with its members, by its C name, for the layout test. */
 export const layoutCheckedStructs: Record<string, KoffiType> = Object.fromEntries(
