@@ -8,6 +8,9 @@
 //   declares (src/vulkan/ffi-types.ts builds its koffi structs from them);
 // - src/vulkan/generated/vk-commands.ts: how every command the binding calls is
 //   dispatched and what provides it (src/vulkan/commands.ts resolves them by it);
+// - src/vulkan/generated/vk-prototypes.ts: the return type and parameters of those
+//   commands and of vkGetInstanceProcAddr (src/vulkan/ffi-types.ts builds its koffi
+//   prototypes from them);
 // - test/driver/vk_result_names.h: the VkResult names, for the C test driver.
 //
 //   node scripts/gen-vulkan.mjs [--registry PATH] [--out DIR]
@@ -19,6 +22,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCommands, renderCommands } from './vk-registry/commands.mjs';
+import { readPrototypes, renderPrototypes } from './vk-registry/prototypes.mjs';
 import { apiVersions, readRequirements } from './vk-registry/requirements.mjs';
 import { readStructs, renderStructs } from './vk-registry/structs.mjs';
 import { formatTypeScript, generatedHeader } from './vk-registry/ts-literal.mjs';
@@ -31,6 +35,7 @@ const OUTPUTS = {
   enums: 'src/vulkan/generated/vk-enums.ts',
   structs: 'src/vulkan/generated/vk-structs.ts',
   commands: 'src/vulkan/generated/vk-commands.ts',
+  prototypes: 'src/vulkan/generated/vk-prototypes.ts',
   c: 'test/driver/vk_result_names.h',
 };
 
@@ -112,6 +117,9 @@ const COMMANDS = [
   'vkBindBufferMemory',
   'vkGetMemoryRemoteAddressNV',
 ];
+
+/** The one command bound from the loader library by its symbol; it resolves all the others. */
+const LOADER_COMMAND = 'vkGetInstanceProcAddr';
 
 /** The bit tables the decoders name, as <registry type>: <exported name>. */
 const FLAG_TABLES = {
@@ -432,6 +440,10 @@ async function main() {
     [OUTPUTS.enums, renderTs(groups, readStructureTypes(xml), apiVersions(requirements), version)],
     [OUTPUTS.structs, renderStructs(readStructs(STRUCTS, context), version)],
     [OUTPUTS.commands, renderCommands(readCommands(COMMANDS, context), version)],
+    [
+      OUTPUTS.prototypes,
+      renderPrototypes(readPrototypes([LOADER_COMMAND, ...COMMANDS], context), version),
+    ],
     [OUTPUTS.c, renderC(groups, version)],
   ];
   for (const [path, text] of outputs) {

@@ -8,7 +8,11 @@ import { generatedHeader, literal } from './ts-literal.mjs';
 /** Dispatchable handles whose commands are instance-level; every other one is device-level. */
 const INSTANCE_HANDLES = new Set(['VkInstance', 'VkPhysicalDevice']);
 
-/** Map<name, { alias } | { firstParamType }> of every Vulkan command definition. */
+/**
+ * Map<name, { alias } | { firstParamType, proto, params }> of every Vulkan command
+ * definition: proto is the text inside <proto>, params each <param>'s { attrs, inner }
+ * (those meant for Vulkan only), in declaration order.
+ */
 export function readCommandDefinitions(xml) {
   const text = section(withoutComments(xml), 'commands');
   const out = new Map();
@@ -24,11 +28,17 @@ export function readCommandDefinitions(xml) {
     const body = following.slice(0, following.indexOf('</command>'));
     const name = /<proto>[\s\S]*?<name>([^<]+)<\/name>/.exec(body)?.[1];
     if (name === undefined) throw new Error(`vk.xml: a command with no name: ${body.slice(0, 80)}`);
-    const params = [...body.matchAll(/<param\b([^>]*)>([\s\S]*?)<\/param>/g)].filter((param) =>
-      forVulkan(attributes(param[1]).api),
+    const proto = /<proto>([\s\S]*?)<\/proto>/.exec(body)[1];
+    // <implicitexternsyncparams> holds prose in <param> tags: not parameters.
+    const declared = body.replace(
+      /<implicitexternsyncparams>[\s\S]*?<\/implicitexternsyncparams>/g,
+      '',
     );
-    const first = params[0] ? /<type>([^<]+)<\/type>/.exec(params[0][2])?.[1] : undefined;
-    out.set(name, { firstParamType: first ?? null });
+    const params = [...declared.matchAll(/<param\b([^>]*)>([\s\S]*?)<\/param>/g)]
+      .map((param) => ({ attrs: attributes(param[1]), inner: param[2] }))
+      .filter((param) => forVulkan(param.attrs.api));
+    const first = params[0] ? /<type>([^<]+)<\/type>/.exec(params[0].inner)?.[1] : undefined;
+    out.set(name, { firstParamType: first ?? null, proto, params });
   }
   return out;
 }

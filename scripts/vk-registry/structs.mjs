@@ -2,42 +2,13 @@
 // and array length, with the structure's sType and what provides it. The binding
 // (src/vulkan/ffi-types.ts) builds its koffi structs from them.
 import { providersOf } from './requirements.mjs';
-import { aliasesOf, resolveType } from './types.mjs';
+import { readDeclaration } from './declarations.mjs';
+import { aliasesOf } from './types.mjs';
 import { attributes, forVulkan } from './xml.mjs';
 import { generatedHeader, literal } from './ts-literal.mjs';
 
-const MEMBER =
-  /^\s*(const\s+)?(?:struct\s+)?<type>([^<]+)<\/type>([^<]*)<name>([^<]+)<\/name>([\s\S]*)$/;
-
 function readMember(struct, attrs, inner, context) {
-  const text = inner.replace(/<comment>[\s\S]*?<\/comment>/g, '');
-  const parts = MEMBER.exec(text);
-  if (!parts) throw new Error(`${struct}: cannot read the member ${text.trim()}`);
-  const [, constant, type, declarator, name, tail] = parts;
-  if (!/^(\s|\*|const\b)*$/.test(declarator)) {
-    throw new Error(`${struct}.${name}: cannot read the declarator "${declarator}"`);
-  }
-  const pointers = (declarator.match(/\*/g) ?? []).length;
-  let length = null;
-  if (tail.trim() !== '') {
-    // One fixed dimension, by API constant or number. Bitfields and 2-D arrays are not
-    // needed by any structure the binding declares: refuse rather than guess.
-    const array = /^\s*\[\s*(?:<enum>([^<]+)<\/enum>|(\d+))\s*\]\s*$/.exec(tail);
-    if (!array) throw new Error(`${struct}.${name}: cannot read "${tail.trim()}"`);
-    length = array[1] !== undefined ? context.apiConstants.get(array[1]) : Number(array[2]);
-    if (!Number.isSafeInteger(length)) throw new Error(`${struct}.${name}: no length`);
-  }
-  const c = resolveType(context.types, context.wideEnums, type);
-  if (c === 'union') throw new Error(`${struct}.${name}: unions are not supported`);
-  const member = {
-    name,
-    type,
-    c,
-    pointers: pointers || undefined,
-    const: constant ? true : undefined,
-    length: length ?? undefined,
-  };
-  return { member, values: attrs.values };
+  return { member: readDeclaration(struct, inner, context), values: attrs.values };
 }
 
 function readStruct(name, context) {

@@ -67,7 +67,8 @@ export function readWideEnums(xml) {
  *   an enum is 'int32_t' (C enums are int-sized; the registry caps them at 0x7FFFFFFF), or
  *   'uint64_t' for a 64-bit one; a non-dispatchable handle is 'uint64_t';
  * - 'struct' or 'union' (laid out by its own members), 'funcpointer' (a PFN_ typedef);
- * - 'dispatchable' (VkInstance, VkDevice, ...: a pointer to an opaque object).
+ * - 'dispatchable' (VkInstance, VkDevice, ...: a pointer to an opaque object);
+ * - 'pointer' (a typedef of void *: VkRemoteAddressNV, an address the driver hands out).
  */
 export function resolveType(types, wideEnums, name) {
   for (let hops = 0, current = name; hops < 16; hops++) {
@@ -79,6 +80,12 @@ export function resolveType(types, wideEnums, name) {
       continue;
     }
     const category = type.attrs.category;
+    if (
+      category === 'basetype' &&
+      /^\s*typedef\s+<type>void<\/type>\s*\*\s*<name>/.test(type.body)
+    ) {
+      return 'pointer';
+    }
     if (category === 'basetype' || category === 'bitmask') {
       const typedef = /^\s*typedef\s+<type>([^<]+)<\/type>\s+<name>/.exec(type.body);
       if (!typedef) throw new Error(`${current} is not a plain typedef: cannot lay it out`);

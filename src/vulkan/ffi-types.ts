@@ -1,16 +1,21 @@
 /**
  * koffi definitions of the Vulkan structs and prototypes the probe uses.
  * koffi type names are global to the process, so they are defined here once, at module
- * load. The structs are built from the registry's own member lists
- * (./generated/vk-structs.ts, written by scripts/gen-vulkan.mjs from vk.xml), not typed
- * by hand; test/layout.test.ts compiles a C program against the real headers and
- * compares every size and member offset defined here.
+ * load. Neither is typed by hand: the structs are built from the registry's own member
+ * lists (./generated/vk-structs.ts) and the command prototypes from its parameter lists
+ * (./generated/vk-prototypes.ts, by the rule in ./prototype-signatures.ts), both written
+ * by scripts/gen-vulkan.mjs from vk.xml. test/layout.test.ts compiles a C program against
+ * the real headers and compares every size and member offset defined here.
  *
- * Two kinds of exception, listed below with their reasons: structs declared as opaque
- * arrays, and koffi-only views of a struct's leading members.
+ * Two kinds of struct exception, listed below with their reasons: structs declared as
+ * opaque arrays, and koffi-only views of a struct's leading members. The one prototype
+ * still written here is the debug messenger's callback, a function type the binding
+ * implements rather than a command it calls.
  */
 import koffi from 'koffi';
+import { VkPrototypes } from './generated/vk-prototypes.js';
 import { VkStructs } from './generated/vk-structs.js';
+import { koffiSignature } from './prototype-signatures.js';
 import type { VkStructMember } from './registry-types.js';
 
 type KoffiType = ReturnType<typeof koffi.struct>;
@@ -77,7 +82,10 @@ function memberType(
     if (pointers > 0) throw new TypeError(`${where}: a pointer to a function pointer`);
     return `${member.type} *`;
   }
-  if (member.c === 'dispatchable') return `void ${'*'.repeat(pointers + 1)}`;
+  // A dispatchable handle and a void * typedef are both pointers the binding never follows.
+  if (member.c === 'dispatchable' || member.c === 'pointer') {
+    return `void ${'*'.repeat(pointers + 1)}`;
+  }
   const base =
     member.c !== 'struct'
       ? member.c
@@ -132,77 +140,36 @@ export const structs = defined.structs;
 /** The prefix views, by their own names. */
 export const views = defined.views;
 
-/*
- * Every command is fetched through vkGetInstanceProcAddr / vkGetDeviceProcAddr and
- * called as one of these (src/vulkan/commands.ts lists which is needed where). Output
- * structs are passed as void * to memory the binding allocated and encoded itself.
+/** The commands with a prototype: vkGetInstanceProcAddr and every command the binding calls. */
+export type PrototypedCommand = keyof typeof VkPrototypes;
+
+/** The structs koffi knows by their C names, which a prototype may therefore name. */
+const declaredStructs: ReadonlySet<string> = new Set(Object.keys(structs));
+
+/**
+ * Each command's koffi prototype string, made from its registry declaration by the rule
+ * in ./prototype-signatures.ts, as the type PFN_<command>. Every command is fetched
+ * through vkGetInstanceProcAddr / vkGetDeviceProcAddr and called as one of these
+ * (src/vulkan/commands.ts lists which is needed where).
  */
-export const PFN_vkGetInstanceProcAddr = koffi.proto(
-  'void *PFN_vkGetInstanceProcAddr(void *instance, const char *pName)',
-);
-export const PFN_vkEnumerateInstanceVersion = koffi.proto(
-  'VkResult PFN_vkEnumerateInstanceVersion(_Out_ uint32_t *pApiVersion)',
-);
-export const PFN_vkEnumerateInstanceLayerProperties = koffi.proto(
-  'VkResult PFN_vkEnumerateInstanceLayerProperties(_Inout_ uint32_t *pPropertyCount, void *pProperties)',
-);
-export const PFN_vkCreateInstance = koffi.proto(
-  'VkResult PFN_vkCreateInstance(const VkInstanceCreateInfo *pCreateInfo, void *pAllocator, _Out_ void **pInstance)',
-);
-export const PFN_vkDestroyInstance = koffi.proto(
-  'void PFN_vkDestroyInstance(void *instance, void *pAllocator)',
-);
-export const PFN_vkEnumeratePhysicalDevices = koffi.proto(
-  'VkResult PFN_vkEnumeratePhysicalDevices(void *instance, _Inout_ uint32_t *pPhysicalDeviceCount, void *pPhysicalDevices)',
-);
-export const PFN_vkEnumerateDeviceExtensionProperties = koffi.proto(
-  'VkResult PFN_vkEnumerateDeviceExtensionProperties(void *physicalDevice, const char *pLayerName, _Inout_ uint32_t *pPropertyCount, void *pProperties)',
-);
-/** The four physical-device queries that fill one output struct (1.0 and 1.1 forms). */
-export const PFN_vkPhysicalDeviceQuery = koffi.proto(
-  'void PFN_vkPhysicalDeviceQuery(void *physicalDevice, void *pOutput)',
-);
-export const PFN_vkGetPhysicalDeviceExternalBufferProperties = koffi.proto(
-  'void PFN_vkGetPhysicalDeviceExternalBufferProperties(void *physicalDevice, const VkPhysicalDeviceExternalBufferInfo *pExternalBufferInfo, void *pExternalBufferProperties)',
-);
-export const PFN_vkGetPhysicalDeviceQueueFamilyProperties = koffi.proto(
-  'void PFN_vkGetPhysicalDeviceQueueFamilyProperties(void *physicalDevice, _Inout_ uint32_t *pQueueFamilyPropertyCount, void *pQueueFamilyProperties)',
-);
-export const PFN_vkCreateDevice = koffi.proto(
-  'VkResult PFN_vkCreateDevice(void *physicalDevice, const VkDeviceCreateInfo *pCreateInfo, void *pAllocator, _Out_ void **pDevice)',
-);
-export const PFN_vkGetDeviceProcAddr = koffi.proto(
-  'void *PFN_vkGetDeviceProcAddr(void *device, const char *pName)',
-);
-export const PFN_vkDestroyDevice = koffi.proto(
-  'void PFN_vkDestroyDevice(void *device, void *pAllocator)',
-);
-export const PFN_vkCreateBuffer = koffi.proto(
-  'VkResult PFN_vkCreateBuffer(void *device, const VkBufferCreateInfo *pCreateInfo, void *pAllocator, _Out_ uint64_t *pBuffer)',
-);
-export const PFN_vkDestroyBuffer = koffi.proto(
-  'void PFN_vkDestroyBuffer(void *device, uint64_t buffer, void *pAllocator)',
-);
-export const PFN_vkGetBufferMemoryRequirements2 = koffi.proto(
-  'void PFN_vkGetBufferMemoryRequirements2(void *device, const VkBufferMemoryRequirementsInfo2 *pInfo, void *pMemoryRequirements)',
-);
-export const PFN_vkAllocateMemory = koffi.proto(
-  'VkResult PFN_vkAllocateMemory(void *device, const VkMemoryAllocateInfo *pAllocateInfo, void *pAllocator, _Out_ uint64_t *pMemory)',
-);
-export const PFN_vkFreeMemory = koffi.proto(
-  'void PFN_vkFreeMemory(void *device, uint64_t memory, void *pAllocator)',
-);
-export const PFN_vkBindBufferMemory = koffi.proto(
-  'VkResult PFN_vkBindBufferMemory(void *device, uint64_t buffer, uint64_t memory, uint64_t memoryOffset)',
-);
-export const PFN_vkCreateDebugUtilsMessengerEXT = koffi.proto(
-  'VkResult PFN_vkCreateDebugUtilsMessengerEXT(void *instance, const VkDebugUtilsMessengerCreateInfoEXT *pCreateInfo, void *pAllocator, _Out_ uint64_t *pMessenger)',
-);
-export const PFN_vkDestroyDebugUtilsMessengerEXT = koffi.proto(
-  'void PFN_vkDestroyDebugUtilsMessengerEXT(void *instance, uint64_t messenger, void *pAllocator)',
-);
-export const PFN_vkGetMemoryRemoteAddressNV = koffi.proto(
-  'VkResult PFN_vkGetMemoryRemoteAddressNV(void *device, const VkMemoryGetRemoteAddressInfoNV *pMemoryGetRemoteAddressInfo, _Out_ uint64_t *pAddress)',
+export const prototypeSignatures = Object.fromEntries(
+  Object.entries(VkPrototypes).map(([name, prototype]) => [
+    name,
+    koffiSignature(name, prototype, declaredStructs),
+  ]),
+) as Record<PrototypedCommand, string>;
+
+/** The koffi function types of those prototypes, by command name. */
+export const prototypes = Object.fromEntries(
+  Object.entries(prototypeSignatures).map(([name, signature]) => [name, koffi.proto(signature)]),
+) as Record<PrototypedCommand, KoffiType>;
+
+/** vkGetInstanceProcAddr as the loader library exports it, for binding it by its symbol. */
+export const loaderSignature = koffiSignature(
+  'vkGetInstanceProcAddr',
+  VkPrototypes.vkGetInstanceProcAddr,
+  declaredStructs,
+  'vkGetInstanceProcAddr',
 );
 
 /** Every struct defined with its members, by its C name, for the layout test. */

@@ -106,9 +106,7 @@ export function loadVulkanBinding(env: NodeJS.ProcessEnv): VulkanBinding {
   }
   let getInstanceProcAddr: Fn;
   try {
-    getInstanceProcAddr = lib.func(
-      'void *vkGetInstanceProcAddr(void *instance, const char *pName)',
-    ) as Fn;
+    getInstanceProcAddr = lib.func(T.loaderSignature) as Fn;
   } catch (error) {
     lib.unload();
     throw new EnvironmentError(
@@ -293,38 +291,39 @@ class CommandTable<Name extends CommandName> {
 }
 
 const GLOBAL_PROTOS: Record<GlobalCommand, KoffiType> = {
-  vkCreateInstance: T.PFN_vkCreateInstance,
-  vkEnumerateInstanceLayerProperties: T.PFN_vkEnumerateInstanceLayerProperties,
-  vkEnumerateInstanceVersion: T.PFN_vkEnumerateInstanceVersion,
+  vkCreateInstance: T.prototypes.vkCreateInstance,
+  vkEnumerateInstanceLayerProperties: T.prototypes.vkEnumerateInstanceLayerProperties,
+  vkEnumerateInstanceVersion: T.prototypes.vkEnumerateInstanceVersion,
 };
 
 type InstanceLevel = InstanceCommand | InstanceExtensionCommand | PhysicalDeviceCommand;
 const INSTANCE_PROTOS: Record<InstanceLevel, KoffiType> = {
-  vkDestroyInstance: T.PFN_vkDestroyInstance,
-  vkEnumeratePhysicalDevices: T.PFN_vkEnumeratePhysicalDevices,
-  vkCreateDebugUtilsMessengerEXT: T.PFN_vkCreateDebugUtilsMessengerEXT,
-  vkDestroyDebugUtilsMessengerEXT: T.PFN_vkDestroyDebugUtilsMessengerEXT,
-  vkEnumerateDeviceExtensionProperties: T.PFN_vkEnumerateDeviceExtensionProperties,
-  vkGetPhysicalDeviceProperties: T.PFN_vkPhysicalDeviceQuery,
-  vkGetPhysicalDeviceMemoryProperties: T.PFN_vkPhysicalDeviceQuery,
-  vkGetPhysicalDeviceQueueFamilyProperties: T.PFN_vkGetPhysicalDeviceQueueFamilyProperties,
-  vkGetPhysicalDeviceProperties2: T.PFN_vkPhysicalDeviceQuery,
-  vkGetPhysicalDeviceFeatures2: T.PFN_vkPhysicalDeviceQuery,
-  vkGetPhysicalDeviceMemoryProperties2: T.PFN_vkPhysicalDeviceQuery,
-  vkGetPhysicalDeviceExternalBufferProperties: T.PFN_vkGetPhysicalDeviceExternalBufferProperties,
-  vkCreateDevice: T.PFN_vkCreateDevice,
-  vkGetDeviceProcAddr: T.PFN_vkGetDeviceProcAddr,
+  vkDestroyInstance: T.prototypes.vkDestroyInstance,
+  vkEnumeratePhysicalDevices: T.prototypes.vkEnumeratePhysicalDevices,
+  vkCreateDebugUtilsMessengerEXT: T.prototypes.vkCreateDebugUtilsMessengerEXT,
+  vkDestroyDebugUtilsMessengerEXT: T.prototypes.vkDestroyDebugUtilsMessengerEXT,
+  vkEnumerateDeviceExtensionProperties: T.prototypes.vkEnumerateDeviceExtensionProperties,
+  vkGetPhysicalDeviceProperties: T.prototypes.vkGetPhysicalDeviceProperties,
+  vkGetPhysicalDeviceMemoryProperties: T.prototypes.vkGetPhysicalDeviceMemoryProperties,
+  vkGetPhysicalDeviceQueueFamilyProperties: T.prototypes.vkGetPhysicalDeviceQueueFamilyProperties,
+  vkGetPhysicalDeviceProperties2: T.prototypes.vkGetPhysicalDeviceProperties2,
+  vkGetPhysicalDeviceFeatures2: T.prototypes.vkGetPhysicalDeviceFeatures2,
+  vkGetPhysicalDeviceMemoryProperties2: T.prototypes.vkGetPhysicalDeviceMemoryProperties2,
+  vkGetPhysicalDeviceExternalBufferProperties:
+    T.prototypes.vkGetPhysicalDeviceExternalBufferProperties,
+  vkCreateDevice: T.prototypes.vkCreateDevice,
+  vkGetDeviceProcAddr: T.prototypes.vkGetDeviceProcAddr,
 };
 
 const DEVICE_PROTOS: Record<DeviceCommand, KoffiType> = {
-  vkDestroyDevice: T.PFN_vkDestroyDevice,
-  vkCreateBuffer: T.PFN_vkCreateBuffer,
-  vkDestroyBuffer: T.PFN_vkDestroyBuffer,
-  vkGetBufferMemoryRequirements2: T.PFN_vkGetBufferMemoryRequirements2,
-  vkAllocateMemory: T.PFN_vkAllocateMemory,
-  vkFreeMemory: T.PFN_vkFreeMemory,
-  vkBindBufferMemory: T.PFN_vkBindBufferMemory,
-  vkGetMemoryRemoteAddressNV: T.PFN_vkGetMemoryRemoteAddressNV,
+  vkDestroyDevice: T.prototypes.vkDestroyDevice,
+  vkCreateBuffer: T.prototypes.vkCreateBuffer,
+  vkDestroyBuffer: T.prototypes.vkDestroyBuffer,
+  vkGetBufferMemoryRequirements2: T.prototypes.vkGetBufferMemoryRequirements2,
+  vkAllocateMemory: T.prototypes.vkAllocateMemory,
+  vkFreeMemory: T.prototypes.vkFreeMemory,
+  vkBindBufferMemory: T.prototypes.vkBindBufferMemory,
+  vkGetMemoryRemoteAddressNV: T.prototypes.vkGetMemoryRemoteAddressNV,
 };
 
 /**

@@ -18,7 +18,7 @@ export interface VkProviders {
  * What a member's type is in C once the registry's typedefs and aliases are followed:
  * a fixed-width scalar, or a structure / function pointer named by `type`. Enums are
  * int-sized in C ('int32_t'); non-dispatchable handles are 'uint64_t'; dispatchable
- * handles are opaque pointers.
+ * handles are opaque pointers; 'pointer' is a typedef of void * (VkRemoteAddressNV).
  */
 export type VkLayoutType =
   | 'char'
@@ -36,7 +36,8 @@ export type VkLayoutType =
   | 'uint64_t'
   | 'struct'
   | 'funcpointer'
-  | 'dispatchable';
+  | 'dispatchable'
+  | 'pointer';
 
 /** One member of a structure, as the registry declares it. */
 export interface VkStructMember {
@@ -72,4 +73,36 @@ export interface VkCommandDescriptor extends VkProviders {
   readonly level: VkCommandLevel;
   /** The dispatchable handle the command takes first; null for a global command. */
   readonly handle: string | null;
+}
+
+/** A command's return type, as the registry declares it in the command's <proto>. */
+export interface VkReturnType {
+  /** As the registry writes it: VkResult, void, PFN_vkVoidFunction. */
+  readonly type: string;
+  /** What `type` is in C. */
+  readonly c: VkLayoutType;
+  readonly pointers?: number;
+  readonly const?: boolean;
+}
+
+/** One parameter of a command, as the registry declares it. */
+export interface VkParam extends VkReturnType {
+  /** The parameter's name in the C header. */
+  readonly name: string;
+  /**
+   * The registry's len attribute: the parameter holding the element count of this array
+   * (pPropertyCount), or 'null-terminated' for a string.
+   */
+  readonly len?: string;
+  /**
+   * The registry's optional attribute, one flag per level of indirection: [false, true] on
+   * a count pointer means the pointer must be valid but the count may be zero.
+   */
+  readonly optional?: readonly boolean[];
+}
+
+export interface VkPrototypeDescriptor {
+  readonly returns: VkReturnType;
+  /** The parameters, in declaration order. */
+  readonly params: readonly VkParam[];
 }
