@@ -5,7 +5,9 @@
  * order to check, comes from wrapping one of its methods.
  */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { after, test } from 'node:test';
 import { EnvironmentError, UsageError } from '../src/errors.js';
 import { VulkanCallError } from '../src/vulkan/driver-errors.js';
 import { join } from 'node:path';
@@ -15,7 +17,6 @@ import { HostFs } from '../src/host/host-fs.js';
 import { probe } from '../src/probe/probe.js';
 import type { DispatchableHandle, VulkanBinding } from '../src/vulkan/binding.js';
 import { MemoryBinding } from './support/memory-binding.js';
-import { fixturesDir } from './support/paths.js';
 import type { TestDriverConfig } from './support/test-driver.js';
 
 /**
@@ -143,12 +144,23 @@ test('probe: every GPU found, and the ones --device selected; none when it match
   assert.deepEqual(none.gpus, []);
 });
 
-/** The collecting step's sources, all fixed: a host fixture, a clock that ticks 2.5 ms a read. */
+/**
+ * A host tree of one file: DMI naming a KVM guest, which the host facts read as a virtual
+ * machine. (Built here rather than taken from test/fixtures/host, so that the test also
+ * runs where only the source files are copied, as in the mutation-testing sandbox.)
+ */
+const hostRoot = mkdtempSync(join(tmpdir(), 'rdma-probe-collect-'));
+after(() => rmSync(hostRoot, { recursive: true, force: true }));
+mkdirSync(join(hostRoot, 'sys/class/dmi/id'), { recursive: true });
+writeFileSync(join(hostRoot, 'sys/class/dmi/id/sys_vendor'), 'QEMU\n');
+writeFileSync(join(hostRoot, 'sys/class/dmi/id/product_name'), 'KVM Virtual Machine\n');
+
+/** The collecting step's sources, all fixed: that host tree, a clock that ticks 2.5 ms a read. */
 function fixedDeps(config: TestDriverConfig): CollectDeps {
   let ms = 1000;
   return {
     vk: new MemoryBinding(config),
-    hostFs: new HostFs(join(fixturesDir, 'host', 'vm-no-rdma')),
+    hostFs: new HostFs(hostRoot),
     clock: {
       monotonicMs: () => (ms += 2.5),
       now: () => new Date('2026-03-04T05:06:07.089Z'),
@@ -166,7 +178,11 @@ test('collectReport: the report from the probe, the host files, the clock and th
   assert.equal(report.durationMs, 2.5, 'from the first clock read to the last');
   assert.deepEqual(report.tool, { name: 'rdma-probe', version: '9.9.9' });
   assert.equal(report.host.hostname, 'gpu-node-07');
-  assert.equal(report.host.virtualization.virtualMachine, true, 'read from the fixture tree');
+  assert.deepEqual(
+    [report.host.virtualization.sysVendor, report.host.virtualization.productName],
+    ['QEMU', 'KVM Virtual Machine'],
+    'read from the tree handed in, not the machine running the test',
+  );
   assert.deepEqual(
     report.host.gpuTopology.map((topology) => topology.gpuIndex),
     [1],
