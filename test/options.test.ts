@@ -3,13 +3,17 @@
  * value gets (users see these messages as they are: each names the option as typed).
  */
 import assert from 'node:assert/strict';
+import { InvalidArgumentError } from 'commander';
 import { test } from 'node:test';
 import { UsageError } from '../src/errors.js';
 import {
   DEFAULT_ALLOC_BYTES,
   MAX_NFD_EXPIRY,
   MAX_REPORT_AGE,
+  collectFormat,
+  outputName,
   parseAllocOption,
+  parseCheckRules,
   parseDeviceOption,
   parseDuration,
   parseGpuCount,
@@ -270,5 +274,103 @@ test("list's options together: each parsed, in the order a user reads them", () 
   assert.match(
     refusal(() => parseListOptions({ nfdExpiry: '3651d' }, [], null), 'bad'),
     /^--nfd-expiry '3651d' is longer than 3650d/,
+  );
+});
+
+test('--verbose and --validate: only true turns them on', () => {
+  const settings = parseListOptions({ nfdExpiry: '1h', verbose: true, validate: true }, [], null);
+  assert.equal(settings.verbose, true);
+  assert.equal(settings.validate, true);
+});
+
+test("check's rules: each option its rule, absent ones none; bad values are usage errors", () => {
+  assert.deepEqual(parseCheckRules({}), {
+    device: null,
+    gpuCount: null,
+    minDriver: null,
+    hostReady: false,
+    allocateBytes: null,
+  });
+  assert.deepEqual(
+    parseCheckRules({ device: '1', gpus: '8', minDriver: '580', hostReady: true, alloc: '1MiB' }),
+    {
+      device: parseDeviceOption('1'),
+      gpuCount: 8,
+      minDriver: { text: '580', parts: ['580'] },
+      hostReady: true,
+      allocateBytes: 1048576n,
+    },
+  );
+  assert.match(
+    refusal(() => parseCheckRules({ device: 'x' }), 'device'),
+    /^--device 'x'/,
+  );
+  assert.match(
+    refusal(() => parseCheckRules({ gpus: '0' }), 'gpus'),
+    /^--gpus '0'/,
+  );
+  assert.match(
+    refusal(() => parseCheckRules({ minDriver: 'v' }), 'driver'),
+    /^--min-driver 'v'/,
+  );
+});
+
+test('--gpus: 1 is the smallest count; digits only, spaces around', () => {
+  assert.equal(parseGpuCount('1'), 1);
+  for (const text of ['x1', '1x', ' 1 x']) {
+    assert.equal(
+      refusal(() => parseGpuCount(text), `'${text}'`),
+      `--gpus '${text}' is not a GPU count from 1 to 4096`,
+    );
+  }
+});
+
+test('--max-age: only a whole "off" or zero means none', () => {
+  for (const text of ['0h later', 'off duty']) {
+    assert.equal(
+      refusal(() => parseMaxAge(text), text),
+      `--max-age '${text}' is not a duration (examples: 90s, 30m, 24h, 7d)`,
+    );
+  }
+});
+
+test('--format: each value checked and kept, in order; an unknown one for commander to report', () => {
+  assert.deepEqual(collectFormat('json', undefined), ['json']);
+  assert.deepEqual(collectFormat('nfd', ['json']), ['json', 'nfd']);
+  assert.throws(
+    () => collectFormat('xml', ['json']),
+    (error: unknown) =>
+      error instanceof InvalidArgumentError &&
+      error.message === 'Allowed choices are table, json, ndjson, nfd, prometheus.',
+  );
+  assert.equal(
+    refusal(() => resolveListFormat({ format: ['xml'] }), 'xml'),
+    "--format 'xml' is not one of table, json, ndjson, nfd, prometheus",
+  );
+});
+
+test('--output: - and absent are stdout; a name is its UTF-8 bytes, or its bytes from the command line', () => {
+  assert.equal(outputName(undefined, [], null), null);
+  assert.equal(outputName('-', ['-o', '-'], null), null);
+  assert.equal(
+    refusal(() => outputName('', ['-o', ''], null), 'empty'),
+    '--output needs a file name (or - for stdout)',
+  );
+  assert.deepEqual(outputName('out.prom', ['-o', 'out.prom'], null), Buffer.from('out.prom'));
+  // A name Node had to repair (U+FFFD) is taken from the bytes the user typed.
+  const raw = Buffer.from([0x6f, 0xff, 0x2e, 0x70]);
+  const decoded = raw.toString('utf8');
+  assert.deepEqual(outputName(decoded, ['-o', decoded], [Buffer.from('-o'), raw]), raw);
+  assert.deepEqual(
+    outputName(decoded, ['-o', decoded], null),
+    Buffer.from(decoded),
+    'without the bytes, the repaired name as it is',
+  );
+  assert.equal(
+    refusal(
+      () => outputName(decoded, ['-o', 'other'], [Buffer.from('-o'), Buffer.from('other')]),
+      'lost',
+    ),
+    `the --output name '${decoded}' is not valid UTF-8 and its bytes could not be found on the command line; give it as --output=NAME`,
   );
 });

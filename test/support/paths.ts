@@ -12,5 +12,11 @@ function findRepoRoot(start: string): string {
 
 export const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
 export const cliPath = join(repoRoot, 'bin', 'rdma-probe.js');
-export const fixturesDir = join(repoRoot, 'test', 'fixtures');
+/**
+ * RDMA_PROBE_TEST_FIXTURES names another copy: the mutation-testing sandbox cannot copy the
+ * host trees (their sysfs links are folders), so `npm run mutate` points the tests at the
+ * checkout's own.
+ */
+export const fixturesDir =
+  process.env['RDMA_PROBE_TEST_FIXTURES'] || join(repoRoot, 'test', 'fixtures');
 export const snapshotsDir = join(repoRoot, 'test', '__snapshots__');
