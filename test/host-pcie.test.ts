@@ -476,12 +476,17 @@ test('kernel command line: IOMMU and ACS parameters as written, ACS ones as note
   );
   const host = hostWith({
     'proc/cmdline':
-      'ro iommu=pt pci=noacs pcie_acs_override=downstream pci=disable_acs_redir=0000:02:00.0\n',
+      'ro iommu=pt pci=noacs pcie_acs_override=downstream pci=disable_acs_redir=0000:02:00.0 ' +
+      'pci=config_acs=xx111x@0000:02:00.0\n',
   });
   const notes = host.readiness.notes.filter((note) => /acs/i.test(note.message));
   assert.deepEqual(
     notes.map((note) => note.code),
-    ['pci-noacs', 'acs-override-patch', 'pci-disable-acs-redir'],
+    ['pci-noacs', 'acs-override-patch', 'pci-disable-acs-redir', 'pci-config-acs'],
+  );
+  assert.match(
+    notes[3]!.message,
+    /^pci=config_acs=xx111x@0000:02:00\.0: the kernel sets ACS on the ports named at boot/,
   );
   assert.match(notes[0]!.message, /^pci=noacs is on the kernel command line/);
   assert.match(notes[1]!.message, /^pcie_acs_override=downstream \(an out-of-tree kernel patch\)/);
