@@ -26,6 +26,16 @@
  * The shared values are the same objects for every line that shares them: the caller must
  * not change what it is given.
  */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  COMMA,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+  parseJsonBytes,
+} from './json-bytes.js';
 
 /** The beginning of a line, through the comma after its last whole member, and their values. */
 interface SharedStart {
@@ -35,17 +45,8 @@ interface SharedStart {
 
 export type LineParse = { ok: true; value: unknown } | { ok: false };
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COMMA = 0x2c;
 /** Shorter beginnings are not worth a second parse of their own. */
 const MIN_SHARED_BYTES = 256;
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class LineParser {
   private shared: SharedStart | null = null;
@@ -154,15 +155,6 @@ function startsWith(line: Uint8Array, start: Buffer): boolean {
 }
 
 function parseText(bytes: Uint8Array, before = '', after = ''): LineParse {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return { ok: false };
-  }
-  try {
-    return { ok: true, value: JSON.parse(before + text + after) };
-  } catch {
-    return { ok: false };
-  }
+  const parsed = parseJsonBytes(bytes, before, after);
+  return parsed.ok ? parsed : { ok: false };
 }

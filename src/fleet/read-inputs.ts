@@ -17,6 +17,7 @@ import {
   summaryOf,
   type HostSummary,
 } from './host-summary.js';
+import { parseJsonBytes } from './json-bytes.js';
 import { LineParser } from './line-parser.js';
 import { errorText, readInputFile } from './read-file.js';
 import { JsonSplitter, MAX_DEPTH, soleDocumentStart, type SplitEvent } from './split-json.js';
@@ -381,8 +382,6 @@ class SourceCollector {
   }
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
  * One document's bytes as a value, or why not. JSON.parse's own message is not passed
  * on: it quotes the input, which may be a secret file that is not a report at all.
@@ -390,17 +389,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function parseDocument(
   bytes: Uint8Array,
 ): { ok: true; value: unknown } | { ok: false; message: string } {
-  let text: string;
-  try {
-    text = utf8.decode(bytes); // drops a leading BOM
-  } catch {
-    return { ok: false, message: 'not JSON: not UTF-8 text' };
-  }
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false, message: 'not JSON: a document here does not parse' };
-  }
+  const parsed = parseJsonBytes(bytes); // drops a leading BOM
+  if (parsed.ok) return parsed;
+  return {
+    ok: false,
+    message:
+      parsed.failed === 'utf8'
+        ? 'not JSON: not UTF-8 text'
+        : 'not JSON: a document here does not parse',
+  };
 }
 
 function problem(

@@ -20,6 +20,14 @@
  * line is scanned only when it returns undefined. LineTaker says what that does to the
  * depth limit.
  */
+import {
+  BACKSLASH,
+  CLOSE_BRACE,
+  CLOSE_BRACKET,
+  OPEN_BRACE,
+  OPEN_BRACKET,
+  QUOTE,
+} from './json-bytes.js';
 
 /**
  * Offered a line's `{...}` before it is scanned (its bytes, the line it is on): the caller's
@@ -44,12 +52,6 @@ export type SplitEvent<T = never> =
   | { kind: 'too-deep'; line: number }
   | { kind: 'truncated'; line: number };
 
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const NEWLINE = 0x0a;
 const SPACE = 0x20;
 const TAB = 0x09;
